@@ -1,0 +1,52 @@
+"""The loyalty loop (Court et al. 2009, McKinsey): when the need recurs, rebuy, research or leave.
+
+A satisfied customer often goes straight to the shelf (FMOT) without research; an indifferent
+or unhappy one researches again and may switch; some leave the category.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market import Market, draw_days
+from sim.moments import Moment
+from sim.shelf import record_churn
+from sim.sources import Source
+
+
+def recur_needs(market: Market, rng: np.random.Generator) -> None:
+    """Customers whose need recurs today: leave, rebuy directly, or research again."""
+    due = market.units_due(Moment.LOYALTY)
+    if len(due) == 0:
+        return
+    loyalty, units = market.scenario.loyalty, market.units
+    draw = rng.random(len(due))
+    leave = draw < loyalty.p_leave_category
+    satisfaction = units.satisfaction[due]
+    p_direct = np.where(
+        satisfaction >= 3.5,
+        loyalty.p_rebuy_direct_satisfied,
+        np.where(satisfaction >= 2.5, loyalty.p_rebuy_direct_indifferent, 0.0),
+    )
+    direct = ~leave & (rng.random(len(due)) < p_direct)
+    research = ~leave & ~direct
+    leave_category(market, due[leave])
+    market.daily.add("direct_rebuys", int(direct.sum()))
+    units.lead_source[due[direct]] = np.where(units.brand[due[direct]] == 0, Source.NEED, -1)
+    market.move(due[direct], Moment.FMOT)
+    researchers = due[research]
+    units.trigger[researchers] = Source.NEED
+    units.lead_source[researchers] = Source.NEED
+    units.lead_gain[researchers] = 0.0
+    days = draw_days(rng, market.scenario.research.mean_days, len(researchers))
+    market.move(researchers, Moment.ZMOT, days)
+
+
+def leave_category(market: Market, who: np.ndarray) -> None:
+    """Customers leaving the category: no brand, back to <ZMOT."""
+    units = market.units
+    focal = who[units.brand[who] == 0]
+    market.daily.add("left_category", len(focal))
+    record_churn(market, focal)
+    units.brand[who] = -1
+    market.move(who, Moment.PRE_ZMOT)

@@ -1,0 +1,140 @@
+"""The market: everything the journey rules read and change on a day, in one place.
+
+`Market` holds the columns (people, units, brands), the social graph, today's stimuli and the
+daily table. Rules are plain functions of the market and a random stream; the Mesa model owns
+the market and calls the rules in the day's order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.brands import BrandTable
+from sim.measures import DailyTable
+from sim.moments import Moment
+from sim.network import SocialGraph
+from sim.population import People, Units
+from sim.settings import Scenario
+from sim.sources import Source
+
+N_SOURCES = len(Source)
+
+
+@dataclass
+class Stimuli:
+    """What may start a need today: everyone-wide hazards plus targeted nudges to some people.
+
+    `broad[source, brand]` is a daily chance that applies to every unit at <ZMOT (ads, and word
+    of mouth in a mean-field market), added as competing hazards as in Bass (1969). Targeted
+    nudges (a message from a friend, an influencer's post to followers) are (person, brand,
+    source, chance) rows.
+    """
+
+    n_brands: int
+    broad: np.ndarray = field(init=False)
+    people: list[np.ndarray] = field(default_factory=list)
+    brands: list[np.ndarray] = field(default_factory=list)
+    sources: list[np.ndarray] = field(default_factory=list)
+    chances: list[np.ndarray] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.broad = np.zeros((N_SOURCES, self.n_brands), dtype=np.float64)
+
+    def add_broad(self, source: Source, brand: int, chance: float) -> None:
+        """A daily trigger chance that applies to every unit at <ZMOT."""
+        self.broad[source, brand] += chance
+
+    def nudge(self, people: np.ndarray, brand: int | np.ndarray, source: Source, chance: float):
+        """Targeted trigger chances for some people (one row per person)."""
+        people = np.asarray(people, dtype=np.int64)
+        self.people.append(people)
+        self.brands.append(np.broadcast_to(np.asarray(brand, dtype=np.int64), people.shape))
+        self.sources.append(np.full(len(people), int(source), dtype=np.int64))
+        self.chances.append(np.full(len(people), chance, dtype=np.float64))
+
+    def targeted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All nudges as (people, brands, sources, chances)."""
+        if not self.people:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, np.zeros(0)
+        return (
+            np.concatenate(self.people),
+            np.concatenate(self.brands),
+            np.concatenate(self.sources),
+            np.concatenate(self.chances),
+        )
+
+    def clear(self) -> None:
+        """Forget today's stimuli."""
+        self.broad[:] = 0.0
+        self.people.clear()
+        self.brands.clear()
+        self.sources.clear()
+        self.chances.clear()
+
+
+@dataclass
+class Market:
+    """State shared by the rules of one run."""
+
+    scenario: Scenario
+    people: People
+    units: Units
+    brands: BrandTable
+    graph: SocialGraph
+    influencers: np.ndarray
+    audience_start: np.ndarray
+    audience: np.ndarray
+    daily: DailyTable
+    day: int = 1
+    strategies: list = field(default_factory=list)
+    """The brands' `Strategy` components; rules call their hooks at the right moment."""
+    today: Stimuli = field(init=False)
+    tomorrow: Stimuli = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.today = Stimuli(self.brands.n)
+        self.tomorrow = Stimuli(self.brands.n)
+        self._influencer_order = np.argsort(self.influencers)
+        self.influencers_sorted = self.influencers[self._influencer_order]
+
+    def followers_of(self, influencer: int) -> np.ndarray:
+        """The audience of one social influencer (a person id)."""
+        row = self._influencer_order[np.searchsorted(self.influencers_sorted, influencer)]
+        return self.audience[self.audience_start[row] : self.audience_start[row + 1]].astype(np.int64)
+
+    def units_due(self, moment: Moment) -> np.ndarray:
+        """Units in `moment` whose time there is up today."""
+        units = self.units
+        return np.flatnonzero((units.moment == moment) & (units.until <= self.day))
+
+    def members(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(people, their unit's position in `units`) for every member of the given units."""
+        sizes = self.units.size[units].astype(np.int64)
+        position = np.repeat(np.arange(len(units)), sizes)
+        offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return self.units.start[units][position] + offsets, position
+
+    def move(self, units: np.ndarray, moment: Moment, days: np.ndarray | float = 0) -> None:
+        """Put units in `moment` for `days` (0 = to be handled again today)."""
+        self.units.moment[units] = moment
+        self.units.until[units] = self.day + np.asarray(days, dtype=np.int64)
+
+    def spend(self, brand: int, amount_usd: float) -> None:
+        """Book a strategy's cost; the daily table keeps the focal brand's."""
+        if brand == 0 and amount_usd:
+            self.daily.add("strategy_cost_usd", amount_usd)
+
+    def new_day(self) -> None:
+        """Make yesterday's 'tomorrow' stimuli today's."""
+        self.today, self.tomorrow = self.tomorrow, self.today
+        self.tomorrow.clear()
+
+
+def draw_days(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
+    """Whole days with the given mean: geometric (memoryless) on 0, 1, 2, ... (0 if mean is 0)."""
+    if mean <= 0:
+        return np.zeros(size, dtype=np.int64)
+    return rng.geometric(1.0 / (1.0 + mean), size=size) - 1

@@ -1,0 +1,127 @@
+"""Aggregates recorded once a day into a preallocated table (no per-agent rows on the hot path)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.moments import LABELS, Moment
+from sim.sources import ACQUISITION_CHANNELS, Source
+
+MOMENT_COLUMNS: tuple[str, ...] = tuple(f"people_{m.name.lower()}" for m in Moment)
+TRIGGER_COLUMNS: tuple[str, ...] = tuple(
+    f"triggered_{s.key}"
+    for s in (Source.NEED, Source.ADS, Source.WORD_OF_MOUTH, Source.INFLUENCER, Source.REFERRAL)
+)
+CHANNEL_COLUMNS: tuple[str, ...] = tuple(f"new_from_{c}" for c in ACQUISITION_CHANNELS)
+
+COUNTERS: tuple[str, ...] = (
+    *MOMENT_COLUMNS,
+    *TRIGGER_COLUMNS,
+    "new_customers",
+    *CHANNEL_COLUMNS,
+    "purchases",
+    "repeat_purchases",
+    "rival_purchases",
+    "walk_aways",
+    "showrooming",
+    "direct_rebuys",
+    "churned",
+    "switched",
+    "left_category",
+    "problems",
+    "late_deliveries",
+    "resolved",
+    "returns",
+    "reviews",
+    "review_stars",
+    "negative_reviews",
+    "advocates",
+    "critics",
+    "wom_positive",
+    "wom_negative",
+    "revenue_usd",
+    "strategy_cost_usd",
+    "customers",
+    "mean_rating",
+    "review_count",
+)
+"""Daily measures about the focal brand (and the market's people per moment)."""
+
+
+class DailyTable:
+    """One row per day, one column per measure; rules add to today's row."""
+
+    def __init__(self, days: int, brand_names: list[str]) -> None:
+        share_columns = tuple(f"customers_{b}" for b in brand_names)
+        self.columns: tuple[str, ...] = COUNTERS + share_columns
+        self._index = {name: i for i, name in enumerate(self.columns)}
+        self.table = np.zeros((days, len(self.columns)), dtype=np.float64)
+        self.day = 0
+
+    def add(self, name: str, value: float) -> None:
+        """Add `value` to today's `name`."""
+        self.table[self.day, self._index[name]] += value
+
+    def set(self, name: str, value: float) -> None:
+        """Set today's `name` (levels rather than flows)."""
+        self.table[self.day, self._index[name]] = value
+
+    def column(self, name: str) -> np.ndarray:
+        """A measure over all recorded days."""
+        return self.table[:, self._index[name]]
+
+    def frame(self, days: int | None = None) -> pd.DataFrame:
+        """The table as a DataFrame with a `day` column (days 1..n)."""
+        rows = self.table[: self.day if days is None else days]
+        frame = pd.DataFrame(rows, columns=list(self.columns))
+        frame.insert(0, "day", np.arange(1, len(frame) + 1))
+        return frame
+
+
+def moment_labels() -> dict[str, str]:
+    """Column name -> chart label for the people-per-moment columns."""
+    return {f"people_{m.name.lower()}": LABELS[m] for m in Moment}
+
+
+COHORT_AGES: tuple[int, ...] = (30, 60, 90, 180, 270, 365)
+
+
+def cohort_table(
+    acquired_day: np.ndarray,
+    churn_day: np.ndarray,
+    days_run: int,
+    width_days: int = 30,
+    ages: tuple[int, ...] = COHORT_AGES,
+) -> pd.DataFrame:
+    """Retention of focal customers by acquisition cohort (`width_days` wide) and age in days.
+
+    A customer acquired on day a is retained at age t if they have not churned by day a + t;
+    only customers observed for t days count at age t (no censoring bias).
+    """
+    acquired = acquired_day >= 0
+    acq, churn = acquired_day[acquired], churn_day[acquired]
+    cohort = (acq - 1) // width_days
+    rows = []
+    for c in np.unique(cohort):
+        members = cohort == c
+        for age in (0, *ages):
+            observed = members & (acq + age <= days_run)
+            n = int(observed.sum())
+            if n == 0:
+                continue
+            alive = observed & ((churn < 0) | (churn > acq + age))
+            rows.append((int(c) * width_days + 1, age, n, int(alive.sum())))
+    frame = pd.DataFrame(rows, columns=["cohort_start_day", "age_days", "customers", "retained"])
+    frame["retention"] = frame["retained"] / frame["customers"]
+    return frame
+
+
+def retention_at(acquired_day: np.ndarray, churn_day: np.ndarray, days_run: int, age: int) -> float:
+    """Share of focal customers observed for `age` days who were still customers then (NaN if none)."""
+    observed = (acquired_day >= 0) & (acquired_day + age <= days_run)
+    if not observed.any():
+        return float("nan")
+    churn = churn_day[observed]
+    alive = (churn < 0) | (churn > acquired_day[observed] + age)
+    return float(alive.mean())

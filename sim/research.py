@@ -1,0 +1,137 @@
+"""ZMOT: research across information sources, each shifting awareness and attitude.
+
+Each researching member (buyer and influencers) consults Poisson(`mean_sources`) sources (10.4
+per decision: Google ZMOT 2011), chosen by the platform habits of their age group. What a source
+says comes from the market itself: review sites and marketplaces show the reviews earlier
+customers posted, and friends pass on their own stance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market import N_SOURCES, Market
+from sim.moments import Moment
+from sim.population import Role
+from sim.sources import PLATFORMS, RESEARCH_SOURCES, Source
+
+
+def finish_research(market: Market, rng: np.random.Generator) -> None:
+    """Units whose research ends today consult their sources and go to the shelf (FMOT)."""
+    due = market.units_due(Moment.ZMOT)
+    if len(due) == 0:
+        return
+    people, position = market.members(due)
+    researching = (market.people.role[people] & (Role.BUYER | Role.INFLUENCER)) > 0
+    consult(market, people[researching], due[position[researching]], rng)
+    market.move(due, Moment.FMOT)
+
+
+def consult(market: Market, people: np.ndarray, units: np.ndarray, rng: np.random.Generator):
+    """Every researcher consults their sources; attitudes and awareness change in place."""
+    counts = rng.poisson(market.scenario.research.mean_sources, size=len(people))
+    person = np.repeat(people, counts)
+    unit = np.repeat(units, counts)
+    if len(person) == 0:
+        return
+    source = pick_sources(market, person, rng)
+    gain, found = source_effects(market, person, source, rng)
+    ask_friends(market, person, source == Source.FRIENDS, gain, found, rng)
+    np.add.at(market.people.attitude, person, gain.astype(np.float32))
+    rows, cols = np.nonzero(found)
+    market.people.aware[person[rows], cols] = True
+    note_lead_source(market, unit, source, gain[:, 0])
+
+
+def pick_sources(market: Market, person: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A source per consultation, drawn from the person's age-group habits."""
+    groups = list(market.scenario.population.age_groups.values())
+    habits = np.array([[g.habits.get(s.key, 0.0) for s in RESEARCH_SOURCES] for g in groups])
+    totals = habits.sum(axis=1, keepdims=True)
+    habits = np.where(totals > 0, habits / np.where(totals > 0, totals, 1), 1 / habits.shape[1])
+    cumulative = np.cumsum(habits, axis=1)[market.people.age_group[person]]
+    pick = (rng.random(len(person))[:, None] > cumulative).sum(axis=1)
+    return np.asarray(RESEARCH_SOURCES)[np.minimum(pick, len(RESEARCH_SOURCES) - 1)]
+
+
+def source_effects(
+    market: Market, person: np.ndarray, source: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(attitude gain, brand found) per consultation and brand, for platform and influencer sources."""
+    found_chance, base_gain = source_tables(market)
+    found = rng.random((len(person), market.brands.n)) < found_chance[source]
+    gain = np.where(found, base_gain[source], 0.0)
+    on_site = found & (source == Source.BRAND_SITE)[:, None]
+    if on_site.any():
+        research = market.scenario.research
+        answered = rng.random(on_site.shape) < market.brands.faq_coverage
+        faq = np.where(answered, research.weight_faq, -research.weight_faq)
+        gain = gain + np.where(on_site, faq, 0.0)
+    return gain, found
+
+
+def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
+    """Per (source, brand): chance research finds the brand there, and the attitude gain if so."""
+    brands, research = market.brands, market.scenario.research
+    found = np.zeros((N_SOURCES, brands.n))
+    gain = np.zeros((N_SOURCES, brands.n))
+    for column, platform in enumerate(PLATFORMS):
+        found[platform] = brands.presence[:, column]
+        gain[platform] = research.weight_presence
+    found[Source.INFLUENCER] = brands.influencer_presence
+    gain[Source.INFLUENCER] = research.weight_influencer
+    review_pull = reviews_pull(market)
+    for platform in (Source.MARKETPLACE, Source.REVIEW_SITES):
+        gain[platform] += review_pull
+    gain[Source.SOCIAL_VIDEO] += 0.5 * review_pull  # user videos echo reviews (assumption)
+    return found, gain
+
+
+def reviews_pull(market: Market) -> np.ndarray:
+    """Attitude change from reading a brand's reviews: credibility x (rating - 3) / 2.
+
+    Replies to negative reviews raise the rating readers perceive (Proserpio & Zervas 2017:
+    +0.12 stars for hotels that respond).
+    """
+    brands, research = market.brands, market.scenario.research
+    count = brands.review_count()
+    credibility = count / (count + research.reviews_half_credibility)
+    replied = brands.replied / np.maximum(brands.stars[:, :2].sum(axis=1), 1)
+    rating = brands.mean_rating() + research.reply_rating_bonus * replied
+    return research.weight_reviews * credibility * (rating - 3.0) / 2.0
+
+
+def ask_friends(
+    market: Market,
+    person: np.ndarray,
+    asking: np.ndarray,
+    gain: np.ndarray,
+    found: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Friends pass on their stance about the brand they own (advocate +, critic -)."""
+    rows = np.flatnonzero(asking)
+    if len(rows) == 0:
+        return
+    friend, _ = market.graph.random_contact(person[rows], rng)
+    known = friend >= 0
+    rows, friend = rows[known], friend[known]
+    brand = market.units.brand[market.people.unit[friend]].astype(np.int64)
+    talks = brand >= 0
+    rows, friend, brand = rows[talks], friend[talks], brand[talks]
+    found[rows, brand] = True
+    stance = market.people.stance[friend] * (market.people.stance_brand[friend] == brand)
+    gain[rows, brand] += market.scenario.research.weight_friend * stance
+
+
+def note_lead_source(market: Market, unit: np.ndarray, source: np.ndarray, focal_gain: np.ndarray):
+    """Remember, per unit, the source that pulled hardest toward the focal brand."""
+    order = np.lexsort((focal_gain, unit))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = unit[order][1:] != unit[order][:-1]
+    best = order[last]
+    units = market.units
+    better = focal_gain[best] > units.lead_gain[unit[best]]
+    winners = unit[best][better]
+    units.lead_gain[winners] = focal_gain[best][better]
+    units.lead_source[winners] = source[best][better]

@@ -1,0 +1,138 @@
+"""FMOT: the first 3-7 seconds at the shelf or product page; buy a brand or walk away.
+
+A multinomial logit (McFadden 1974) over the brands the unit knows: attitude, price relative
+to the market, shelf / product-page quality, a pull toward the brand already owned, and an
+outside option. Showrooming buyers check prices on their phone and weigh price more.
+B2B units decide on the buyer's attitude blended with their influencers' (Webster & Wind 1972).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market import Market
+from sim.moments import Moment
+from sim.population import Flag, Role
+
+OWNED_BRAND_PULL = 1.0
+"""Utility of sticking with the brand one owns: habit and switching cost (assumption)."""
+
+
+def choose_at_shelf(market: Market, rng: np.random.Generator) -> None:
+    """Units at FMOT buy (-> SMOT) or walk away (-> <ZMOT)."""
+    due = market.units_due(Moment.FMOT)
+    if len(due) == 0:
+        return
+    utility = shelf_utility(market, due, rng)
+    choice = np.argmax(utility + rng.gumbel(size=utility.shape), axis=1) - 1
+    buy(market, due[choice >= 0], choice[choice >= 0], rng)
+    walk_away(market, due[choice < 0])
+
+
+def shelf_utility(market: Market, due: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Utility per unit (rows) of walking away (column 0) and of each brand (columns 1..)."""
+    choice, brands = market.scenario.choice, market.brands
+    attitude, aware = unit_views(market, due)
+    showrooming = rng.random(len(due)) < choice.p_showrooming
+    market.daily.add("showrooming", int(showrooming.sum()))
+    price_weight = choice.price_sensitivity * np.where(showrooming, choice.showrooming_price_factor, 1)
+    relative_price = np.log2(brands.price / brands.price.mean())
+    brand_utility = (
+        choice.weight_attitude * attitude
+        - price_weight[:, None] * relative_price[None, :]
+        + choice.weight_shelf * brands.shelf_quality[None, :]
+    )
+    owned = market.units.brand[due]
+    has = owned >= 0
+    brand_utility[np.flatnonzero(has), owned[has]] += OWNED_BRAND_PULL
+    brand_utility = np.where(aware, brand_utility, -np.inf)
+    outside = np.full((len(due), 1), choice.walk_away_utility)
+    return np.hstack([outside, brand_utility])
+
+
+def unit_views(market: Market, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each deciding unit's attitude (buyer blended with influencers) and awareness per brand."""
+    people = market.people
+    buyers = market.units.start[due]
+    attitude = people.attitude[buyers].astype(np.float64)
+    aware = people.aware[buyers].copy()
+    if market.scenario.population.market == "b2c":
+        return attitude, aware
+    members, position = market.members(due)
+    influencer = (people.role[members] & Role.INFLUENCER) > 0
+    members, position = members[influencer], position[influencer]
+    total = np.zeros_like(attitude)
+    np.add.at(total, position, people.attitude[members])
+    count = np.bincount(position, minlength=len(due))[:, None]
+    weight = market.scenario.population.influencer_weight * (count > 0)
+    mean = total / np.maximum(count, 1)
+    aware_any = np.zeros_like(aware)
+    np.logical_or.at(aware_any, position, people.aware[members])
+    return (1 - weight) * attitude + weight * mean, aware | aware_any
+
+
+def buy(market: Market, who: np.ndarray, brand: np.ndarray, rng: np.random.Generator) -> None:
+    """Book the purchase and start SMOT: delivery (maybe late or damaged), then use."""
+    units, brands, daily = market.units, market.brands, market.daily
+    focal = brand == 0
+    previous = units.brand[who]
+    first = focal & (units.acquired_day[who] < 0)
+    daily.add("purchases", int(focal.sum()))
+    daily.add("rival_purchases", int((~focal).sum()))
+    daily.add("repeat_purchases", int((focal & (units.focal_purchases[who] > 0)).sum()))
+    daily.add("new_customers", int(first.sum()))
+    daily.add("revenue_usd", float(brands.price[0] * focal.sum()))
+    units.acquired_day[who[first]] = market.day
+    units.focal_purchases[who[focal]] += 1
+    count_acquisition_channels(market, who[first])
+    switched = (previous == 0) & ~focal
+    daily.add("switched", int(switched.sum()))
+    record_churn(market, who[switched])
+    units.brand[who] = brand
+    units.chosen[who] = brand
+    start_experience(market, who, brand, rng)
+    for strategy in market.strategies:
+        strategy.on_purchase(market, who, brand)
+
+
+def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, rng: np.random.Generator):
+    """Draw what delivery and the product will bring, and how long SMOT lasts."""
+    brands, experience = market.brands, market.scenario.experience
+    late = rng.random(len(who)) < brands.p_late_delivery[brand]
+    damaged = rng.random(len(who)) < brands.p_damaged[brand]
+    problem = rng.random(len(who)) < brands.p_problem[brand]
+    flags = late * Flag.LATE | damaged * Flag.DAMAGED | problem * Flag.PROBLEM
+    market.units.flags[who] = flags.astype(np.uint8)
+    focal = brand == 0
+    market.daily.add("late_deliveries", int((late & focal).sum()))
+    market.daily.add("problems", int(((problem | damaged) & focal).sum()))
+    days = experience.delivery_days + experience.use_days + late * experience.late_extra_days
+    market.move(who, Moment.SMOT, np.rint(days))
+
+
+def walk_away(market: Market, who: np.ndarray) -> None:
+    """No purchase: back to <ZMOT. An owner who walks away from a repurchase leaves the brand."""
+    units = market.units
+    market.daily.add("walk_aways", len(who))
+    leaving = who[units.brand[who] == 0]
+    market.daily.add("left_category", len(leaving))
+    record_churn(market, leaving)
+    units.brand[who] = -1
+    market.move(who, Moment.PRE_ZMOT)
+
+
+def record_churn(market: Market, who: np.ndarray) -> None:
+    """Focal customers lost today (switched or left); cohorts remember the first loss."""
+    units = market.units
+    market.daily.add("churned", len(who))
+    first = who[(units.churn_day[who] < 0) & (units.acquired_day[who] >= 0)]
+    units.churn_day[first] = market.day
+
+
+def count_acquisition_channels(market: Market, who: np.ndarray) -> None:
+    """Attribute new focal customers to the channel of the source that pulled hardest."""
+    from sim.sources import ACQUISITION_CHANNELS
+
+    lead = market.units.lead_source[who]
+    for channel, sources in ACQUISITION_CHANNELS.items():
+        market.daily.add(f"new_from_{channel}", int(np.isin(lead, sources).sum()))

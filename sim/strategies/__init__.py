@@ -1,0 +1,58 @@
+"""Strategies brands can run, by the name used in scenario files.
+
+`REGISTRY` maps a scenario key (`[brands.<brand>.strategies.<name>]`) to its component class.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import ValidationError
+
+from sim.strategies.advertising import Advertising
+from sim.strategies.base import Calendar, Strategy, StrategySettings
+from sim.strategies.follow_up_email import FollowUpEmail
+
+if TYPE_CHECKING:
+    from sim.settings import Scenario
+    from sim.streams import Streams
+
+REGISTRY: dict[str, type[Strategy]] = {
+    cls.name: cls
+    for cls in (
+        FollowUpEmail,
+        Advertising,
+    )
+}
+
+__all__ = ["REGISTRY", "Calendar", "Strategy", "StrategySettings", "build_strategies"]
+
+
+def validate_strategies(scenario: Scenario, source: str) -> None:
+    """Check every strategy table of every brand; raise `ScenarioError` naming the key."""
+    from sim.config import ScenarioError, describe_first_error
+
+    for brand_name, brand in scenario.brands.items():
+        for name, table in brand.strategies.items():
+            where = f"brands.{brand_name}.strategies.{name}"
+            if name not in REGISTRY:
+                known = ", ".join(sorted(REGISTRY))
+                raise ScenarioError(f"{source}: {where}: unknown strategy (known: {known})")
+            try:
+                REGISTRY[name].settings_type.model_validate(table)
+            except ValidationError as exc:
+                raise ScenarioError(f"{source}: {where}.{describe_first_error(exc)}") from None
+
+
+def build_strategies(scenario: Scenario, streams: Streams) -> list[Strategy]:
+    """The enabled strategies of every brand, each with its own random stream."""
+    built: list[Strategy] = []
+    for index, brand_name in enumerate(scenario.brand_names):
+        for name, table in scenario.brands[brand_name].strategies.items():
+            cls = REGISTRY[name]
+            settings = cls.settings_type.model_validate(table)
+            if settings.enabled:
+                rng: np.random.Generator = streams[f"strategy:{brand_name}:{name}"]
+                built.append(cls(settings, index, rng))
+    return built

@@ -1,0 +1,42 @@
+"""Advertising at <ZMOT: reach, frequency of exposure and cost per thousand impressions.
+
+Every day a share `reach_daily` of people sees an ad: they learn the brand and like it a little
+more, and each person at <ZMOT starts a journey with chance reach x `triggers.p_trigger_ad`
+(the Bass 1969 innovation term p when word of mouth is off).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.market import Market
+from sim.moments import Moment
+from sim.sources import Source
+from sim.strategies.base import Strategy, StrategySettings
+
+
+class AdvertisingSettings(StrategySettings):
+    reach_daily: float = Field(0.02, ge=0.0, le=1.0)
+    """Share of people who see an ad each day (assumption)."""
+    attitude_gain: float = Field(0.02, ge=0.0, le=5.0)
+    """Attitude gain per exposure (assumption: ads are trusted less than friends)."""
+    cpm_usd: float = Field(10.0, ge=0.0)
+    """Cost per thousand impressions (assumption: typical display/social CPM)."""
+
+
+class Advertising(Strategy):
+    """Daily ad exposures: awareness, a little liking, and needs started."""
+
+    name = "advertising"
+    moment = Moment.PRE_ZMOT
+    settings_type = AdvertisingSettings
+
+    def on_day(self, market: Market) -> None:
+        reach = self.settings.reach_daily
+        chance = reach * market.scenario.triggers.p_trigger_ad
+        market.today.add_broad(Source.ADS, self.brand, chance)
+        n = market.people.n
+        seen = self.rng.integers(0, n, size=self.rng.binomial(n, reach))
+        market.people.aware[seen, self.brand] = True
+        market.people.attitude[seen, self.brand] += self.settings.attitude_gain
+        market.spend(self.brand, len(seen) / 1000 * self.settings.cpm_usd)

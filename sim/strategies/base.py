@@ -1,0 +1,88 @@
+"""The strategy hook: how a brand acts at a moment, on whom, and at what cost.
+
+A strategy is a component (as starsim's interventions): it is built from its settings table in
+a scenario file (`[brands.focal.strategies.<name>]`), gets its own random stream (so switching
+it on does not reshuffle anyone else's draws), and overrides only the hooks it needs. Costs go
+through `market.spend`. Adding a strategy touches one module and one registry line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import ClassVar
+
+import numpy as np
+
+from sim.market import Market
+from sim.moments import Moment
+from sim.settings import Strict
+
+
+class StrategySettings(Strict):
+    """Keys every strategy accepts."""
+
+    enabled: bool = True
+    """Switch the strategy off without deleting its table (useful in sweeps)."""
+
+
+class Strategy:
+    """Do-nothing base: subclasses override the hooks they act through.
+
+    Hooks, in the day's order: `setup` (once, before day 1: change levers), `on_day` (start of
+    every day: ads, posts, scheduled e-mails), `on_purchase` (after FMOT purchases),
+    `review_chance` (UMOT: change the chance of posting), `on_reviews` (after reviews post).
+    """
+
+    name: ClassVar[str] = "strategy"
+    moment: ClassVar[Moment] = Moment.PRE_ZMOT
+    settings_type: ClassVar[type[StrategySettings]] = StrategySettings
+
+    def __init__(self, settings: StrategySettings, brand: int, rng: np.random.Generator) -> None:
+        self.settings = settings
+        self.brand = brand
+        self.rng = rng
+
+    def setup(self, market: Market) -> None:
+        """Change the brand's levers once, before the first day."""
+
+    def on_day(self, market: Market) -> None:
+        """Act at the start of each day."""
+
+    def on_purchase(self, market: Market, units: np.ndarray, brands: np.ndarray) -> None:
+        """React to today's purchases (units and the brand each bought)."""
+
+    def review_chance(
+        self,
+        market: Market,
+        people: np.ndarray,
+        brands: np.ndarray,
+        ratings: np.ndarray,
+        chance: np.ndarray,
+    ) -> np.ndarray:
+        """The chance each person entering UMOT posts a review (default: unchanged)."""
+        return chance
+
+    def on_reviews(
+        self, market: Market, people: np.ndarray, brands: np.ndarray, stars: np.ndarray
+    ) -> None:
+        """React to reviews just posted."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(brand={self.brand}, {self.settings!r})"
+
+
+class Calendar:
+    """Day-indexed buckets of unit ids: scheduled actions without per-agent callbacks."""
+
+    def __init__(self) -> None:
+        self._due: dict[int, list[np.ndarray]] = defaultdict(list)
+
+    def schedule(self, days: np.ndarray, units: np.ndarray) -> None:
+        """Schedule each unit on its day."""
+        for day in np.unique(days):
+            self._due[int(day)].append(units[days == day])
+
+    def pop(self, day: int) -> np.ndarray:
+        """Units due on `day` (removed from the calendar)."""
+        parts = self._due.pop(day, [])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

@@ -1,0 +1,101 @@
+"""Word of mouth: advocates and critics talk to their contacts; what they say shapes tomorrow.
+
+Fresh advocates send `messages_advocate` messages over their feedback window ("satisfied
+customers tell 3"); critics send `negativity_ratio` times as many (Goldenberg et al. 2007 use 2;
+folk wisdom says 1,000). Owners keep talking at a low daily rate. A message moves the hearer's
+attitude and may start their need tomorrow. Social influencers post to their whole audience.
+In a mixed (mean-field) market the trigger is the Bass (1969) imitation term q x.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market import Market
+from sim.sources import Source
+
+
+def spread_word_of_mouth(market: Market, rng: np.random.Generator) -> None:
+    """Today's talkers send messages; hearers' attitudes change; tomorrow's nudges are set."""
+    talkers, brand, valence, rate = talkers_today(market)
+    if len(talkers) == 0:
+        return
+    if market.graph.mixed:
+        add_mean_field_pressure(market, brand, valence, rate)
+    counts = rng.poisson(rate)
+    sender = np.repeat(np.arange(len(talkers)), counts)
+    hearer, heard = deliver(market, talkers[sender], rng)
+    sender = sender[heard]
+    count_messages(market, brand[sender], valence[sender])
+    hear(market, hearer[heard], brand[sender], valence[sender])
+    influencer_posts(market, talkers, brand, valence, rate, rng)
+
+
+def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(people, brand, +1/-1, messages per day) of everyone talking today."""
+    people, fb = market.people, market.scenario.feedback
+    talkers = np.flatnonzero(people.stance)
+    brand = people.stance_brand[talkers].astype(np.int64)
+    fresh = people.talk_until[talkers] >= market.day
+    owner = market.units.brand[people.unit[talkers]] == brand
+    talking = fresh | owner
+    talkers, brand, fresh = talkers[talking], brand[talking], fresh[talking]
+    valence = people.stance[talkers].astype(np.int64)
+    window = max(float(np.rint(fb.feedback_days)), 1.0)
+    rate = np.where(fresh, fb.messages_advocate / window, fb.loyal_messages_per_day)
+    rate = rate * np.where(valence < 0, fb.negativity_ratio, 1.0)
+    return talkers, brand, valence, rate
+
+
+def add_mean_field_pressure(market: Market, brand: np.ndarray, valence: np.ndarray, rate: np.ndarray):
+    """Mixed market: tomorrow everyone at <ZMOT faces p_trigger_wom x positive messages per person."""
+    positive = valence > 0
+    expected = np.bincount(brand[positive], weights=rate[positive], minlength=market.brands.n)
+    chance = market.scenario.triggers.p_trigger_wom * expected / market.people.n
+    for b in np.flatnonzero(chance):
+        market.tomorrow.add_broad(Source.WORD_OF_MOUTH, int(b), float(chance[b]))
+
+
+def deliver(market: Market, senders: np.ndarray, rng: np.random.Generator):
+    """(hearer, heard) per message: a random contact, heard with the tie's chance."""
+    net = market.scenario.network
+    hearer, strong = market.graph.random_contact(senders, rng)
+    chance = np.where(strong, net.p_message_strong, net.p_message_weak)
+    heard = (hearer >= 0) & (rng.random(len(senders)) < chance)
+    return hearer, heard
+
+
+def hear(market: Market, hearer: np.ndarray, brand: np.ndarray, valence: np.ndarray) -> None:
+    """Messages move attitudes, make brands known, and positive ones may start needs tomorrow."""
+    if len(hearer) == 0:
+        return
+    people = market.people
+    weight = market.scenario.feedback.weight_wom
+    np.add.at(people.attitude, (hearer, brand), (weight * valence).astype(np.float32))
+    people.aware[hearer, brand] = True
+    if not market.graph.mixed:
+        positive = valence > 0
+        chance = market.scenario.triggers.p_trigger_wom
+        market.tomorrow.nudge(hearer[positive], brand[positive], Source.WORD_OF_MOUTH, chance)
+
+
+def influencer_posts(market: Market, talkers, brand, valence, rate, rng) -> None:
+    """Social influencers who talk today post to all followers with chance min(1, rate)."""
+    if len(market.influencers) == 0:
+        return
+    index = np.searchsorted(market.influencers_sorted, talkers)
+    index = np.minimum(index, len(market.influencers_sorted) - 1)
+    is_influencer = market.influencers_sorted[index] == talkers
+    posting = np.flatnonzero(is_influencer & (rng.random(len(talkers)) < np.minimum(rate, 1.0)))
+    for row in posting:
+        followers = market.followers_of(int(talkers[row]))
+        b, v = np.full(len(followers), brand[row]), np.full(len(followers), valence[row])
+        count_messages(market, b, v)
+        hear(market, followers, b, v)
+
+
+def count_messages(market: Market, brand: np.ndarray, valence: np.ndarray) -> None:
+    """Messages heard about the focal brand, positive and negative."""
+    focal = brand == 0
+    market.daily.add("wom_positive", int((focal & (valence > 0)).sum()))
+    market.daily.add("wom_negative", int((focal & (valence < 0)).sum()))
