@@ -76,7 +76,9 @@ def build_brands(scenario: Scenario) -> BrandTable:
     """Lever columns from the scenario's brand tables, focal first."""
     names = scenario.brand_names
     brands = [scenario.brands[name] for name in names]
-    levers = {lever: np.array([getattr(b, lever) for b in brands], dtype=np.float64) for lever in LEVERS}
+    levers = {
+        lever: np.array([getattr(b, lever) for b in brands], dtype=np.float64) for lever in LEVERS
+    }
     presence = np.array(
         [[getattr(b.presence, p.key) for p in PLATFORMS] for b in brands], dtype=np.float64
     )

@@ -42,7 +42,9 @@ def contact_service(market: Market, due: np.ndarray, rng: np.random.Generator) -
     fixed = reported & (rng.random(len(due)) < brands.p_service_resolves[brand])
     units.flags[due[fixed]] |= np.uint8(Flag.RESOLVED)
     focal = brand == 0
-    market.daily.add("resolved", int((trouble & focal & ((units.flags[due] & Flag.RESOLVED) > 0)).sum()))
+    market.daily.add(
+        "resolved", int((trouble & focal & ((units.flags[due] & Flag.RESOLVED) > 0)).sum())
+    )
 
 
 def decide_returns(market: Market, due: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -50,7 +52,9 @@ def decide_returns(market: Market, due: np.ndarray, rng: np.random.Generator) ->
     units = market.units
     flags = units.flags[due]
     unresolved = ((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & ((flags & Flag.RESOLVED) == 0)
-    returned = unresolved & (rng.random(len(due)) < market.scenario.experience.p_return_if_unresolved)
+    returned = unresolved & (
+        rng.random(len(due)) < market.scenario.experience.p_return_if_unresolved
+    )
     units.flags[due[returned]] |= np.uint8(Flag.RETURNED)
     focal = returned & (units.chosen[due] == 0)
     market.daily.add("returns", int(focal.sum()))
@@ -70,7 +74,9 @@ def rate_experience(
     brand = units.chosen[due][position]
     flags = units.flags[due][position]
     resolved = (flags & Flag.RESOLVED) > 0
-    latent = brands.quality[brand] + brands.satisfaction_sd[brand] * rng.standard_normal(len(members))
+    latent = brands.quality[brand] + brands.satisfaction_sd[brand] * rng.standard_normal(
+        len(members)
+    )
     latent -= exp.penalty_late * ((flags & Flag.LATE) > 0)
     latent -= exp.penalty_damaged * (((flags & Flag.DAMAGED) > 0) & ~resolved)
     latent -= exp.penalty_problem * (((flags & Flag.PROBLEM) > 0) & ~resolved)

@@ -103,7 +103,9 @@ class Market:
     def followers_of(self, influencer: int) -> np.ndarray:
         """The audience of one social influencer (a person id)."""
         row = self._influencer_order[np.searchsorted(self.influencers_sorted, influencer)]
-        return self.audience[self.audience_start[row] : self.audience_start[row + 1]].astype(np.int64)
+        return self.audience[self.audience_start[row] : self.audience_start[row + 1]].astype(
+            np.int64
+        )
 
     def units_due(self, moment: Moment) -> np.ndarray:
         """Units in `moment` whose time there is up today."""

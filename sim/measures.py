@@ -97,11 +97,12 @@ def cohort_table(
     """Retention of focal customers by acquisition cohort (`width_days` wide) and age in days.
 
     A customer acquired on day a is retained at age t if they have not churned by day a + t;
-    only customers observed for t days count at age t (no censoring bias).
+    only customers observed for t days count at age t (no censoring bias). Day-0 customers
+    (the existing base) form their own cohort, starting on day 0.
     """
     acquired = acquired_day >= 0
     acq, churn = acquired_day[acquired], churn_day[acquired]
-    cohort = (acq - 1) // width_days
+    cohort = np.where(acq == 0, -1, (acq - 1) // width_days)
     rows = []
     for c in np.unique(cohort):
         members = cohort == c
@@ -111,15 +112,19 @@ def cohort_table(
             if n == 0:
                 continue
             alive = observed & ((churn < 0) | (churn > acq + age))
-            rows.append((int(c) * width_days + 1, age, n, int(alive.sum())))
+            start = 0 if c < 0 else int(c) * width_days + 1
+            rows.append((start, age, n, int(alive.sum())))
     frame = pd.DataFrame(rows, columns=["cohort_start_day", "age_days", "customers", "retained"])
     frame["retention"] = frame["retained"] / frame["customers"]
     return frame
 
 
-def retention_at(acquired_day: np.ndarray, churn_day: np.ndarray, days_run: int, age: int) -> float:
-    """Share of focal customers observed for `age` days who were still customers then (NaN if none)."""
-    observed = (acquired_day >= 0) & (acquired_day + age <= days_run)
+def retention_at(
+    acquired_day: np.ndarray, churn_day: np.ndarray, days_run: int, age: int, first_day: int = 0
+) -> float:
+    """Share of focal customers acquired from `first_day` on and observed for `age` days who
+    were still customers then (NaN if there are none)."""
+    observed = (acquired_day >= first_day) & (acquired_day + age <= days_run)
     if not observed.any():
         return float("nan")
     churn = churn_day[observed]

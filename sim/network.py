@@ -55,7 +55,9 @@ class SocialGraph:
 def build_graph(settings: NetworkSettings, n: int, rng: np.random.Generator) -> SocialGraph:
     """The social graph the settings describe, for `n` people."""
     if settings.kind == "mixed" or n < 2:
-        return SocialGraph(np.zeros(n + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, bool), True)
+        return SocialGraph(
+            np.zeros(n + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, bool), True
+        )
     builders = {"small_world": small_world, "scale_free": scale_free, "cliques": cliques}
     u, v, strong = builders[settings.kind](settings, n, rng)
     return to_csr(n, u, v, strong)

@@ -174,6 +174,7 @@ def seed_customers(units: Units, scenario: Scenario, rng: np.random.Generator) -
     units.brand[customer] = owner[customer]
     units.moment[customer] = Moment.LOYALTY
     units.satisfaction[customer] = 4.0  # assumption: the existing base is content
+    units.acquired_day[owner == 0] = 0  # the focal brand's existing base: the day-0 cohort
     cycle = scenario.loyalty.repurchase_days
     if cycle > 0:
         units.until[customer] = rng.integers(1, int(2 * cycle) + 2, size=int(customer.sum()))

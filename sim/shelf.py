@@ -35,7 +35,9 @@ def shelf_utility(market: Market, due: np.ndarray, rng: np.random.Generator) -> 
     attitude, aware = unit_views(market, due)
     showrooming = rng.random(len(due)) < choice.p_showrooming
     market.daily.add("showrooming", int(showrooming.sum()))
-    price_weight = choice.price_sensitivity * np.where(showrooming, choice.showrooming_price_factor, 1)
+    price_weight = choice.price_sensitivity * np.where(
+        showrooming, choice.showrooming_price_factor, 1
+    )
     relative_price = np.log2(brands.price / brands.price.mean())
     brand_utility = (
         choice.weight_attitude * attitude

@@ -47,7 +47,9 @@ def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return talkers, brand, valence, rate
 
 
-def add_mean_field_pressure(market: Market, brand: np.ndarray, valence: np.ndarray, rate: np.ndarray):
+def add_mean_field_pressure(
+    market: Market, brand: np.ndarray, valence: np.ndarray, rate: np.ndarray
+):
     """Mixed market: tomorrow everyone at <ZMOT faces p_trigger_wom x positive messages per person."""
     positive = valence > 0
     expected = np.bincount(brand[positive], weights=rate[positive], minlength=market.brands.n)

@@ -61,7 +61,9 @@ class FollowUpEmail(Strategy):
         market.people.attitude[buyers, self.brand] += np.float32(self.settings.attitude_gain)
         still_using = opened[units.moment[opened] == Moment.SMOT]
         flags = units.flags[still_using]
-        open_trouble = ((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & ((flags & Flag.RESOLVED) == 0)
+        open_trouble = ((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & (
+            (flags & Flag.RESOLVED) == 0
+        )
         caught = still_using[open_trouble]
         fixed = caught[self.rng.random(len(caught)) < self.settings.p_resolves]
         units.flags[fixed] |= np.uint8(Flag.RESOLVED)

@@ -1,0 +1,1 @@
+"""Subcommands of `mot`, one module each (see `sim.cli`)."""
