@@ -15,7 +15,7 @@ from sim.market import Market
 from sim.measures import DailyTable, cohort_table
 from sim.moments import Moment
 from sim.network import audiences, build_graph
-from sim.population import build_people, build_units, unit_sizes
+from sim.population import build_people, build_units, seed_base_opinions, unit_sizes
 from sim.research import finish_research
 from sim.settings import Scenario
 from sim.shelf import choose_at_shelf
@@ -98,6 +98,7 @@ def build_market(settings: Scenario, streams: Streams) -> Market:
     sizes = unit_sizes(settings)
     people = build_people(settings, sizes, streams["population"])
     units = build_units(settings, sizes, streams["population"])
+    seed_base_opinions(people, units, settings.experience.weight_own_experience)
     graph = build_graph(settings.network, people.n, streams["network"])
     pop = settings.population
     influencers, start, followers = audiences(

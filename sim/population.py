@@ -164,6 +164,10 @@ def build_units(scenario: Scenario, sizes: np.ndarray, rng: np.random.Generator)
     return units
 
 
+BASE_RATING = 4
+"""Private rating of the existing customer base on day 0 (assumption: the base is content)."""
+
+
 def seed_customers(units: Units, scenario: Scenario, rng: np.random.Generator) -> None:
     """Place each brand's initial customers in the loyalty loop with a random time to next need."""
     shares = [scenario.brands[b].initial_share for b in scenario.brand_names]
@@ -173,10 +177,22 @@ def seed_customers(units: Units, scenario: Scenario, rng: np.random.Generator) -
     customer = owner < len(shares)
     units.brand[customer] = owner[customer]
     units.moment[customer] = Moment.LOYALTY
-    units.satisfaction[customer] = 4.0  # assumption: the existing base is content
+    units.satisfaction[customer] = BASE_RATING
     units.acquired_day[owner == 0] = 0  # the focal brand's existing base: the day-0 cohort
     cycle = scenario.loyalty.repurchase_days
     if cycle > 0:
         units.until[customer] = rng.integers(1, int(2 * cycle) + 2, size=int(customer.sum()))
     else:
         units.until[customer] = np.iinfo(np.int32).max
+
+
+def seed_base_opinions(people: People, units: Units, weight_own_experience: float) -> None:
+    """Members of day-0 customer units know their brand and liked it (rating `BASE_RATING`)."""
+    owner = np.repeat(units.brand, units.size).astype(np.int64)
+    members = np.flatnonzero(owner >= 0)
+    brand = owner[members]
+    people.aware[members, brand] = True
+    people.attitude[members, brand] = weight_own_experience * (BASE_RATING - 3) / 2
+    people.rating[members] = BASE_RATING
+    people.stance[members] = 1
+    people.stance_brand[members] = brand

@@ -18,13 +18,16 @@ Days = Annotated[float, Field(ge=0.0, le=3650.0)]
 class Strict(BaseModel):
     """Base for every settings table: unknown keys are errors, values are checked on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, use_attribute_docstrings=True
+    )
 
 
 class AgeGroup(Strict):
     """An age group with its own platform habits (weights over research sources)."""
 
     share: Probability
+    """Share of people in this age group (assumption: rough adult population shares)."""
     habits: dict[
         Literal[
             "search",
@@ -37,6 +40,7 @@ class AgeGroup(Strict):
         ],
         NonNegative,
     ]
+    """Relative weights of research sources (assumption shaped by TechCrunch 2022 and Google ZMOT 2011)."""
 
 
 def _default_age_groups() -> dict[str, AgeGroup]:
@@ -108,11 +112,12 @@ class Population(Strict):
     """B2B only: end users living with the product (assumption)."""
     influencer_weight: Probability = 0.5
     """B2B only: weight of influencers' attitudes in the unit's choice; the buyer has the rest (assumption)."""
-    p_need_daily: Probability = 1 / 180
+    p_need_daily: Probability = 0.0055
     """Daily chance that a latent need becomes active without any stimulus (assumption: ~2 a year)."""
     need_heterogeneity: float = Field(2.0, gt=0.0, le=100.0)
     """Gamma shape of person-to-person need rates: smaller = more heterogeneous (assumption)."""
     age_groups: dict[str, AgeGroup] = Field(default_factory=_default_age_groups)
+    """Age groups with their platform habits; shares must sum to 1."""
     n_social_influencers: int = Field(10, ge=0)
     """People with a social-media audience (assumption)."""
     influencer_audience: int = Field(500, ge=0)
@@ -151,11 +156,15 @@ class Presence(Strict):
     """Chance that research on a platform finds the brand (0 = absent, 1 = everywhere)."""
 
     search: Probability = 0.8
+    """Search engines (assumption: a typical established brand)."""
     social_video: Probability = 0.3
+    """Social video and photo platforms (assumption)."""
     marketplace: Probability = 0.7
+    """Marketplaces; 55% of product searches start on Amazon (TechCrunch 2022) (assumption)."""
     review_sites: Probability = 0.6
+    """Third-party review and rating sites (assumption)."""
     brand_site: Probability = 0.6
-    """Presence values: assumption (a typical established brand)."""
+    """The brand's own site, FAQ, chat and IVR (assumption)."""
 
 
 class Brand(Strict):
@@ -192,6 +201,7 @@ class Brand(Strict):
     initial_awareness: Probability = 0.5
     """Share of people aware of the brand on day 0 (assumption)."""
     presence: Presence = Field(default_factory=Presence)
+    """Chance that research on each platform finds the brand."""
     strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Strategies this brand runs, by registry name; validated by `sim.strategies`."""
 
@@ -312,13 +322,19 @@ class Scenario(Strict):
     """A market and the brands' strategies: everything a run needs."""
 
     name: str = Field("scenario", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    """Names the results folder; defaults to the file's stem (letters, digits, _ . - only)."""
     description: str = ""
+    """What question the scenario answers."""
     days: int = Field(365, ge=1, le=3650)
+    """Days simulated; one step is one day (assumption: a year shows one-year retention)."""
     replications: int = Field(1, ge=1, le=10_000)
+    """Runs on derived seeds, for confidence intervals."""
     seed: int = Field(42, ge=0)
+    """Base seed; replication seeds derive from it (common random numbers across scenarios)."""
     population: Population = Field(default_factory=Population)
     network: Network = Field(default_factory=Network)
     brands: dict[str, Brand] = Field(default_factory=lambda: {"focal": Brand(), "rival": Brand()})
+    """The focal brand (whose strategies are studied) and its competitors."""
     triggers: Triggers = Field(default_factory=Triggers)
     research: Research = Field(default_factory=Research)
     choice: Choice = Field(default_factory=Choice)
