@@ -39,10 +39,12 @@ class BrandTable:
     levers: dict[str, np.ndarray]
     presence: np.ndarray  # (brands, platforms) chance research on a platform finds the brand
     stars: np.ndarray = field(init=False)  # (brands, 5) reviews posted per star
+    private_stars: np.ndarray = field(init=False)  # (brands, 5) private ratings of experiences
     replied: np.ndarray = field(init=False)  # negative reviews replied to, per brand
 
     def __post_init__(self) -> None:
         self.stars = np.zeros((len(self.names), 5), dtype=np.int64)
+        self.private_stars = np.zeros((len(self.names), 5), dtype=np.int64)
         self.replied = np.zeros(len(self.names), dtype=np.int64)
 
     def __getattr__(self, name: str) -> np.ndarray:

@@ -92,6 +92,8 @@ def rate_experience(
     own = np.where(user, latent, mean[position])
     ratings = np.clip(np.rint(own), 1, 5).astype(np.int8)
     people.rating[members] = ratings
+    np.add.at(brands.private_stars, (brand, ratings.astype(np.int64) - 1), 1)
+    market.daily.add("experiences", int((units.chosen[due] == 0).sum()))
     return ratings, members, position
 
 

@@ -29,6 +29,7 @@ COUNTERS: tuple[str, ...] = (
     "churned",
     "switched",
     "left_category",
+    "experiences",
     "problems",
     "late_deliveries",
     "resolved",
