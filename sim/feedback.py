@@ -106,4 +106,6 @@ def next_need_days(market: Market, size: int, rng: np.random.Generator) -> np.nd
     mean = market.scenario.loyalty.repurchase_days
     if mean <= 0:
         return np.full(size, np.iinfo(np.int32).max - market.day - 1, dtype=np.int64)
+    if market.scenario.loyalty.fixed_cycle:
+        return np.full(size, max(int(np.rint(mean)), 1), dtype=np.int64)
     return 1 + draw_days(rng, mean - 1, size)

@@ -21,7 +21,7 @@ def recur_needs(market: Market, rng: np.random.Generator) -> None:
         return
     loyalty, units = market.scenario.loyalty, market.units
     draw = rng.random(len(due))
-    leave = draw < loyalty.p_leave_category
+    leave = draw < units.p_leave[due]
     satisfaction = units.satisfaction[due]
     p_direct = np.where(
         satisfaction >= 3.5,

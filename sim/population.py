@@ -76,6 +76,7 @@ class Units:
     sources_planned: np.ndarray  # int16: sources to consult at ZMOT
     acquired_day: np.ndarray  # int32: day of the first focal purchase, -1 never
     churn_day: np.ndarray  # int32: day a focal customer first left, -1 never
+    p_leave: np.ndarray  # float32: own chance of leaving the category when the need recurs
     focal_purchases: np.ndarray  # int16
 
     @property
@@ -158,6 +159,7 @@ def build_units(scenario: Scenario, sizes: np.ndarray, rng: np.random.Generator)
         sources_planned=np.zeros(m, dtype=np.int16),
         acquired_day=np.full(m, -1, dtype=np.int32),
         churn_day=np.full(m, -1, dtype=np.int32),
+        p_leave=leave_chances(scenario, m, rng),
         focal_purchases=np.zeros(m, dtype=np.int16),
     )
     seed_customers(units, scenario, rng)
@@ -166,6 +168,16 @@ def build_units(scenario: Scenario, sizes: np.ndarray, rng: np.random.Generator)
 
 BASE_RATING = 4
 """Private rating of the existing customer base on day 0 (assumption: the base is content)."""
+
+
+def leave_chances(scenario: Scenario, m: int, rng: np.random.Generator) -> np.ndarray:
+    """Each unit's chance of leaving at a recurring need: Beta(a, b) with the settings' mean and
+    polarisation 1/(a+b+1) (Fader & Hardie 2007); all equal (and no draws) when polarisation is 0."""
+    mean, polarisation = scenario.loyalty.p_leave_category, scenario.loyalty.leave_polarisation
+    if polarisation <= 0 or mean <= 0 or mean >= 1:
+        return np.full(m, mean, dtype=np.float32)
+    concentration = (1 - polarisation) / polarisation
+    return rng.beta(mean * concentration, (1 - mean) * concentration, size=m).astype(np.float32)
 
 
 def seed_customers(units: Units, scenario: Scenario, rng: np.random.Generator) -> None:
@@ -181,7 +193,8 @@ def seed_customers(units: Units, scenario: Scenario, rng: np.random.Generator) -
     units.acquired_day[owner == 0] = 0  # the focal brand's existing base: the day-0 cohort
     cycle = scenario.loyalty.repurchase_days
     if cycle > 0:
-        units.until[customer] = rng.integers(1, int(2 * cycle) + 2, size=int(customer.sum()))
+        top = int(cycle) + 1 if scenario.loyalty.fixed_cycle else int(2 * cycle) + 2
+        units.until[customer] = rng.integers(1, top, size=int(customer.sum()))
     else:
         units.until[customer] = np.iinfo(np.int32).max
 

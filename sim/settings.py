@@ -316,6 +316,13 @@ class Loyalty(Strict):
     """Chance a 3-star customer rebuys without research (assumption)."""
     p_leave_category: Probability = 0.05
     """Chance a customer leaves the category when the need recurs (assumption)."""
+    leave_polarisation: float = Field(0.0, ge=0.0, lt=1.0)
+    """Spread of customers' own chances of leaving: each unit draws one from a Beta with mean
+    `p_leave_category` and polarisation 1/(a+b+1); 0 = all alike. Heterogeneous churn gives the
+    shifted-beta-geometric retention curve (Fader & Hardie 2007); assumption 0."""
+    fixed_cycle: bool = False
+    """Needs recur exactly every `repurchase_days` (a subscription renewal) instead of after a
+    memoryless random time (assumption: off)."""
 
 
 class Scenario(Strict):
