@@ -1,0 +1,179 @@
+"""`mot run`: one scenario file in, a results folder with tables, KPIs and charts out.
+
+Runs the scenario's replications on derived seeds (common random numbers), prints a KPI table
+(mean and 95% CI with replications) and writes ``results/<scenario-name>/<run-id>/``
+atomically: the folder appears complete or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from sim import charts, store
+from sim.cli import UsageError
+from sim.config import load_scenario, with_overrides
+from sim.kpi_table import print_kpis
+from sim.runner import RunResult, replication_seeds, run_once
+from sim.settings import Scenario
+from sim.stats import summarize_kpis
+
+HELP = "Run a scenario file and write its results folder (tables, KPIs, charts)."
+EXAMPLE = "mot run scenarios/baseline.toml --days 180 --replications 5 --seed 7 --out /tmp/results"
+CONFIDENCE = 0.95
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `mot run` (numbers are checked in `run`, so errors stay one line)."""
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
+    parser.add_argument(
+        "--days", metavar="N", help="days to simulate (default: the scenario's `days`)"
+    )
+    parser.add_argument(
+        "--seed", metavar="N", help="base random seed, >= 0 (default: the scenario's `seed`)"
+    )
+    parser.add_argument(
+        "--replications",
+        metavar="N",
+        help="runs on derived seeds, for 95%% confidence intervals (default: the scenario's)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="results root; the run goes to DIR/<scenario-name>/<run-id>/ (default: results)",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no KPI table; print only the folder",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, run, summarise and store one scenario; print the results folder."""
+    path = Path(args.scenario)
+    scenario = apply_options(load_scenario(path), args)
+    name = store.safe_name(scenario.name, f"{path}: name")
+    folder = store.run_folder(Path(args.out) if args.out else store.RESULTS_ROOT, name)
+    seeds = replication_seeds(scenario.seed, scenario.replications)
+    started = store.started_now()
+    with store.atomic_folder(folder) as temp:
+        results = simulate(scenario, seeds, quiet=args.quiet)
+        summary = write_results(temp, scenario, results)
+        store.write_manifest(
+            temp,
+            scenario_files=store.scenario_files(path),
+            seeds=seeds,
+            argv=store.command_line(),
+            started=started,
+            finished=store.started_now(),
+            extra={"scenario": scenario.name, "days": scenario.days, "run_id": folder.name},
+        )
+    if not args.quiet:
+        title = (
+            f"{scenario.name}: {scenario.population.n_consumers:,} people, {scenario.days} days, "
+            f"{scenario.replications} replication{'s' if scenario.replications > 1 else ''}"
+        )
+        print_kpis(summary, title, scenario.replications)
+        print(f"\nResults: {folder}")
+    else:
+        print(folder)
+    return 0
+
+
+def apply_options(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """The scenario with `--days`, `--seed` and `--replications` applied and validated."""
+    overrides = {
+        key: whole_number(value, f"--{key}", minimum)
+        for key, minimum in (("days", 1), ("seed", 0), ("replications", 1))
+        if (value := getattr(args, key)) is not None
+    }
+    return with_overrides(scenario, overrides, "command line") if overrides else scenario
+
+
+def whole_number(text: str, option: str, minimum: int) -> int:
+    """`text` as an int >= `minimum`, or a one-line `UsageError` naming the option."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"{option}: must be a whole number, got {text!r}") from None
+    if value < minimum:
+        raise UsageError(f"{option}: must be >= {minimum}, got {value}")
+    return value
+
+
+def simulate(scenario: Scenario, seeds: Sequence[int], quiet: bool) -> list[RunResult]:
+    """Run each replication, with a progress bar on a terminal unless `quiet`."""
+    with progress_bar(scenario.days * len(seeds), quiet) as advance:
+        return [
+            run_once(scenario, seed, replication=i, on_day=lambda _day: advance())
+            for i, seed in enumerate(seeds)
+        ]
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[], None]]:
+    """Yield `advance()`; draws a rich bar on stderr only when it is a terminal."""
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield lambda: None
+        return
+    columns = (
+        TextColumn("simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("days"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("run", total=total)
+        yield lambda: progress.advance(task)
+
+
+def tidy_daily(results: Sequence[RunResult]) -> pd.DataFrame:
+    """All replications' daily tables stacked: replication, day, measure columns."""
+    return pd.concat(
+        [r.daily.assign(replication=r.replication) for r in results], ignore_index=True
+    ).pipe(lambda f: f[["replication", *[c for c in f.columns if c != "replication"]]])
+
+
+def tidy_cohorts(results: Sequence[RunResult]) -> pd.DataFrame:
+    """All replications' cohort tables stacked with a leading replication column."""
+    frames = [r.cohorts.assign(replication=r.replication) for r in results]
+    cohorts = pd.concat(frames, ignore_index=True)
+    return cohorts[["replication", *[c for c in cohorts.columns if c != "replication"]]]
+
+
+def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]) -> dict:
+    """Tables, KPIs, settings and charts into `folder`; return the KPI summary."""
+    daily, cohorts = tidy_daily(results), tidy_cohorts(results)
+    store.write_table(daily, folder, "daily")
+    store.write_table(cohorts, folder, "cohorts", parquet=False)
+    summary = summarize_kpis([r.kpis for r in results], CONFIDENCE)
+    store.write_json(
+        folder / "kpis.json",
+        {
+            "scenario": scenario.name,
+            "confidence": CONFIDENCE,
+            "summary": summary,
+            "replications": [
+                {"replication": r.replication, "seed": r.seed, **r.kpis} for r in results
+            ],
+        },
+    )
+    store.write_json(folder / "settings.json", scenario.model_dump(mode="json"))
+    charts.write_charts(daily, cohorts, folder)
+    return summary
+
+
+if __name__ == "__main__":  # pragma: no cover - `mot run` is the entry point
+    from sim.cli import main
+
+    sys.exit(main(["run", *sys.argv[1:]]))
