@@ -1,0 +1,68 @@
+"""`mot sweep`: run an experiment file (a parameter sweep), resumably, locally or on Dask."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from sim.store import RESULTS_ROOT
+from sim.sweep.executors import ExecutorChoice
+from sim.sweep.experiment import load_experiment
+from sim.sweep.orchestrate import results_folder, run_experiment
+
+HELP = "Run a parameter sweep or sensitivity screen from an experiment file (resumable)."
+EXAMPLE = "mot sweep experiments/follow_up_email.toml --quick --workers 2"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `mot sweep`."""
+    parser.add_argument("experiment", type=Path, help="experiment file (TOML)")
+    parser.add_argument(
+        "--quick", action="store_true", help="use the file's [quick] sizes (CI, a first look)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="local processes, or LocalCluster workers (2)"
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on Dask: 'local' for a LocalCluster, or a scheduler such as tcp://host:8786",
+    )
+    parser.add_argument(
+        "--chunk", type=int, default=None, help="runs per task (default: automatic, <= 20)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS_ROOT, help="results root (default: results/)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run or resume the sweep; exit 1 naming the failed runs if any run raised."""
+    loaded = load_experiment(args.experiment, quick=args.quick)
+    choice = ExecutorChoice(workers=args.workers, dask=args.dask)
+    folder = results_folder(loaded, args.out, args.quick)
+    console = Console(stderr=True)
+    console.print(f"sweep {loaded.experiment.name} -> {folder}  ({choice.describe()})")
+    outcome = run_experiment(loaded, folder, choice, args.chunk, console)
+    report, failures = outcome.report, outcome.tables.failures
+    console.print(
+        f"runs: {report.runs} ({report.skipped} already done, {report.executed} run now, "
+        f"{report.rate:.2f} runs/s); failures: {len(failures)}; wall time: {report.wall_s:.1f} s"
+    )
+    console.print(f"results: {folder}/runs.parquet, summary.png and {len(outcome.charts)} charts")
+    if len(failures):
+        shown = failures.head(5)
+        for row in shown.itertuples():
+            console.print(
+                f"  failed: point {row.point}, replication {row.replication}: {row.error}"
+            )
+        more = len(failures) - len(shown)
+        suffix = f" (and {more} more)" if more else ""
+        console.print(
+            f"mot sweep: {len(failures)} runs failed{suffix}; see {folder}/failures.csv. "
+            "Run the same command again to retry them."
+        )
+        return 1
+    return 0

@@ -1,0 +1,116 @@
+"""A whole sweep, from a loaded experiment to `results/<experiment>/`: design, runs, tables,
+sensitivity indices, charts and manifest. Used by `mot sweep` and by the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+
+from sim.store import (
+    RESULTS_ROOT,
+    atomic_write,
+    command_line,
+    safe_name,
+    scenario_files,
+    started_now,
+    write_manifest,
+    write_table,
+)
+from sim.sweep.design import build_design
+from sim.sweep.driver import SweepReport, run_sweep
+from sim.sweep.executors import ExecutorChoice, open_executor
+from sim.sweep.experiment import LoadedExperiment
+from sim.sweep.parts import PartStore, plan_runs
+from sim.sweep.results import SweepTables, build_tables
+from sim.sweep.sensitivity import sensitivity_table
+from sim.sweep.sweep_charts import save_charts
+
+
+@dataclass
+class SweepOutcome:
+    """What `run_experiment` produced."""
+
+    folder: Path
+    report: SweepReport
+    tables: SweepTables
+    sensitivity: pd.DataFrame
+    charts: list[Path]
+
+
+def results_folder(
+    loaded: LoadedExperiment, root: Path = RESULTS_ROOT, quick: bool = False
+) -> Path:
+    """`root/<experiment name>` (`-quick` appended for CI sizes, so they never mix)."""
+    name = loaded.experiment.name + ("-quick" if quick else "")
+    return Path(root) / safe_name(name, "name")
+
+
+def run_experiment(
+    loaded: LoadedExperiment,
+    folder: Path,
+    choice: ExecutorChoice,
+    chunk: int | None = None,
+    console: Console | None = None,
+) -> SweepOutcome:
+    """Run (or resume) the sweep into `folder` and write its tables, charts and manifest."""
+    started = started_now()
+    experiment = loaded.experiment
+    design = build_design(experiment)
+    specs = plan_runs(loaded.scenario, design, experiment.replications, experiment.seed)
+    store = PartStore(folder / "parts")
+    with open_executor(choice) as executor:
+        report = run_sweep(specs, store, executor, choice.workers, chunk, console)
+    tables = build_tables(loaded, design, specs, store.read())
+    sensitivity = sensitivity_table(loaded, design, tables.wide)
+    write_table(design, folder, "design")
+    write_table(tables.runs, folder, "runs")
+    write_table(tables.summary, folder, "summary", parquet=False)
+    write_table(tables.failures, folder, "failures", parquet=False)
+    if not sensitivity.empty:
+        write_table(sensitivity, folder, "sensitivity", parquet=False)
+    charts = save_charts(loaded, tables.wide, sensitivity, folder, facts(loaded, report, choice))
+    data = loaded.path.read_bytes()
+    atomic_write(folder / "experiment.toml", lambda temp: temp.write_bytes(data))
+    extra = {
+        "experiment": {"path": str(loaded.path), "name": experiment.name},
+        "design": experiment.design,
+        "points": len(design),
+        "replications": experiment.replications,
+        "runs": report.runs,
+        "runs_skipped_already_done": report.skipped,
+        "runs_executed": report.executed,
+        "failures": len(tables.failures),
+        "executor": choice.describe(),
+        "runs_per_second": report.rate,
+    }
+    seeds = sorted({spec.seed for spec in specs})
+    base = [loaded.scenario_path] if loaded.scenario_path else []
+    write_manifest(
+        folder,
+        scenario_files=scenario_files(base[0]) if base else [],
+        seeds=seeds,
+        argv=command_line(),
+        started=started,
+        finished=started_now(),
+        extra=extra,
+    )
+    return SweepOutcome(folder, report, tables, sensitivity, charts)
+
+
+def facts(loaded: LoadedExperiment, report: SweepReport, choice: ExecutorChoice) -> list[str]:
+    """The summary page's header lines."""
+    experiment, scenario = loaded.experiment, loaded.scenario
+    swept = ", ".join(loaded.label(p) for p in experiment.parameters)
+    return [
+        f"design: {experiment.design}, {report.runs} runs "
+        f"({report.runs // experiment.replications} points x {experiment.replications} replications)",
+        f"parameters: {swept}",
+        f"market: {scenario.population.n_consumers:,} people, {scenario.days} days, "
+        f"base scenario {loaded.scenario_path or 'defaults'}",
+        f"this session: {report.executed} runs in {report.wall_s:.1f} s on {choice.describe()}, "
+        f"{report.skipped} already done, {len(report.failures)} failed",
+        "bands and error bars: 95% confidence intervals",
+    ]
