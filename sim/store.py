@@ -20,7 +20,6 @@ import secrets
 import shlex
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -284,8 +283,3 @@ def run_folder(root: Path, scenario_name: str, run_id: str | None = None) -> Pat
 def started_now() -> datetime:
     """The current time, timezone-aware, for manifests."""
     return datetime.now().astimezone()
-
-
-def command_line() -> list[str]:
-    """How this process was started, for the manifest."""
-    return [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv else []

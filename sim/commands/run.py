@@ -17,7 +17,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sim import charts, store
+from sim import store
 from sim.cli import UsageError
 from sim.config import load_scenario, with_overrides
 from sim.kpi_table import print_kpis
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             temp,
             scenario_files=store.scenario_files(path),
             seeds=seeds,
-            argv=store.command_line(),
+            argv=command_line(args),
             started=started,
             finished=store.started_now(),
             extra={"scenario": scenario.name, "days": scenario.days, "run_id": folder.name},
@@ -86,6 +86,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(folder)
     return 0
+
+
+def command_line(args: argparse.Namespace) -> list[str]:
+    """The `mot run` command that reproduces this run (options as given), for the manifest."""
+    argv = ["mot", "run", args.scenario]
+    for key in ("days", "seed", "replications", "out"):
+        if (value := getattr(args, key)) is not None:
+            argv += [f"--{key}", str(value)]
+    return argv + (["--quiet"] if args.quiet else [])
 
 
 def apply_options(scenario: Scenario, args: argparse.Namespace) -> Scenario:
@@ -153,6 +162,8 @@ def tidy_cohorts(results: Sequence[RunResult]) -> pd.DataFrame:
 
 def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]) -> dict:
     """Tables, KPIs, settings and charts into `folder`; return the KPI summary."""
+    from sim import charts  # late: matplotlib is slow to import and `mot --help` needs none
+
     daily, cohorts = tidy_daily(results), tidy_cohorts(results)
     store.write_table(daily, folder, "daily")
     store.write_table(cohorts, folder, "cohorts", parquet=False)
