@@ -170,11 +170,13 @@ def cohort_retention(cohorts: pd.DataFrame, min_customers: int = 20) -> Figure:
     pooled = pooled.reset_index()
     size = pooled[pooled["age_days"] == 0].set_index("cohort_start_day")["customers"]
     keep = size[size >= min_customers].index
+    n_runs = cohorts["replication"].nunique() if "replication" in cohorts else 1
     fig, ax = new_axes(
         "Customer retention by cohort",
         "days since first purchase",
         "customers still with the brand",
-        "each line: customers acquired in one 30-day window (pooled over replications)",
+        "each line: customers acquired in one 30-day window"
+        + ("" if n_runs < 2 else f", pooled over {n_runs} replications"),
     )
     starts = [s for s in keep if s > 0]
     cmap = matplotlib.colormaps["viridis"]
