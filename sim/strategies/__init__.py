@@ -12,7 +12,18 @@ from pydantic import ValidationError
 
 from sim.strategies.advertising import Advertising
 from sim.strategies.base import Calendar, Strategy, StrategySettings
+from sim.strategies.customer_service import CustomerService
+from sim.strategies.faq_content import FaqContent
 from sim.strategies.follow_up_email import FollowUpEmail
+from sim.strategies.influencer_campaign import InfluencerCampaign
+from sim.strategies.onboarding import Onboarding
+from sim.strategies.platform_presence import PlatformPresence
+from sim.strategies.quality_crisis import QualityCrisis
+from sim.strategies.referral import Referral
+from sim.strategies.reply_to_reviews import ReplyToReviews
+from sim.strategies.retention_content import RetentionContent
+from sim.strategies.review_solicitation import ReviewSolicitation
+from sim.strategies.shelf_quality import ShelfQuality
 
 if TYPE_CHECKING:
     from sim.settings import Scenario
@@ -22,7 +33,18 @@ REGISTRY: dict[str, type[Strategy]] = {
     cls.name: cls
     for cls in (
         FollowUpEmail,
+        ReviewSolicitation,
+        ReplyToReviews,
+        FaqContent,
+        PlatformPresence,
         Advertising,
+        InfluencerCampaign,
+        ShelfQuality,
+        Onboarding,
+        CustomerService,
+        RetentionContent,
+        Referral,
+        QualityCrisis,
     )
 }
 

@@ -1,8 +1,9 @@
 """Advertising at <ZMOT: reach, frequency of exposure and cost per thousand impressions.
 
-Every day a share `reach_daily` of people sees an ad: they learn the brand and like it a little
-more, and each person at <ZMOT starts a journey with chance reach x `triggers.p_trigger_ad`
-(the Bass 1969 innovation term p when word of mouth is off).
+Every day a share `reach_daily` of people sees the brand's ad `frequency` times: they learn the
+brand and like it a little more with each exposure, and each person at <ZMOT starts a journey
+with chance reach x (1 - (1 - `triggers.p_trigger_ad`) ^ frequency) (the Bass 1969 innovation
+term p when word of mouth is off). Impressions are paid per thousand (CPM).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sim.strategies.base import Strategy, StrategySettings
 class AdvertisingSettings(StrategySettings):
     reach_daily: float = Field(0.02, ge=0.0, le=1.0)
     """Share of people who see an ad each day (assumption)."""
+    frequency: int = Field(1, ge=1, le=100)
+    """Exposures per person reached per day (assumption: one)."""
     attitude_gain: float = Field(0.02, ge=0.0, le=5.0)
     """Attitude gain per exposure (assumption: ads are trusted less than friends)."""
     cpm_usd: float = Field(10.0, ge=0.0)
@@ -31,12 +34,17 @@ class Advertising(Strategy):
     moment = Moment.PRE_ZMOT
     settings_type = AdvertisingSettings
 
+    def __init__(self, settings, brand, rng) -> None:
+        super().__init__(settings, brand, rng)
+        self.impressions = 0
+
     def on_day(self, market: Market) -> None:
-        reach = self.settings.reach_daily
-        chance = reach * market.scenario.triggers.p_trigger_ad
-        market.today.add_broad(Source.ADS, self.brand, chance)
+        reach, frequency = self.settings.reach_daily, self.settings.frequency
+        p_trigger = 1.0 - (1.0 - market.scenario.triggers.p_trigger_ad) ** frequency
+        market.today.add_broad(Source.ADS, self.brand, reach * p_trigger)
         n = market.people.n
         seen = self.rng.integers(0, n, size=self.rng.binomial(n, reach))
         market.people.aware[seen, self.brand] = True
-        market.people.attitude[seen, self.brand] += self.settings.attitude_gain
-        market.spend(self.brand, len(seen) / 1000 * self.settings.cpm_usd)
+        market.people.attitude[seen, self.brand] += self.settings.attitude_gain * frequency
+        self.impressions += len(seen) * frequency
+        market.spend(self.brand, len(seen) * frequency / 1000 * self.settings.cpm_usd)

@@ -41,6 +41,7 @@ class FollowUpEmail(Strategy):
     def __init__(self, settings, brand, rng) -> None:
         super().__init__(settings, brand, rng)
         self.calendar = Calendar()
+        self.emails = 0
 
     def on_purchase(self, market: Market, units: np.ndarray, brands: np.ndarray) -> None:
         mine = units[brands == self.brand]
@@ -55,6 +56,7 @@ class FollowUpEmail(Strategy):
         due = due[units.chosen[due] == self.brand]
         if len(due) == 0:
             return
+        self.emails += len(due)
         market.spend(self.brand, len(due) * self.settings.cost_per_email_usd)
         opened = due[self.rng.random(len(due)) < self.settings.open_rate]
         buyers = units.start[opened]
