@@ -1,0 +1,111 @@
+"""Measurements taken in a fresh Python process, one per case, reported as one JSON line.
+
+A fresh process per case makes peak memory (`ru_maxrss`, the high-water mark of resident
+memory, in KiB on Linux: getrusage(2)) belong to that case alone. The child records the mark
+after its imports and before building, so the parent can report both the raw peak and the net
+cost of the model.
+
+Usage (by `sim.bench.probes`, not by people)::
+
+    python -m sim.bench.child size '{"n_consumers": 10000, "days": 365, ...}'
+    python -m sim.bench.child startup scenarios/baseline.toml
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+STARTED = time.monotonic()
+"""When this module began (after Python and the `sim` package were imported by `-m`)."""
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory so far, in KiB (Linux `ru_maxrss` unit)."""
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def measure_size(case: dict[str, Any]) -> dict[str, Any]:
+    """Build and run one workload; time build, each day and the end-of-run summary."""
+    from sim.bench.workload import Workload
+    from sim.kpis import compute_kpis
+    from sim.model import JourneyModel
+
+    workload = Workload(**case)
+    scenario = workload.scenario()
+    rss_before_kib = peak_rss_kib()
+    t0 = time.perf_counter()
+    model = JourneyModel(scenario, with_agents=workload.with_agents)
+    t1 = time.perf_counter()
+    elapsed = []
+    for _ in range(workload.days):
+        model.step()
+        elapsed.append(time.perf_counter() - t1)
+    t2 = time.perf_counter()
+    units = model.market.units
+    compute_kpis(model.daily(), units.acquired_day, units.churn_day)
+    model.cohorts()
+    t3 = time.perf_counter()
+    return {
+        **case,
+        "n_people": int(model.market.people.n),
+        "n_agents": len(model.agents),
+        "build_s": t1 - t0,
+        "run_s": t2 - t1,
+        "summary_s": t3 - t2,
+        "elapsed_by_day_s": elapsed,
+        "rss_before_kib": rss_before_kib,
+        "peak_rss_kib": peak_rss_kib(),
+    }
+
+
+def measure_startup(path: str | None) -> dict[str, Any]:
+    """Time what `mot run PATH` does before its first simulated day ends.
+
+    The steps mirror the command: import the CLI and build its parser (which imports every
+    command module), load and validate the scenario, build the model as `run_once` does (no
+    Mesa agent objects) and simulate day 1.
+    """
+    from sim.cli import build_parser
+
+    build_parser()
+    t_import = time.monotonic()
+    from sim.bench.workload import base_scenario
+    from sim.model import JourneyModel
+
+    scenario = base_scenario(path)
+    t_load = time.monotonic()
+    model = JourneyModel(scenario, with_agents=False)
+    t_build = time.monotonic()
+    model.step()
+    t_day = time.monotonic()
+    return {
+        "scenario_path": path,
+        "n_consumers": scenario.population.n_consumers,
+        "child_started": STARTED,
+        "imported": t_import,
+        "loaded": t_load,
+        "built": t_build,
+        "first_day": t_day,
+    }
+
+
+def main(argv: list[str]) -> int:
+    """Run the measurement named by argv[0] and print its JSON on one line."""
+    mode, arg = argv[0], argv[1]
+    if mode == "size":
+        result = measure_size(json.loads(arg))
+    elif mode == "startup":
+        result = measure_startup(arg or None)
+    else:
+        print(f"unknown mode {mode!r}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,57 @@
+"""One benchmark run: the order things are measured in, the report and the files."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sim.bench.chart import scaling_chart
+from sim.bench.costs import measure_costs
+from sim.bench.probes import measure_sizes, measure_startup, measure_sweep
+from sim.bench.report import all_figures, print_report, write_results
+from sim.bench.targets import Figure
+from sim.bench.workload import BenchPlan, Workload
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures were taken (they only hold for this kind of machine)."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average_1_5_15": list(os.getloadavg()),
+    }
+
+
+def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]:
+    """Measure everything in `plan`, print the report and write `bench.json` and the chart."""
+    print(f"mot bench: {plan.scenario_path or 'Scenario() defaults'}, sizes {plan.sizes}")
+    print("Sizes (each in a fresh process, one core):")
+    sizes = measure_sizes(plan.workloads())
+    print("Start-up of `mot run` (fresh process) ...")
+    startup = measure_startup(plan.scenario_path)
+    print(f"Sweep throughput: {plan.sweep_runs} runs with 1, then 2 workers ...")
+    sweep_case = Workload(plan.sweep_size, plan.sweep_days, "baseline", plan.scenario_path)
+    sweep = measure_sweep(sweep_case, plan.sweep_runs)
+    print(f"Cost per rule: profiling {plan.profile_size:,} consumers x {plan.days} days ...")
+    variant = "strategies" if "strategies" in plan.variants else "baseline"
+    costs = measure_costs(Workload(plan.profile_size, plan.days, variant, plan.scenario_path))
+    results = {
+        "plan": asdict(plan),
+        "machine": machine(),
+        "sizes": sizes,
+        "startup": startup,
+        "sweep": sweep,
+        "costs": costs,
+    }
+    figures = all_figures(results)
+    print_report(results, figures)
+    out.mkdir(parents=True, exist_ok=True)
+    chart = scaling_chart(sizes, out / "bench_scaling.png")
+    written = write_results(results, figures, out)
+    print(f"\nWrote {written} and {chart}")
+    return results, figures

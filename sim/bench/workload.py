@@ -1,0 +1,127 @@
+"""What the benchmark runs: the baseline scenario at a size, with or without every strategy.
+
+The workload is the full baseline behaviour (`scenarios/baseline.toml` when it exists, else the
+`Scenario()` defaults); only the number of consumers and days change between sizes, so the
+figures measure the model people actually run, not a reduced one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.config import load_scenario, with_overrides
+from sim.settings import Scenario
+from sim.strategies import REGISTRY
+
+BASELINE = Path("scenarios/baseline.toml")
+"""The lead's baseline scenario, relative to the working directory (the repository root)."""
+
+VARIANTS: tuple[str, ...] = ("baseline", "strategies", "agents")
+"""baseline: as `mot run` runs it (no Mesa agent objects); strategies: every registered
+strategy switched on for the focal brand; agents: baseline plus one Mesa agent per person."""
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One benchmark case: a scenario file (or defaults), a size, a length and a variant."""
+
+    n_consumers: int
+    days: int
+    variant: str = "baseline"
+    scenario_path: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
+        if self.n_consumers < 1 or self.days < 1:
+            raise ValueError("n_consumers and days must be >= 1")
+
+    @property
+    def with_agents(self) -> bool:
+        """Whether the model creates a Mesa agent per person."""
+        return self.variant == "agents"
+
+    @property
+    def agent_days(self) -> int:
+        """Consumers x days: the unit of work the throughput figures count."""
+        return self.n_consumers * self.days
+
+    def scenario(self) -> Scenario:
+        """The validated scenario this case runs."""
+        base = base_scenario(self.scenario_path)
+        source = self.scenario_path or "<defaults>"
+        scenario = with_overrides(
+            base, {"population.n_consumers": self.n_consumers, "days": self.days}, source
+        )
+        return with_all_strategies(scenario) if self.variant == "strategies" else scenario
+
+
+def default_scenario_path() -> str | None:
+    """`scenarios/baseline.toml` if it exists here, else None (the `Scenario()` defaults)."""
+    return str(BASELINE) if BASELINE.is_file() else None
+
+
+def base_scenario(path: str | None) -> Scenario:
+    """The scenario file at `path`, or the defaults when `path` is None."""
+    return load_scenario(path) if path else Scenario()
+
+
+def with_all_strategies(scenario: Scenario) -> Scenario:
+    """`scenario` with every strategy in `REGISTRY` enabled for the focal brand.
+
+    A strategy the scenario already configures keeps its settings and is switched on; the
+    others get their defaults (an empty table).
+    """
+    overrides = {f"brands.focal.strategies.{name}.enabled": True for name in sorted(REGISTRY)}
+    return with_overrides(scenario, overrides, "<all strategies>")
+
+
+FULL_SIZES: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+"""Consumers per size in a full run (issue 8)."""
+QUICK_SIZES: tuple[int, ...] = (2_000, 5_000)
+"""A smoke run's sizes: seconds, not minutes (not for the targets)."""
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """What a benchmark run measures.
+
+    Attributes:
+        sizes: consumers per size; every variant runs at each.
+        days: days per size run (the targets assume 365).
+        variants: subset of `workload.VARIANTS`.
+        profile_size: consumers of the profiled run (cost per rule).
+        sweep_size, sweep_days, sweep_runs: the small runs timed with 1 and 2 workers.
+        scenario_path: the scenario file, or None for `Scenario()` defaults.
+    """
+
+    sizes: tuple[int, ...] = FULL_SIZES
+    days: int = 365
+    variants: tuple[str, ...] = VARIANTS
+    profile_size: int = 100_000
+    sweep_size: int = 10_000
+    sweep_days: int = 365
+    sweep_runs: int = 12
+    scenario_path: str | None = None
+
+    @classmethod
+    def quick(cls, scenario_path: str | None) -> BenchPlan:
+        """A smoke run of a few seconds that exercises every measurement."""
+        return cls(
+            sizes=QUICK_SIZES,
+            days=60,
+            profile_size=QUICK_SIZES[-1],
+            sweep_size=QUICK_SIZES[0],
+            sweep_days=60,
+            sweep_runs=4,
+            scenario_path=scenario_path,
+        )
+
+    def workloads(self) -> list[Workload]:
+        """Every (variant, size) case, smallest first within each variant."""
+        return [
+            Workload(n, self.days, variant, self.scenario_path)
+            for variant in self.variants
+            for n in sorted(self.sizes)
+        ]

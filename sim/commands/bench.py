@@ -1,0 +1,86 @@
+"""`mot bench`: time and memory per size, cost per rule, sweep scaling and start-up vs targets."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from sim.bench.workload import VARIANTS, BenchPlan, Workload, base_scenario, default_scenario_path
+from sim.cli import UsageError
+
+HELP = "Measure speed and memory (sizes, rules, sweep scaling, start-up) against the targets."
+EXAMPLE = "mot bench --quick   |   mot bench --sizes 10000,100000,1000000 --out results/bench"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `mot bench`."""
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run of a few seconds (small sizes, 60 days); target cases are not measured",
+    )
+    parser.add_argument(
+        "--sizes",
+        help="comma-separated consumer counts (default 10000,100000,1000000; quick: 2000,5000)",
+    )
+    parser.add_argument("--days", type=int, help="days per run (default 365; quick: 60)")
+    parser.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help=f"comma-separated, must include baseline (default {','.join(VARIANTS)})",
+    )
+    parser.add_argument(
+        "--scenario",
+        help="scenario file (default scenarios/baseline.toml if present, else the defaults)",
+    )
+    parser.add_argument(
+        "--out", default="results/bench", help="folder for bench.json and bench_scaling.png"
+    )
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """`10000,100000` as a tuple of distinct positive ints, or a one-line `UsageError`."""
+    try:
+        sizes = tuple(sorted({int(part.replace("_", "")) for part in text.split(",")}))
+    except ValueError:
+        raise UsageError(f"--sizes: {text!r} is not a comma-separated list of integers") from None
+    if not sizes or sizes[0] < 1:
+        raise UsageError(f"--sizes: {text!r}: sizes must be at least 1 consumer")
+    return sizes
+
+
+def parse_variants(text: str) -> tuple[str, ...]:
+    """Known variant names, `baseline` included, or a one-line `UsageError`."""
+    variants = tuple(dict.fromkeys(part.strip() for part in text.split(",")))
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or "baseline" not in variants:
+        raise UsageError(f"--variants: {text!r}: choose from {', '.join(VARIANTS)}, with baseline")
+    return variants
+
+
+def plan_from(args: argparse.Namespace) -> BenchPlan:
+    """The measurement plan the options describe (the scenario file is validated first)."""
+    path = args.scenario if args.scenario is not None else default_scenario_path()
+    if path is not None and not Path(path).is_file():
+        raise UsageError(f"--scenario: {path}: no such file")
+    base_scenario(path)  # a bad file stops here with `file: key: problem`
+    plan = BenchPlan.quick(path) if args.quick else BenchPlan(scenario_path=path)
+    changes: dict[str, object] = {"variants": parse_variants(args.variants)}
+    if args.sizes:
+        changes["sizes"] = parse_sizes(args.sizes)
+    if args.days is not None:
+        if not 1 <= args.days <= 3650:
+            raise UsageError(f"--days: {args.days}: must be between 1 and 3650")
+        changes["days"] = args.days
+    plan = dataclasses.replace(plan, **changes)
+    Workload(max(plan.sizes), plan.days, "baseline", path).scenario()  # sizes within limits
+    return plan
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark; exit 0 whether or not targets are met (the report says which)."""
+    from sim.bench.suite import run_bench  # matplotlib and pandas load only when benching
+
+    run_bench(plan_from(args), Path(args.out))
+    return 0
