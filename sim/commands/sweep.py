@@ -10,7 +10,6 @@ from rich.console import Console
 from sim.store import RESULTS_ROOT
 from sim.sweep.executors import ExecutorChoice
 from sim.sweep.experiment import load_experiment
-from sim.sweep.orchestrate import results_folder, run_experiment
 
 HELP = "Run a parameter sweep or sensitivity screen from an experiment file (resumable)."
 EXAMPLE = "mot sweep experiments/follow_up_email.toml --quick --workers 2"
@@ -41,15 +40,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run or resume the sweep; exit 1 naming the failed runs if any run raised."""
     loaded = load_experiment(args.experiment, quick=args.quick)
+    from sim.sweep.orchestrate import results_folder, run_experiment  # heavy: after validation
+
     choice = ExecutorChoice(workers=args.workers, dask=args.dask)
     folder = results_folder(loaded, args.out, args.quick)
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     console.print(f"sweep {loaded.experiment.name} -> {folder}  ({choice.describe()})")
     outcome = run_experiment(loaded, folder, choice, args.chunk, console)
     report, failures = outcome.report, outcome.tables.failures
     console.print(
-        f"runs: {report.runs} ({report.skipped} already done, {report.executed} run now, "
-        f"{report.rate:.2f} runs/s); failures: {len(failures)}; wall time: {report.wall_s:.1f} s"
+        f"runs: {report.runs} ({report.skipped} already done, {report.executed} run now"
+        f"{f', {report.rate:.2f} runs/s' if report.executed else ''}); "
+        f"failures: {len(failures)}; wall time: {report.wall_s:.1f} s"
     )
     console.print(f"results: {folder}/runs.parquet, summary.png and {len(outcome.charts)} charts")
     if len(failures):

@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, as_completed
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -74,20 +75,25 @@ def chunks(specs: list[RunSpec], size: int) -> Iterator[list[RunSpec]]:
 def run_sweep(
     specs: list[RunSpec],
     store: PartStore,
-    executor: Executor,
+    open_executor: Callable[[], AbstractContextManager[Executor]],
     workers: int,
     size: int | None = None,
     console: Console | None = None,
     task: Callable[[list[RunSpec]], pd.DataFrame] = run_chunk,
 ) -> SweepReport:
-    """Run every spec whose key has not finished yet, writing a part per finished chunk."""
+    """Run every spec whose key has not finished yet, writing a part per finished chunk.
+
+    `open_executor()` is entered only if some run is missing (a finished sweep starts nothing).
+    """
     store.prepare()
     finished = store.finished_keys()
     pending = [spec for spec in specs if spec.key not in finished]
     report = SweepReport(runs=len(specs), skipped=len(specs) - len(pending))
     started = time.perf_counter()
     size = chunk_size(len(pending), workers, size)
-    with make_progress(console) as progress:
+    if not pending:
+        return report
+    with open_executor() as executor, make_progress(console) as progress:
         bar = progress.add_task("runs", total=len(specs), completed=report.skipped)
         futures: dict[Future, list[RunSpec]] = {
             executor.submit(task, chunk): chunk for chunk in chunks(pending, size)

@@ -3,6 +3,7 @@ sensitivity indices, charts and manifest. Used by `mot sweep` and by the tests."
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from rich.console import Console
 from sim.store import (
     RESULTS_ROOT,
     atomic_write,
-    command_line,
     safe_name,
     scenario_files,
     started_now,
@@ -61,8 +61,7 @@ def run_experiment(
     design = build_design(experiment)
     specs = plan_runs(loaded.scenario, design, experiment.replications, experiment.seed)
     store = PartStore(folder / "parts")
-    with open_executor(choice) as executor:
-        report = run_sweep(specs, store, executor, choice.workers, chunk, console)
+    report = run_sweep(specs, store, lambda: open_executor(choice), choice.workers, chunk, console)
     tables = build_tables(loaded, design, specs, store.read())
     sensitivity = sensitivity_table(loaded, design, tables.wide)
     write_table(design, folder, "design")
@@ -92,7 +91,7 @@ def run_experiment(
         folder,
         scenario_files=scenario_files(base[0]) if base else [],
         seeds=seeds,
-        argv=command_line(),
+        argv=[Path(sys.argv[0]).name, *sys.argv[1:]],
         started=started,
         finished=started_now(),
         extra=extra,
