@@ -72,3 +72,14 @@ def test_validate_bad_input_exits_2_with_one_line(tmp_path, capsys, argv):
     assert main(["validate", "--quick", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("mot validate: error:") and "\n" not in err
+
+
+def test_model_doc_parameter_table_matches_the_schema():
+    from pathlib import Path
+
+    from sim.validation.parameters import BEGIN, END, table
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text()
+    current = text[text.index(BEGIN) + len(BEGIN) : text.index(END)].strip()
+    assert current == table(), "run: python -m sim.validation.parameters docs/model.md"
+    assert "`loyalty.leave_polarisation`" in current
