@@ -237,3 +237,13 @@ def test_kpi_formats(name, value, text):
 def test_ci_format_without_interval_is_blank():
     assert format_ci("reviews", float("nan"), float("nan")) == ""
     assert format_ci("retention_90d", 0.8, 0.9) == "80.0% – 90.0%"
+
+
+@pytest.mark.parametrize(("quiet", "shown"), [((), True), (("--quiet",), False)])
+def test_progress_bar_on_a_terminal_unless_quiet(
+    quiet, shown, small_scenario_file, results_root, capsys, monkeypatch
+):
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich then treats stderr as a terminal
+    argv = ["run", str(small_scenario_file), "--days", "3", "--out", str(results_root), *quiet]
+    assert main(argv) == 0
+    assert ("simulating" in capsys.readouterr().err) is shown
