@@ -83,3 +83,25 @@ def test_model_doc_parameter_table_matches_the_schema():
     current = text[text.index(BEGIN) + len(BEGIN) : text.index(END)].strip()
     assert current == table(), "run: python -m sim.validation.parameters docs/model.md"
     assert "`loyalty.leave_polarisation`" in current
+
+
+def test_bad_units_cut_npv_with_paired_replications():
+    # Quick version of check 4: 15% bad units vs none, same seeds (CRN); the 99% t interval of
+    # the paired loss must lie above 0 (tolerance from the replications' spread, fixed in advance).
+    from sim.runner import replication_seeds
+    from sim.validation.negative_wom import ci99, npvs
+
+    seeds = replication_seeds(5, 3)
+    loss = 1 - npvs(0.15, seeds, 120) / npvs(0.0, seeds, 120)
+    assert ci99(loss)[1] > 0, loss
+
+
+def test_weak_ties_speed_up_informing_the_market():
+    # Quick version of check 5: raising q_weak over Goldenberg et al.'s range shortens the time
+    # to 95% informed in every paired replication (both strong-tie and ad levels held low).
+    from sim.validation.ties import time_to_inform
+
+    for seed in (1, 2):
+        slow = time_to_inform(0.01, 0.005, 0.0005, seed, 300)
+        fast = time_to_inform(0.01, 0.015, 0.0005, seed, 300)
+        assert fast < slow, (seed, fast, slow)
