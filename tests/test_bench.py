@@ -19,7 +19,9 @@ from sim.strategies import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-QUICK_VARIANTS = ("baseline", "strategies")
+QUICK_VARIANTS = (
+    "baseline",
+)  # strategies: see test_all_strategies_variant_...; keeps this file fast
 
 
 def run_mot(*argv: str) -> tuple[int, str, str]:
@@ -32,7 +34,7 @@ def run_mot(*argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict]:
-    """One `mot bench --quick` run (two variants to keep the test file fast)."""
+    """One `mot bench --quick` run of the baseline variant."""
     out = tmp_path_factory.mktemp("bench") / "bench"
     status, stdout, stderr = run_mot(
         "bench", "--quick", "--variants", ",".join(QUICK_VARIANTS),

@@ -1,9 +1,8 @@
 """Measurements taken in a fresh Python process, one per case, reported as one JSON line.
 
-A fresh process per case makes peak memory (`ru_maxrss`, the high-water mark of resident
-memory, in KiB on Linux: getrusage(2)) belong to that case alone. The child records the mark
-after its imports and before building, so the parent can report both the raw peak and the net
-cost of the model.
+A fresh process per case makes peak memory (the high-water mark of resident memory, `VmHWM`,
+see `peak_rss_kib`) belong to that case alone. The child records the mark after its imports
+and before building, so the parent can report both the raw peak and the net cost of the model.
 
 Usage (by `sim.bench.probes`, not by people)::
 
@@ -24,8 +23,31 @@ STARTED = time.monotonic()
 
 
 def peak_rss_kib() -> int:
-    """This process's peak resident memory so far, in KiB (Linux `ru_maxrss` unit)."""
+    """This process's peak resident memory so far, in KiB.
+
+    Linux's `VmHWM` (/proc/self/status, proc(5)) is the high-water mark of this program's
+    memory since exec. `ru_maxrss` is not used where /proc exists: exec carries the parent's
+    high-water mark over into it (a 500 MB parent gives a fresh child ru_maxrss of 500 MB), so
+    it would charge the bench parent's memory to the size being measured.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def current_rss_kib() -> int | None:
+    """Resident memory now, in KiB, from /proc (Linux); None where /proc is missing."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:
+        return None
+    return pages * resource.getpagesize() // 1024
 
 
 def measure_size(case: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +62,7 @@ def measure_size(case: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     model = JourneyModel(scenario, with_agents=workload.with_agents)
     t1 = time.perf_counter()
+    peak_after_build_kib = peak_rss_kib()
     elapsed = []
     for _ in range(workload.days):
         model.step()
@@ -58,7 +81,9 @@ def measure_size(case: dict[str, Any]) -> dict[str, Any]:
         "summary_s": t3 - t2,
         "elapsed_by_day_s": elapsed,
         "rss_before_kib": rss_before_kib,
+        "peak_after_build_kib": peak_after_build_kib,
         "peak_rss_kib": peak_rss_kib(),
+        "rss_end_kib": current_rss_kib(),
     }
 
 

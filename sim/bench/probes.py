@@ -20,7 +20,7 @@ import pandas as pd
 from sim.bench.workload import Workload
 
 KIB = 1024
-"""Bytes per KiB: `ru_maxrss` is reported in KiB on Linux (getrusage(2))."""
+"""Bytes per KiB: the memory marks (`VmHWM`, `VmRSS`, `ru_maxrss`) come in KiB."""
 
 
 class BenchError(RuntimeError):
@@ -54,6 +54,10 @@ def measure_size(workload: Workload) -> dict[str, Any]:
         agent_days_per_s=workload.agent_days / result["run_s"],
         raw_bytes_per_consumer=peak_b / n,
         net_bytes_per_consumer=(peak_b - before_b) / n,
+        build_peak_net_bytes_per_consumer=(result["peak_after_build_kib"] * KIB - before_b) / n,
+        end_net_bytes_per_consumer=None
+        if result["rss_end_kib"] is None
+        else (result["rss_end_kib"] * KIB - before_b) / n,
     )
     return result
 

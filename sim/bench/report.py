@@ -157,7 +157,10 @@ def all_figures(results: dict[str, Any]) -> list[Figure]:
 
 def print_report(results: dict[str, Any], figures: list[Figure]) -> None:
     """The size table, every targeted figure with its verdict, the other figures, cost tables."""
-    print("\nSizes (one fresh process each; B = bytes per consumer, 1 KB = 1,000 B):")
+    print(
+        "\nSizes (one fresh process each; bytes per consumer: raw = peak RSS, net = peak minus"
+        " imports,\n  build_net = net peak by the end of the build, end_net = net RSS after the run):"
+    )
     print(format_table(size_table(results["sizes"])))
     print("\nTargets (issue 8):")
     for figure in (f for f in figures if f.target is not None):
@@ -185,13 +188,19 @@ def size_table(sizes: list[dict[str, Any]]) -> pd.DataFrame:
     table = pd.DataFrame(sizes)
     table = table[
         ["variant", "n_consumers", "days", "build_s", "run_s", "agent_days_per_s"]
-        + ["raw_bytes_per_consumer", "net_bytes_per_consumer", "peak_rss_kib"]
+        + ["raw_bytes_per_consumer", "net_bytes_per_consumer"]
+        + ["build_peak_net_bytes_per_consumer", "end_net_bytes_per_consumer", "peak_rss_kib"]
     ].copy()
     table["peak_MiB"] = table.pop("peak_rss_kib") / 1024
     table["agent_days_per_s"] = table["agent_days_per_s"].map("{:,.3g}".format)
-    return table.rename(
-        columns={"raw_bytes_per_consumer": "raw_B", "net_bytes_per_consumer": "net_B"}
-    ).round({"build_s": 3, "run_s": 3, "raw_B": 0, "net_B": 0, "peak_MiB": 0})
+    names = {
+        "raw_bytes_per_consumer": "raw_B",
+        "net_bytes_per_consumer": "net_B",
+        "build_peak_net_bytes_per_consumer": "build_net_B",
+        "end_net_bytes_per_consumer": "end_net_B",
+    }
+    table = table.rename(columns=names)
+    return table.round({"build_s": 3, "run_s": 3, "peak_MiB": 0} | dict.fromkeys(names.values(), 0))
 
 
 def format_table(table: pd.DataFrame) -> str:
