@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.cli import UsageError
@@ -135,13 +136,15 @@ def write_json(path: Path, obj: Any) -> Path:
 
 
 def to_jsonable(obj: Any) -> Any:
-    """`obj` with numpy scalars, paths and timestamps made plain, NaN/inf as None."""
+    """`obj` with numpy values, paths and timestamps made plain, NaN/inf as None."""
+    if isinstance(obj, np.ndarray):
+        obj = obj.tolist()
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [to_jsonable(v) for v in obj]
-    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "ndim", None) == 0:
-        obj = obj.item()  # numpy scalar
+    if isinstance(obj, np.generic):
+        obj = obj.item()
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
     if isinstance(obj, Path | datetime):

@@ -53,8 +53,9 @@ def test_atomic_folder_unwritable_parent_is_a_store_error(tmp_path):
 
 
 def test_write_json_is_valid_json_without_nan(tmp_path):
-    path = store.write_json(tmp_path / "k.json", {"a": math.nan, "b": np.float64(1.5), "c": [1]})
-    assert json.loads(path.read_text()) == {"a": None, "b": 1.5, "c": [1]}
+    obj = {"a": math.nan, "b": np.float64(1.5), "c": np.array([1.0, np.inf]), 4: np.int32(2)}
+    path = store.write_json(tmp_path / "k.json", obj)
+    assert json.loads(path.read_text()) == {"a": None, "b": 1.5, "c": [1.0, None], "4": 2}
     assert [p.name for p in tmp_path.iterdir()] == ["k.json"]  # no temp file left
 
 
