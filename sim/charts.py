@@ -54,6 +54,15 @@ CHANNEL_LABELS: dict[str, str] = {
 }
 """Chart labels of the acquisition channels (`sim.sources.ACQUISITION_CHANNELS`)."""
 
+CHANNEL_COLORS: dict[str, str] = dict(
+    zip(
+        CHANNEL_LABELS,
+        ("#1f77b4", "#ff7f0e", "#9467bd", "#e377c2", "#2ca02c", "#7f7f7f"),
+        strict=True,
+    )
+)
+"""One fixed colour per channel, so charts of different scenarios read alike."""
+
 POSITIVE, NEGATIVE, NEUTRAL = "#2ca02c", "#d62728", "#1f77b4"
 SMOOTH_DAYS = 7
 """Rolling window for noisy daily flows (a week evens out weekday-like bursts)."""
@@ -151,7 +160,8 @@ def new_customers_by_source(daily: pd.DataFrame) -> Figure:
     )
     order = sorted(columns, key=lambda c: -band[c].iloc[-1])
     for column in order:
-        plot_band(ax, band, "day", column, label=CHANNEL_LABELS.get(column, column))
+        label = CHANNEL_LABELS.get(column, column)
+        plot_band(ax, band, "day", column, label=label, color=CHANNEL_COLORS.get(column))
     ax.set_xlim(band["day"].min(), band["day"].max())
     ax.set_ylim(bottom=0)
     ax.legend(title="channel (largest first)", loc="upper left")
