@@ -91,8 +91,8 @@ def test_bad_units_cut_npv_with_paired_replications():
     from sim.runner import replication_seeds
     from sim.validation.negative_wom import ci99, npvs
 
-    seeds = replication_seeds(5, 3)
-    loss = 1 - npvs(0.15, seeds, 120) / npvs(0.0, seeds, 120)
+    seeds = replication_seeds(5, 4)
+    loss = 1 - npvs(0.15, seeds, 150) / npvs(0.0, seeds, 150)
     assert ci99(loss)[1] > 0, loss
 
 
