@@ -190,15 +190,19 @@ def write_manifest(
 ) -> Path:
     """Copy the scenario files into `folder` and write `manifest.json` describing the run.
 
-    The first scenario file is copied as `scenario.toml`; files it extends keep their names, so
-    ``extends = "..."`` still resolves inside the results folder. The manifest records each
+    The first scenario file is copied as `scenario.toml`; files it extends keep their names (a
+    clashing name gets an index prefix), so ``extends = "base.toml"`` of a file in the same
+    folder still resolves inside the results folder. The manifest records each
     file's sha256, the seeds, package versions, the git commit, the command line and times.
     """
     folder = Path(folder)
     copies = []
+    used: set[str] = set()
     for index, source in enumerate(scenario_files):
         source = Path(source)
         name = "scenario.toml" if index == 0 else source.name
+        name = name if name not in used else f"{index}_{name}"
+        used.add(name)
         data = source.read_bytes()
         atomic_write(folder / name, lambda temp, data=data: temp.write_bytes(data))
         copies.append(

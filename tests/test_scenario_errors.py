@@ -36,7 +36,7 @@ def write(tmp_path: Path, text: str, name: str = "bad.toml") -> Path:
 
 BAD_FILES = {
     "unknown key": ("[population]\nn_consumer = 5\n", "population.n_consumer: unknown key"),
-    "wrong type": ("days = 'many'\n", "days: "),
+    "wrong type": ("days = 'many'\n", "days: input should be a valid integer", "got 'many'"),
     "out of range": ("[brands.focal]\np_problem = 1.7\n", "brands.focal.p_problem: must be <= 1"),
     "unknown strategy": (
         "[brands.focal.strategies.teleport]\n",

@@ -106,6 +106,29 @@ def test_manifest_copies_scenario_chain_with_hashes(tmp_path):
     assert "numpy" in manifest["packages"] and "mesa" in manifest["packages"]
 
 
+def test_manifest_copies_never_overwrite_each_other(tmp_path):
+    (tmp_path / "a").mkdir()
+    base = tmp_path / "a" / "scenario.toml"
+    base.write_text("days = 10\n")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "a/scenario.toml"\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    now = datetime.now().astimezone()
+    store.write_manifest(
+        out,
+        scenario_files=store.scenario_files(child),
+        seeds=[1],
+        argv=[],
+        started=now,
+        finished=now,
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [f["copy"] for f in manifest["scenario_files"]] == ["scenario.toml", "1_scenario.toml"]
+    assert (out / "scenario.toml").read_text() == child.read_text()
+    assert (out / "1_scenario.toml").read_text() == base.read_text()
+
+
 def test_run_ids_sort_by_time_and_are_unique():
     ids = {store.new_run_id() for _ in range(200)}
     assert len(ids) == 200
