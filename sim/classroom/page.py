@@ -1,0 +1,291 @@
+"""The classroom page (Solara): levers in the sidebar, play / step / reset, charts per strategy.
+
+Why Solara components rather than Mesa's `SolaraViz`: SolaraViz drives one model whose
+constructor takes the sliders as keyword arguments, rebuilds it on Reset without catching errors
+(an impossible combination ends in a traceback), and has no side-by-side comparison or
+downloads. This page keeps Mesa underneath (`JourneyModel` is a `mesa.Model`; step = one day) and
+Mesa's approach to charts (matplotlib figures sent as PNG images, which work offline), and adds
+what a classroom needs: two strategies on the same market, a debrief chart, CSV/PNG downloads and
+one-line messages for levers that cannot work together.
+
+Run it with `mot app [SCENARIO]`; the scenario path comes in the `MOT_APP_SCENARIO` variable.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Callable
+
+import solara
+import solara.lab
+from matplotlib.figure import Figure
+
+from sim.classroom import charts
+from sim.classroom.lever_set import MARKET_LEVERS, STRATEGY_LEVERS, available
+from sim.classroom.levers import Lever
+from sim.classroom.session import Classroom
+from sim.config import load_scenario
+from sim.settings import Scenario
+
+SCENARIO_VARIABLE = "MOT_APP_SCENARIO"
+"""Environment variable holding the scenario file the page starts from (empty: built-in defaults)."""
+SPEEDS: tuple[int, ...] = (1, 7, 30)
+"""Days per frame while playing."""
+
+
+def base_scenario() -> Scenario:
+    """The scenario named by `MOT_APP_SCENARIO`, or the built-in defaults."""
+    path = os.environ.get(SCENARIO_VARIABLE, "")
+    return load_scenario(path) if path else Scenario(name="defaults")
+
+
+def png(figure: Figure) -> bytes:
+    """A figure as PNG bytes (shown on the page and offered for download)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+@solara.component
+def LeverControl(lever: Lever, value, on_value: Callable) -> None:
+    """One lever as a slider, switch, choice or number box."""
+    if lever.kind == "switch":
+        solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
+    elif lever.kind == "choice":
+        solara.Text(lever.label)
+        solara.ToggleButtonsSingle(
+            value=value, values=list(lever.choices), on_value=on_value, dense=True
+        )
+    elif lever.key == "seed":
+        solara.InputInt(label=lever.label, value=int(value), on_value=on_value)
+    elif lever.kind == "int":
+        solara.SliderInt(
+            lever.label,
+            value=int(value),
+            min=int(lever.minimum),
+            max=int(lever.maximum),
+            step=int(lever.step),
+            on_value=on_value,
+            thumb_label=True,
+        )
+    else:
+        solara.SliderFloat(
+            lever.label,
+            value=float(value),
+            min=lever.minimum,
+            max=lever.maximum,
+            step=lever.step,
+            on_value=on_value,
+            thumb_label=True,
+        )
+    if lever.help:
+        solara.Text(lever.help, style={"font-size": "0.8em", "color": "#666"})
+
+
+@solara.component
+def MarketPanel(classroom: Classroom, changed: Callable[[], None], tick: int) -> None:
+    """The shared market: people and seed (`tick` changes whenever the classroom does)."""
+    with solara.Card("Market (same for A and B)", classes=["mot-market"]):
+        for lever in available(MARKET_LEVERS):
+
+            def on_value(value, key=lever.key):
+                classroom.set_market(key, value)
+                changed()
+
+            LeverControl(lever, classroom.market[lever.key], on_value)
+
+
+@solara.component
+def StrategyPanel(classroom: Classroom, arm: str, changed: Callable[[], None], tick: int) -> None:
+    """The focal brand's levers for strategy `arm`."""
+    values = classroom.arms[arm].values
+    with solara.Card(f"Strategy {arm}", classes=[f"mot-levers-{arm}"]):
+        for lever in available(STRATEGY_LEVERS):
+            if lever.needs is not None and not values.get(lever.needs):
+                continue
+
+            def on_value(value, key=lever.key):
+                classroom.set_lever(arm, key, value)
+                changed()
+
+            LeverControl(lever, values[lever.key], on_value)
+
+
+@solara.component
+def Controls(
+    classroom: Classroom,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    changed: Callable[[], None],
+    tick: int,
+) -> None:
+    """Play / pause, step one day, step a week, reset, and the day counter."""
+
+    def step(days: int) -> None:
+        classroom.step(days)
+        changed()
+
+    def reset() -> None:
+        playing.value = False
+        classroom.reset()
+        changed()
+
+    def compare(value: bool) -> None:
+        playing.value = False
+        classroom.set_compare(value)
+        changed()
+
+    done = classroom.finished
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            icon_name="mdi-play-pause",
+            color="primary",
+            disabled=done,
+            on_click=lambda: playing.set(not playing.value),
+        )
+        solara.Button("Step 1 day", on_click=lambda: step(1), disabled=done or playing.value)
+        solara.Button("Step 7 days", on_click=lambda: step(7), disabled=done or playing.value)
+        solara.Button("Reset", color="warning", on_click=reset)
+        solara.Text(
+            f"Day {classroom.day} of {classroom.days}",
+            classes=["mot-day"],
+            style={"font-size": "1.3em", "font-weight": "bold"},
+        )
+        solara.Text("Days per frame:")
+        solara.ToggleButtonsSingle(value=speed.value, values=list(SPEEDS), on_value=speed.set)
+        solara.Switch(
+            label="Compare strategy B (same market)", value=classroom.compare, on_value=compare
+        )
+
+
+@solara.component
+def Messages(classroom: Classroom, tick: int) -> None:
+    """Errors (impossible levers), pending changes and advice, one line each."""
+    if classroom.error:
+        solara.Error(
+            f"These levers cannot work together: {classroom.error}. "
+            "The page keeps the last market that worked.",
+            classes=["mot-error"],
+        )
+    if classroom.pending:
+        solara.Warning("Levers changed: press Reset to start a new run with them.")
+    for arm in classroom.active:
+        for note in arm.notes:
+            solara.Info(f"Strategy {arm.name}: {note}")
+
+
+def summary(classroom: Classroom, arm: str) -> str:
+    """One line of today's numbers for an arm."""
+    daily = classroom.daily(arm)
+    if not len(daily):
+        return "Press Step or Play to start the days."
+    last = daily.iloc[-1]
+    rating = f"{last['mean_rating']:.2f} stars" if last["review_count"] else "no reviews yet"
+    return (
+        f"**{int(last['customers'])}** customers · **{int(daily['new_customers'].sum())}** new · "
+        f"**{int(daily['churned'].sum())}** lost · **{int(last['review_count'])}** reviews, "
+        f"{rating} · **{int(daily['critics'].sum())}** critics"
+    )
+
+
+@solara.component
+def ArmView(classroom: Classroom, arm: str, tick: int) -> None:
+    """Network picture and journey charts of one strategy, with their PNG downloads."""
+    network = solara.use_memo(
+        lambda: png(
+            charts.network_figure(
+                classroom.sample,
+                classroom.network(arm),
+                f"Strategy {arm}: a sample of {len(classroom.sample.people)} people",
+            )
+        ),
+        dependencies=[tick, arm],
+    )
+    journey = solara.use_memo(
+        lambda: png(charts.journey_figure(classroom.daily(arm), f"Strategy {arm}: the journey")),
+        dependencies=[tick, arm],
+    )
+    with solara.Column(classes=[f"mot-arm-{arm}"]):
+        solara.Markdown(summary(classroom, arm))
+        solara.Image(network, classes=[f"mot-network-{arm}"], width="100%")
+        solara.Image(journey, classes=[f"mot-journey-{arm}"], width="100%")
+        with solara.Row():
+            solara.FileDownload(
+                network,
+                f"classroom-network-{arm}-day{classroom.day}.png",
+                "Network (PNG)",
+                mime_type="image/png",
+            )
+            solara.FileDownload(
+                journey,
+                f"classroom-journey-{arm}-day{classroom.day}.png",
+                "Journey charts (PNG)",
+                mime_type="image/png",
+            )
+
+
+@solara.component
+def Debrief(classroom: Classroom, tick: int) -> None:
+    """The difference chart, B minus A, for the debrief."""
+    seed = classroom.market["seed"]
+    image = solara.use_memo(
+        lambda: png(charts.difference_figure(classroom.daily("A"), classroom.daily("B"), seed)),
+        dependencies=[tick],
+    )
+    with solara.Column(classes=["mot-debrief"]):
+        solara.Image(image, width="100%")
+        solara.FileDownload(
+            image,
+            f"classroom-debrief-day{classroom.day}.png",
+            "Debrief chart (PNG)",
+            mime_type="image/png",
+        )
+
+
+@solara.component
+def Page() -> None:
+    """The whole page: one `Classroom` per browser session.
+
+    Components get `tick` (bumped after every change) because reacton skips re-rendering a child
+    whose arguments compare equal, and the `Classroom` object itself stays the same.
+    """
+    classroom = solara.use_memo(lambda: Classroom(base_scenario()), dependencies=[])
+    tick = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(SPEEDS[0])
+
+    def changed() -> None:
+        tick.value += 1
+
+    def play() -> None:
+        while playing.value and not classroom.finished:
+            classroom.step(speed.value)
+            changed()
+            time.sleep(0.05)
+        playing.value = False
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    solara.Title("Moments of Truth: classroom")
+    with solara.Sidebar():
+        MarketPanel(classroom, changed, tick.value)
+        for arm in classroom.active:
+            StrategyPanel(classroom, arm.name, changed, tick.value)
+    with solara.Column(style={"padding": "8px"}):
+        solara.Markdown(f"## Moments of Truth: {classroom.base.name}")
+        Controls(classroom, playing, speed, changed, tick.value)
+        Messages(classroom, tick.value)
+        with solara.Columns([1] * len(classroom.active)):
+            for arm in classroom.active:
+                ArmView(classroom, arm.name, tick.value)
+        if classroom.compare:
+            Debrief(classroom, tick.value)
+        solara.FileDownload(
+            lambda: classroom.data_csv(),
+            f"classroom-{classroom.base.name}.csv",
+            "Download the run's data (CSV)",
+            mime_type="text/csv",
+        )
