@@ -242,3 +242,15 @@ def test_morris_effects_of_a_linear_function_are_its_slopes(tmp_path):
     table = sensitivity_table(loaded, design, wide).set_index("parameter")
     assert np.allclose(table["mu_star"], [4.0, 2.0, 0.0])
     assert np.allclose(table["sigma"], 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parents[1] / "experiments").glob("*.toml")), ids=lambda p: p.stem
+)
+def test_shipped_experiments_load_at_both_sizes(path):
+    full, quick = load_experiment(path), load_experiment(path, quick=True)
+    assert (
+        design_size(quick.experiment) * quick.experiment.replications
+        < design_size(full.experiment) * full.experiment.replications
+    )
+    assert quick.scenario.days == full.scenario.days == 365  # one-year retention needs a year

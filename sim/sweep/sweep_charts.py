@@ -8,6 +8,7 @@ panel on the summary page.
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -77,7 +78,7 @@ def draw_heatmap(ax: Axes, loaded: LoadedExperiment, chart: Chart, wide: pd.Data
     ax.figure.colorbar(image, ax=ax, label=output_label(chart.y))
     ax.set_xlabel(loaded.label(chart.x))
     ax.set_ylabel(loaded.label(chart.hue))
-    ax.set_title(chart.title or f"Mean {output_label(chart.y).lower()}")
+    ax.set_title(chart.title or f"Mean {output_label(chart.y)}")
 
 
 def draw_sobol(ax: Axes, loaded: LoadedExperiment, chart: Chart, table: pd.DataFrame) -> None:
@@ -142,7 +143,7 @@ def save_charts(
     if wide.empty:
         return paths
     for chart in loaded.experiment.charts:
-        fig, ax = plt.subplots(figsize=(7.5, 5))
+        fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
         draw(ax, loaded, chart, wide, table)
         paths.append(save(fig, folder / f"{chart_name(chart)}.png"))
     paths.append(save(summary_page(loaded, wide, table, facts), folder / "summary.png"))
@@ -154,16 +155,18 @@ def summary_page(loaded: LoadedExperiment, wide: pd.DataFrame, table, facts: lis
     charts = loaded.experiment.charts
     cols = 2 if len(charts) > 1 else 1
     rows = max(1, math.ceil(len(charts) / cols))
-    fig = plt.figure(figsize=(7 * cols, 1.6 + 4.6 * rows))
-    grid = fig.add_gridspec(rows + 1, cols, height_ratios=[0.32 * 4.6 / 4.6, *[1.0] * rows])
-    header = fig.add_subplot(grid[0, :])
-    header.set_axis_off()
-    header.text(0, 1, "\n".join(facts), va="top", family="monospace", fontsize=9)
-    for index, chart in enumerate(charts):
-        ax = fig.add_subplot(grid[1 + index // cols, index % cols])
-        draw(ax, loaded, chart, wide, table)
+    header = "\n".join(textwrap.fill(line, 60 * cols, subsequent_indent="  ") for line in facts)
+    header_in = 0.2 * (header.count("\n") + 1) + 0.6
+    fig = plt.figure(figsize=(8 * cols, header_in + 5 * rows), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[header_in, 5 * rows])
     experiment = loaded.experiment
-    fig.suptitle(f"Sweep {experiment.name}: {experiment.description}", fontsize=12, wrap=True)
+    top.suptitle(f"Sweep {experiment.name}: {experiment.description}".rstrip(": "), fontsize=13)
+    top.text(0.01, 0.72, header, va="top", family="monospace", fontsize=9)
+    axes = bottom.subplots(rows, cols, squeeze=False).ravel()
+    for ax, chart in zip(axes, charts, strict=False):
+        draw(ax, loaded, chart, wide, table)
+    for ax in axes[len(charts) :]:
+        ax.set_axis_off()
     return fig
 
 
@@ -171,7 +174,6 @@ def save(fig, path: Path) -> Path:
     """Save a figure as PNG (temporary name, then rename) and close it."""
     from sim.store import atomic_write
 
-    fig.tight_layout()
     atomic_write(path, lambda temp: fig.savefig(temp, dpi=110, format="png"))
     plt.close(fig)
     return path
