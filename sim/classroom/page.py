@@ -80,8 +80,11 @@ def LeverControl(lever: Lever, value, on_value: Callable) -> None:
             on_value=on_value,
             thumb_label=True,
         )
-    if lever.help:
-        solara.Text(lever.help, style={"font-size": "0.8em", "color": "#666"})
+    caption = lever.help
+    if lever.kind in ("int", "float") and lever.key != "seed":
+        caption = f"now {value:g}" + (f" · {lever.help}" if lever.help else "")
+    if caption:
+        solara.Text(caption, style={"font-size": "0.8em", "color": "#555"})
 
 
 @solara.component
