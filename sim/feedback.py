@@ -47,7 +47,7 @@ def review_chance(market: Market, ratings: np.ndarray) -> np.ndarray:
     by_star = np.array(
         [
             0.0,
-            fb.p_review_unsatisfied * fb.extremity_boost,
+            fb.p_review_unsatisfied * fb.extremity_boost * fb.moan_boost,
             fb.p_review_unsatisfied,
             fb.p_review_indifferent,
             fb.p_review_satisfied,

@@ -293,6 +293,9 @@ class Feedback(Strict):
     """Review-posting chance for 4-5 stars (Chen, Zheng & Ceran)."""
     extremity_boost: float = Field(1.5, ge=1.0, le=10.0)
     """Multiplier on the posting chance at 1 and 5 stars: under-reporting bias (Hu, Pavlou & Zhang 2009)."""
+    moan_boost: float = Field(2.0, ge=1.0, le=10.0)
+    """Further multiplier at 1 star: the "moan" motive of very unhappy customers, which with
+    purchase self-selection gives the J-shape's hook (Hu, Pavlou & Zhang 2009; value: assumption)."""
     feedback_days: Days = 7.0
     """Days a fresh advocate or critic talks actively (assumption)."""
     messages_advocate: float = Field(3.0, ge=0.0, le=10_000.0)

@@ -108,7 +108,7 @@ def test_review_rates_match_settings_within_binomial_tolerance():
 
     Four stars tested at 4 SD: family-wise false-alarm chance < 5 x 6.3e-5.
     """
-    feedback = {"extremity_boost": 1.0}
+    feedback = {"extremity_boost": 1.0, "moan_boost": 1.0}
     scenario = small_scenario(feedback=feedback, population={"n_consumers": 5000}, days=240)
     model = JourneyModel(scenario, seed=8, with_agents=False).run()
     brands = model.market.brands
