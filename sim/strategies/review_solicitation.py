@@ -46,7 +46,7 @@ class ReviewSolicitationSettings(StrategySettings):
     """Share of fresh, moderately satisfied customers who answer; None = the channel's default."""
     cost_per_request_usd: float | None = Field(None, ge=0.0)
     """Cost per request sent; None = the channel's default."""
-    star_weights: tuple[float, float, float, float, float] = (0.5, 0.8, 1.0, 1.0, 0.6)
+    star_weights: tuple[float, float, float, float, float] = (0.7, 0.9, 1.0, 1.0, 0.8)
     """Response multiplier for 1..5 stars: moderates answer most (Karaman 2021; shape assumption)."""
     early_factor: float = Field(0.4, ge=0.0, le=1.0)
     """Response multiplier for a request that arrives before the product is judged (assumption)."""

@@ -1,0 +1,268 @@
+"""`mot compare A.toml B.toml ...`: which strategy wins, by how much, and how sure we are.
+
+Every scenario runs the same replications on the same seeds (common random numbers), spread
+over `--workers` processes in chunks. Each KPI's difference to the first scenario gets a
+paired 95% CI, a p-value and Cohen's d_z (`sim.compare`); the table says in plain words which
+differences are distinguishable from noise. Results go to
+``results/compare-<names>/<run-id>/`` atomically: comparison.csv, runs.parquet (tidy), the
+curves behind the charts, the scenario files, manifest.json and the charts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from sim import store
+from sim.cli import UsageError
+from sim.commands.run import whole_number
+from sim.compare import compare_runs, cost_per_extra, verdicts
+from sim.compare_runs import simulate, tidy_curves, tidy_runs
+from sim.config import load_scenario, with_overrides
+from sim.kpi_table import KPI_LABELS, format_value, kind_of
+from sim.runner import replication_seeds
+from sim.settings import Scenario
+
+HELP = "Compare scenarios on the same seeds: paired 95% CIs, p-values and effect sizes per KPI."
+EXAMPLE = (
+    "mot compare scenarios/baseline.toml scenarios/follow_up_email.toml "
+    "scenarios/review_solicitation.toml --replications 20 --workers 2"
+)
+DEFAULT_REPLICATIONS = 30
+"""Replications per scenario unless `--replications` says otherwise (Law 2015: 30 is a
+common starting point for t intervals; common random numbers make them tight)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `mot compare` (numbers are checked in `run`, so errors stay one line)."""
+    parser.add_argument(
+        "scenarios",
+        metavar="SCENARIO",
+        nargs="+",
+        help="scenario files; the first is the reference",
+    )
+    parser.add_argument(
+        "--replications",
+        metavar="N",
+        help=f"runs per scenario on shared seeds (default {DEFAULT_REPLICATIONS})",
+    )
+    parser.add_argument(
+        "--workers", metavar="N", help="worker processes (default 2: this machine's cores)"
+    )
+    parser.add_argument(
+        "--seed", metavar="N", help="base seed (default: the first scenario's `seed`)"
+    )
+    parser.add_argument(
+        "--days", metavar="N", help="days to simulate, for every scenario (default: theirs)"
+    )
+    parser.add_argument("--out", metavar="DIR", help="results root (default: results)")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar or tables; print only the folder"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load and check the scenarios, run them paired, compare, store, print."""
+    if len(args.scenarios) < 2:
+        raise UsageError("give at least two scenario files: the reference first, then the others")
+    paths = [Path(p) for p in args.scenarios]
+    scenarios = load_all(paths, args)
+    replications = (
+        whole_number(args.replications, "--replications", 2)
+        if args.replications
+        else DEFAULT_REPLICATIONS
+    )
+    workers = whole_number(args.workers, "--workers", 1) if args.workers else 2
+    seed = whole_number(args.seed, "--seed", 0) if args.seed else scenarios[0].seed
+    seeds = replication_seeds(seed, replications)
+    folder = store.run_folder(
+        Path(args.out) if args.out else store.RESULTS_ROOT, folder_name(scenarios)
+    )
+    started = store.started_now()
+    with store.atomic_folder(folder) as temp:
+        outputs = simulate(scenarios, seeds, workers, quiet=args.quiet)
+        comparison, costs = write_results(temp, scenarios, outputs)
+        copy_scenarios(temp, paths)
+        store.write_manifest(
+            temp,
+            scenario_files=[],
+            seeds=seeds,
+            argv=command_line(args),
+            started=started,
+            finished=store.started_now(),
+            extra={
+                "scenarios": [s.name for s in scenarios],
+                "reference": scenarios[0].name,
+                "replications": replications,
+                "workers": workers,
+                "run_id": folder.name,
+            },
+        )
+    if args.quiet:
+        print(folder)
+        return 0
+    report(comparison, costs, scenarios, replications)
+    print(f"\nResults: {folder}")
+    return 0
+
+
+def command_line(args: argparse.Namespace) -> list[str]:
+    """The `mot compare` command that reproduces this comparison, for the manifest."""
+    argv = ["mot", "compare", *args.scenarios]
+    for key in ("replications", "workers", "seed", "days", "out"):
+        if (value := getattr(args, key)) is not None:
+            argv += [f"--{key}", str(value)]
+    return argv + (["--quiet"] if args.quiet else [])
+
+
+def load_all(paths: list[Path], args: argparse.Namespace) -> list[Scenario]:
+    """Every scenario, with `--days` applied, refusing ones that cannot be compared."""
+    scenarios = []
+    for path in paths:
+        scenario = load_scenario(path)
+        if args.days:
+            days = whole_number(args.days, "--days", 1)
+            scenario = with_overrides(scenario, {"days": days}, "command line")
+        scenarios.append(scenario)
+    check_comparable(paths, scenarios)
+    return scenarios
+
+
+def check_comparable(paths: list[Path], scenarios: list[Scenario]) -> None:
+    """Same population size and days for all, and distinct names; else a one-line error."""
+    first, first_path = scenarios[0], paths[0]
+    for path, scenario in zip(paths[1:], scenarios[1:], strict=True):
+        for key, mine, theirs in (
+            (
+                "population.n_consumers",
+                scenario.population.n_consumers,
+                first.population.n_consumers,
+            ),
+            ("days", scenario.days, first.days),
+        ):
+            if mine != theirs:
+                raise UsageError(
+                    f"{path}: {key}: is {mine} but {first_path} has {theirs}; "
+                    "scenarios are comparable only on the same market size and days"
+                )
+    names = [s.name for s in scenarios]
+    if len(set(names)) < len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise UsageError(f"scenario name {twice[0]!r} is used twice; give each file its own `name`")
+
+
+def folder_name(scenarios: list[Scenario]) -> str:
+    """compare-<reference>-vs-<other>[-and-N-more]."""
+    name = f"compare-{scenarios[0].name}-vs-{scenarios[1].name}"
+    more = len(scenarios) - 2
+    return store.safe_name(name + (f"-and-{more}-more" if more else ""), "compare name")
+
+
+def write_results(folder: Path, scenarios: list[Scenario], outputs: list[dict]):
+    """comparison.csv, costs.csv, runs.parquet, curves and charts; return (comparison, costs)."""
+    from sim import compare_charts  # late: matplotlib is slow to import
+
+    runs = tidy_runs(outputs)
+    order = [s.name for s in scenarios]
+    comparison = compare_runs(runs, order[0])
+    costs = cost_per_extra(comparison)
+    store.write_table(comparison, folder, "comparison", parquet=False)
+    store.write_table(costs, folder, "costs", parquet=False)
+    store.write_table(runs, folder, "runs", csv=False)
+    acquisitions, retention = tidy_curves(outputs)
+    store.write_table(acquisitions, folder, "acquisitions", csv=False)
+    store.write_table(retention, folder, "retention", parquet=False)
+    store.write_text(folder / "verdicts.txt", "\n".join(verdicts(comparison, KPI_LABELS)) + "\n")
+    compare_charts.write_charts(comparison, acquisitions, retention, order, folder)
+    return comparison, costs
+
+
+def copy_scenarios(folder: Path, paths: list[Path]) -> None:
+    """Copy every scenario file and the files they extend into `scenarios/`."""
+    seen: set[Path] = set()
+    (folder / "scenarios").mkdir(exist_ok=True)
+    for path in paths:
+        for source in store.scenario_files(path):
+            if source.resolve() in seen:
+                continue
+            seen.add(source.resolve())
+            data = source.read_bytes()
+            store.atomic_write(
+                folder / "scenarios" / source.name, lambda t, d=data: t.write_bytes(d)
+            )
+
+
+def format_difference(kpi: str, value: float, unit: bool = True) -> str:
+    """A signed difference in the KPI's unit (shares in percentage points)."""
+    if math.isnan(value):
+        return "n/a"
+    kind = kind_of(kpi)
+    if kind == "share":
+        return f"{100 * value:+.1f}" + (" pts" if unit else "")
+    if kind == "stars":
+        return f"{value:+.3f}" + (" ★" if unit else "")
+    if kind == "usd":
+        digits = 2 if abs(value) < 100 else 0
+        return f"{'+' if value >= 0 else '-'}${abs(value):,.{digits}f}"
+    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+,.1f}"
+
+
+def difference_cell(kpi: str, r) -> str:
+    """'+112 (+57 to +168)': the difference and its 95% CI."""
+    if math.isnan(r.ci_low):
+        return format_difference(kpi, r.difference)
+    low, high = (format_difference(kpi, v, unit=False) for v in (r.ci_low, r.ci_high))
+    return f"{format_difference(kpi, r.difference)} ({low} to {high})"
+
+
+def report(comparison: pd.DataFrame, costs: pd.DataFrame, scenarios: list[Scenario], n: int):
+    """Print one table per scenario, its cost per extra customer, and the plain-words verdicts."""
+    console = Console()
+    reference = scenarios[0]
+    for name, part in comparison.groupby("scenario", sort=False):
+        table = Table(
+            title=f"{name} vs {reference.name}: {reference.population.n_consumers:,} people, "
+            f"{reference.days} days, {n} paired replications (difference: 95% CI in brackets)",
+            title_justify="left",
+            title_style="bold",
+        )
+        table.add_column("KPI", no_wrap=True)
+        for header in (reference.name, name, "difference (95% CI)", "p", "d_z", "verdict"):
+            table.add_column(header, justify="right", no_wrap=header != "difference (95% CI)")
+        for r in part.itertuples():
+            table.add_row(
+                KPI_LABELS.get(r.kpi, r.kpi),
+                format_value(r.kpi, r.reference_mean),
+                format_value(r.kpi, r.scenario_mean),
+                difference_cell(r.kpi, r),
+                "n/a" if math.isnan(r.p_value) else f"{r.p_value:.3f}",
+                "n/a" if math.isnan(r.effect_size_dz) else f"{r.effect_size_dz:+.2f}",
+                "[green]clear[/]" if r.distinguishable else "noise",
+                style=None if r.distinguishable else "dim",
+            )
+        console.print(table)
+        console.print(cost_sentence(costs[costs["scenario"] == name].iloc[0]))
+        console.print()
+    console.print(
+        "[bold]In plain words[/] (clear = the 95% CI of the paired difference excludes 0):"
+    )
+    for line in verdicts(comparison, KPI_LABELS):
+        console.print(f"- {line}")
+
+
+def cost_sentence(cost: pd.Series) -> str:
+    """Extra cost per extra acquired / retained customer, or why there is none."""
+    parts = [f"Extra strategy cost {format_difference('x_usd', cost['extra_cost_usd'])}."]
+    for label in ("acquired", "retained"):
+        value = cost[f"cost_per_extra_{label}_usd"]
+        parts.append(
+            f"Cost per extra {label} customer: ${value:,.2f}."
+            if not math.isnan(value)
+            else f"Cost per extra {label} customer: n/a (no clear gain in {label} customers)."
+        )
+    return " ".join(parts)

@@ -1,0 +1,173 @@
+"""Charts of a comparison: KPI differences with 95% CI bars, and per-scenario curves with bands.
+
+Built on the house style of `sim.charts` (titled, labelled, large type). Bars are coloured by
+whether the difference is distinguishable from noise and whether it is good for the brand
+(fewer critics is good, more cost is not).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from sim.charts import new_axes, plot_band, save, style, thousands
+from sim.kpi_table import KPI_LABELS, kind_of
+from sim.stats import mean_ci_by
+
+HEADLINE_KPIS: tuple[str, ...] = (
+    "new_customers",
+    "customers_end",
+    "retention_90d",
+    "repeat_purchase_rate",
+    "reviews",
+    "mean_rating",
+    "critics",
+    "wom_negative",
+    "revenue_usd",
+    "strategy_cost_usd",
+)
+"""KPIs shown in the differences chart (all are in comparison.csv)."""
+
+MANY_SCENARIO_KPIS: tuple[str, ...] = (
+    "new_customers",
+    "customers_end",
+    "retention_90d",
+    "mean_rating",
+    "critics",
+    "strategy_cost_usd",
+)
+"""The panels kept when many scenarios are compared at once."""
+
+LOWER_IS_BETTER: frozenset[str] = frozenset(
+    {"critics", "churned", "wom_negative", "strategy_cost_usd", "cost_per_acquired_usd"}
+)
+GOOD, BAD, NOISE = "#2ca02c", "#d62728", "#9e9e9e"
+
+
+def unit_label(kpi: str) -> str:
+    """Axis label of a KPI difference, with its unit."""
+    return {
+        "share": "difference (percentage points)",
+        "usd": "difference (USD)",
+        "stars": "difference (stars)",
+    }.get(kind_of(kpi), "difference (count)")
+
+
+def kpi_differences(comparison: pd.DataFrame, order: list[str]) -> Figure:
+    """One panel per headline KPI: each scenario's difference to the reference, 95% CI bars."""
+    kpis = [k for k in HEADLINE_KPIS if k in set(comparison["kpi"])]
+    others = [n for n in order[1:] if n in set(comparison["scenario"])]
+    if len(others) > 4:  # many scenarios: fewer panels, so the figure stays readable
+        kpis = [k for k in kpis if k in MANY_SCENARIO_KPIS]
+    cols = 2
+    rows = int(np.ceil(len(kpis) / cols))
+    fig = Figure(figsize=(12, 1.2 + rows * (0.36 * len(others) + 1.3)))
+    reference = comparison["reference"].iloc[0]
+    fig.suptitle(
+        f"Difference to {reference} per KPI, {comparison['n'].max()} paired replications "
+        "(bars: 95% confidence intervals)\n"
+        f"green = better, red = worse, grey = within the noise",
+        x=0.01,
+        ha="left",
+        fontsize=14,
+        fontweight="bold",
+    )
+    for index, kpi in enumerate(kpis):
+        ax = fig.add_subplot(rows, cols, index + 1)
+        part = comparison[comparison["kpi"] == kpi].set_index("scenario").reindex(others)
+        scale = 100.0 if kind_of(kpi) == "share" else 1.0
+        y = np.arange(len(others))[::-1]
+        for yi, (_name, r) in zip(y, part.iterrows(), strict=True):
+            good = (r["difference"] < 0) == (kpi in LOWER_IS_BETTER)
+            color = (GOOD if good else BAD) if r["distinguishable"] else NOISE
+            low, high = r["ci_low"] * scale, r["ci_high"] * scale
+            ax.errorbar(
+                r["difference"] * scale,
+                yi,
+                xerr=[[r["difference"] * scale - low], [high - r["difference"] * scale]],
+                fmt="o",
+                color=color,
+                capsize=4,
+                markersize=7,
+                linewidth=2,
+            )
+        ax.axvline(0, color="0.3", linewidth=1)
+        ax.set_yticks(y, others)
+        ax.set_ylim(-0.7, len(others) - 0.3)
+        ax.set_title(KPI_LABELS.get(kpi, kpi), fontsize=12, loc="left")
+        ax.set_xlabel(unit_label(kpi), fontsize=10)
+        ax.tick_params(labelsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig
+
+
+def scenario_bands(
+    frame: pd.DataFrame,
+    x: str,
+    column: str,
+    order: list[str],
+    labels: tuple[str, str, str],
+    **line,
+) -> Figure:
+    """Mean of `column` against `x` per scenario, shaded by its 95% CI over replications.
+
+    The bands show each scenario's run-to-run spread; whether two scenarios differ is the
+    paired test of `kpi_differences`, which removes the noise they share.
+    """
+    title, xlabel, ylabel = labels
+    n = frame["replication"].nunique()
+    note = (
+        f"mean of {n} replications per scenario on shared seeds; shaded: 95% CI of the mean "
+        "(the paired KPI chart tests the differences)"
+    )
+    fig, ax = new_axes(title, xlabel, ylabel, note)
+    for name in order:
+        part = frame[frame["scenario"] == name]
+        if part.empty:
+            continue
+        plot_band(ax, mean_ci_by(part, x, [column]), x, column, label=name, **line)
+    ax.legend(loc="best")
+    return fig
+
+
+def retention_curves(retention: pd.DataFrame, order: list[str]) -> Figure:
+    """Share of the brand's customers still customers, by days since they were acquired."""
+    labels = (
+        "Customer retention by scenario",
+        "days since the customer was acquired (cohort ages measured)",
+        "customers still customers (%)",
+    )
+    fig = scenario_bands(retention, "age_days", "retention", order, labels, marker="o")
+    ax = fig.axes[0]
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(top=1.01)
+    return fig
+
+
+def cumulative_acquisitions(acquisitions: pd.DataFrame, order: list[str]) -> Figure:
+    """New customers won so far, by day, per scenario."""
+    labels = ("New customers won, cumulative, by scenario", "day", "new customers (count)")
+    fig = scenario_bands(acquisitions, "day", "cumulative_new_customers", order, labels)
+    thousands(fig.axes[0])
+    return fig
+
+
+def write_charts(
+    comparison: pd.DataFrame,
+    acquisitions: pd.DataFrame,
+    retention: pd.DataFrame,
+    order: list[str],
+    folder: Path,
+) -> list[Path]:
+    """Draw the comparison charts into `folder`; return the PNG paths."""
+    folder = Path(folder)
+    with style():
+        return [
+            save(kpi_differences(comparison, order), folder / "kpi_differences.png"),
+            save(retention_curves(retention, order), folder / "retention_curves.png"),
+            save(cumulative_acquisitions(acquisitions, order), folder / "acquisitions.png"),
+        ]
