@@ -13,6 +13,7 @@ Usage (by `sim.bench.probes`, not by people)::
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -63,11 +64,13 @@ def measure_size(case: dict[str, Any]) -> dict[str, Any]:
     model = JourneyModel(scenario, with_agents=workload.with_agents)
     t1 = time.perf_counter()
     peak_after_build_kib = peak_rss_kib()
+    cpu_start, load_start = time.process_time(), os.getloadavg()[0]
     elapsed = []
     for _ in range(workload.days):
         model.step()
         elapsed.append(time.perf_counter() - t1)
     t2 = time.perf_counter()
+    cpu_s = time.process_time() - cpu_start
     units = model.market.units
     compute_kpis(model.daily(), units.acquired_day, units.churn_day)
     model.cohorts()
@@ -79,6 +82,8 @@ def measure_size(case: dict[str, Any]) -> dict[str, Any]:
         "build_s": t1 - t0,
         "run_s": t2 - t1,
         "summary_s": t3 - t2,
+        "run_cpu_s": cpu_s,
+        "load_average_1min": [load_start, os.getloadavg()[0]],
         "elapsed_by_day_s": elapsed,
         "rss_before_kib": rss_before_kib,
         "peak_after_build_kib": peak_after_build_kib,

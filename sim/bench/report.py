@@ -54,6 +54,13 @@ def case_figures(key: tuple[str, int, int], r: dict[str, Any] | None) -> list[Fi
         Figure(f"{slug}.build_s", f"{name}: model build", get("build_s"), "s"),
         Figure(f"{slug}.run_s", f"{name}: run", get("run_s"), "s", run_target),
         Figure(
+            f"{slug}.run_cpu_s",
+            f"{name}: run, CPU time of the process",
+            get("run_cpu_s"),
+            "s",
+            note="what the run costs the CPU; wall time above also counts waiting for a shared core",
+        ),
+        Figure(
             f"{slug}.agent_days_per_s",
             f"{name}: agent-days per second",
             get("agent_days_per_s"),
@@ -187,7 +194,7 @@ def size_table(sizes: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per measured (variant, size): every per-size figure, rounded for reading."""
     table = pd.DataFrame(sizes)
     table = table[
-        ["variant", "n_consumers", "days", "build_s", "run_s", "agent_days_per_s"]
+        ["variant", "n_consumers", "days", "build_s", "run_s", "run_cpu_s", "agent_days_per_s"]
         + ["raw_bytes_per_consumer", "net_bytes_per_consumer"]
         + ["build_peak_net_bytes_per_consumer", "end_net_bytes_per_consumer", "peak_rss_kib"]
     ].copy()
@@ -200,7 +207,9 @@ def size_table(sizes: list[dict[str, Any]]) -> pd.DataFrame:
         "end_net_bytes_per_consumer": "end_net_B",
     }
     table = table.rename(columns=names)
-    return table.round({"build_s": 3, "run_s": 3, "peak_MiB": 0} | dict.fromkeys(names.values(), 0))
+    return table.round(
+        {"build_s": 3, "run_s": 3, "run_cpu_s": 3, "peak_MiB": 0} | dict.fromkeys(names.values(), 0)
+    )
 
 
 def format_table(table: pd.DataFrame) -> str:

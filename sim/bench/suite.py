@@ -13,7 +13,7 @@ from sim.bench.costs import measure_costs
 from sim.bench.probes import measure_sizes, measure_startup, measure_sweep
 from sim.bench.report import all_figures, print_report, write_results
 from sim.bench.targets import Figure
-from sim.bench.workload import BenchPlan, Workload
+from sim.bench.workload import BenchPlan
 
 
 def machine() -> dict[str, Any]:
@@ -35,13 +35,13 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
     print("Start-up of `mot run` (fresh process) ...")
     startup = measure_startup(plan.scenario_path)
     print(f"Sweep throughput: {plan.sweep_runs} runs with 1, then 2 workers ...")
-    sweep_case = Workload(plan.sweep_size, plan.sweep_days, "baseline", plan.scenario_path)
+    sweep_case = plan.workload(plan.sweep_size, plan.sweep_days)
     sweep = measure_sweep(sweep_case, plan.sweep_runs)
     print(f"Cost per rule: profiling {plan.profile_size:,} consumers x {plan.days} days ...")
     variant = "strategies" if "strategies" in plan.variants else "baseline"
-    costs = measure_costs(Workload(plan.profile_size, plan.days, variant, plan.scenario_path))
+    costs = measure_costs(plan.workload(plan.profile_size, plan.days, variant))
     results = {
-        "plan": asdict(plan),
+        "plan": asdict(plan) | {"base_json": None},
         "machine": machine(),
         "sizes": sizes,
         "startup": startup,

@@ -7,10 +7,11 @@ figures measure the model people actually run, not a reduced one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.config import load_scenario, with_overrides
+from sim.config import load_scenario, validate_scenario, with_overrides
 from sim.settings import Scenario
 from sim.strategies import REGISTRY
 
@@ -30,6 +31,9 @@ class Workload:
     days: int
     variant: str = "baseline"
     scenario_path: str | None = None
+    base_json: str | None = None
+    """The base scenario as loaded once at the start (JSON): every case of a benchmark runs
+    the same settings even if the file changes on disk while it runs."""
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -49,8 +53,11 @@ class Workload:
 
     def scenario(self) -> Scenario:
         """The validated scenario this case runs."""
-        base = base_scenario(self.scenario_path)
         source = self.scenario_path or "<defaults>"
+        if self.base_json is not None:
+            base = validate_scenario(json.loads(self.base_json), source)
+        else:
+            base = base_scenario(self.scenario_path)
         scenario = with_overrides(
             base, {"population.n_consumers": self.n_consumers, "days": self.days}, source
         )
@@ -104,9 +111,10 @@ class BenchPlan:
     sweep_days: int = 365
     sweep_runs: int = 12
     scenario_path: str | None = None
+    base_json: str | None = None
 
     @classmethod
-    def quick(cls, scenario_path: str | None) -> BenchPlan:
+    def quick(cls, scenario_path: str | None, base_json: str | None = None) -> BenchPlan:
         """A smoke run of a few seconds that exercises every measurement."""
         return cls(
             sizes=QUICK_SIZES,
@@ -116,12 +124,17 @@ class BenchPlan:
             sweep_days=60,
             sweep_runs=4,
             scenario_path=scenario_path,
+            base_json=base_json,
         )
 
     def workloads(self) -> list[Workload]:
         """Every (variant, size) case, smallest first within each variant."""
         return [
-            Workload(n, self.days, variant, self.scenario_path)
+            self.workload(n, self.days, variant)
             for variant in self.variants
             for n in sorted(self.sizes)
         ]
+
+    def workload(self, n_consumers: int, days: int, variant: str = "baseline") -> Workload:
+        """A case of this plan's scenario."""
+        return Workload(n_consumers, days, variant, self.scenario_path, self.base_json)

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from sim.bench.workload import VARIANTS, BenchPlan, Workload, base_scenario, default_scenario_path
+from sim.bench.workload import VARIANTS, BenchPlan, base_scenario, default_scenario_path
 from sim.cli import UsageError
 
 HELP = "Measure speed and memory (sizes, rules, sweep scaling, start-up) against the targets."
@@ -64,8 +64,10 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
     path = args.scenario if args.scenario is not None else default_scenario_path()
     if path is not None and not Path(path).is_file():
         raise UsageError(f"--scenario: {path}: no such file")
-    base_scenario(path)  # a bad file stops here with `file: key: problem`
-    plan = BenchPlan.quick(path) if args.quick else BenchPlan(scenario_path=path)
+    base = base_scenario(path).model_dump_json()  # a bad file stops here: `file: key: problem`
+    plan = (
+        BenchPlan.quick(path, base) if args.quick else BenchPlan(scenario_path=path, base_json=base)
+    )
     changes: dict[str, object] = {"variants": parse_variants(args.variants)}
     if args.sizes:
         changes["sizes"] = parse_sizes(args.sizes)
@@ -74,7 +76,7 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
             raise UsageError(f"--days: {args.days}: must be between 1 and 3650")
         changes["days"] = args.days
     plan = dataclasses.replace(plan, **changes)
-    Workload(max(plan.sizes), plan.days, "baseline", path).scenario()  # sizes within limits
+    plan.workload(max(plan.sizes), plan.days).scenario()  # sizes within the settings' limits
     return plan
 
 
