@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         command = sub.add_parser(
             name,
-            help=module.HELP,
+            help=module.HELP.replace("%", "%%"),  # HELP is plain text; argparse %-formats help
             description=module.HELP,
             epilog=f"Example: {module.EXAMPLE}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
