@@ -247,3 +247,12 @@ def test_progress_bar_on_a_terminal_unless_quiet(
     argv = ["run", str(small_scenario_file), "--days", "3", "--out", str(results_root), *quiet]
     assert main(argv) == 0
     assert ("simulating" in capsys.readouterr().err) is shown
+
+
+def test_every_kpi_has_a_label_and_a_documented_definition():
+    from sim.kpi_table import KPI_LABELS
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "kpis.md").read_text()
+    for name in KPI_NAMES:
+        assert name in KPI_LABELS, name
+        assert f"`{name}`" in docs, f"{name} is not defined in docs/kpis.md"
