@@ -1,6 +1,7 @@
 """The classroom page in a real browser: Debian's headless Chromium driven by Playwright, offline.
 
-The test starts `mot app` on a free loopback port, blocks every request that does not go to that
+The test starts `mot app` (baseline: 10,000 people, 2,000 in the network picture) on a free
+loopback port, blocks every request that does not go to that
 server (so the page must work with no internet), moves a slider, steps the days and checks that
 the charts and the network picture change and that no error shows. A screenshot is kept in
 `results/test-artifacts/classroom.png`. Skipped only when Chromium is absent outside CI.
@@ -19,7 +20,9 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "results" / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+ARTIFACTS = ROOT / "results" / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -46,8 +49,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(small_scenario_file):
-    """`mot app` on a free loopback port; yields its address, stops it afterwards."""
+def server():
+    """`mot app` (the baseline: 10,000 people) on a free loopback port; stops it afterwards."""
     port = free_port()
     log = ARTIFACTS / "classroom-server.log"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -57,11 +60,11 @@ def server(small_scenario_file):
             "-m",
             "sim",
             "app",
-            str(small_scenario_file),
+            str(BASELINE),
             "--port",
             str(port),
         ]
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     address = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(address, process)
