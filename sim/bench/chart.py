@@ -6,6 +6,7 @@ consumer or day costs more than the last (e.g. an O(n log n) sort or a growing c
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from sim.store import atomic_write  # noqa: E402
 
 TARGET_DAYS = 365
 """Days the run-time targets are stated for (issue 8)."""
-PLAIN = FuncFormatter(lambda value, _: f"{value:,.6g}")
+PLAIN = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
 """Tick labels as plain numbers (10,000 rather than 10^4), easier to read for most people."""
 WARM_UP_SHARE = 0.1
 """Day slopes ignore the first 10% of days, while the market fills its moments (assumption)."""
@@ -37,10 +38,27 @@ def log_log_slope(x: np.ndarray, y: np.ndarray) -> float:
     return float(slope)
 
 
-def consumer_slope(sizes: list[dict[str, Any]], variant: str) -> float:
-    """Slope of run seconds against consumers for one variant."""
+def consumer_slope(sizes: list[dict[str, Any]], variant: str, field: str = "run_s") -> float:
+    """Slope of run seconds (`run_s` wall or `run_cpu_s`) against consumers for one variant."""
     rows = [r for r in sizes if r["variant"] == variant]
-    return log_log_slope([r["n_consumers"] for r in rows], [r["run_s"] for r in rows])
+    return log_log_slope([r["n_consumers"] for r in rows], [r[field] for r in rows])
+
+
+def fixed_and_marginal(sizes: list[dict[str, Any]], variant: str) -> tuple[float, float]:
+    """CPU seconds = fixed x days + marginal x agent-days, fitted by least squares.
+
+    The fixed part is what a day costs whatever the market's size (a Python call per rule and
+    per strategy, small arrays); the marginal part is the cost per consumer per day. A fixed part
+    makes the log-log slope fall below 1 at small sizes even when the marginal cost is constant.
+    Returns (fixed seconds per day, marginal seconds per agent-day); NaNs with < 2 sizes.
+    """
+    rows = [r for r in sizes if r["variant"] == variant]
+    if len({r["n_consumers"] for r in rows}) < 2:
+        return float("nan"), float("nan")
+    design = np.array([[r["days"], r["n_consumers"] * r["days"]] for r in rows], dtype=float)
+    cpu = np.array([r["run_cpu_s"] for r in rows], dtype=float)
+    (fixed, marginal), *_ = np.linalg.lstsq(design, cpu, rcond=None)
+    return float(fixed), float(marginal)
 
 
 def day_curve(result: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -63,9 +81,14 @@ def scaling_chart(sizes: list[dict[str, Any]], path: Path) -> Path:
         rows = sorted((r for r in sizes if r["variant"] == variant), key=lambda r: r["n_consumers"])
         n = np.array([r["n_consumers"] for r in rows])
         t = np.array([r["run_s"] for r in rows])
-        slope = consumer_slope(sizes, variant)
-        label = f"{variant} (slope {slope:.2f})" if np.isfinite(slope) else variant
-        left.loglog(n, t, "o-", label=label)
+        cpu = np.array([r["run_cpu_s"] for r in rows])
+        slope, cpu_slope = (
+            consumer_slope(sizes, variant),
+            consumer_slope(sizes, variant, "run_cpu_s"),
+        )
+        (line,) = left.loglog(n, t, "o-", label=f"{variant}, wall (slope {slope:.2f})")
+        left.loglog(n, cpu, "s--", color=line.get_color(), alpha=0.7,
+                    label=f"{variant}, CPU (slope {cpu_slope:.2f})")  # fmt: skip
     days = rows[0]["days"]
     if days == TARGET_DAYS:
         for n_target, target in ((100_000, RUN_100K_S), (1_000_000, RUN_1M_S)):
@@ -78,7 +101,7 @@ def scaling_chart(sizes: list[dict[str, Any]], path: Path) -> Path:
         ylabel="run time, s (log scale)",
     )
     left.grid(True, which="both", alpha=0.3)
-    left.legend(loc="upper left", fontsize=9)
+    left.legend(loc="upper left", fontsize=8)
     largest = max((r for r in sizes if r["variant"] == "baseline"), key=lambda r: r["n_consumers"])
     d, elapsed = day_curve(largest)
     right.loglog(d, elapsed, "-", label=f"baseline (slope {day_slope(largest):.2f})")
@@ -94,7 +117,11 @@ def scaling_chart(sizes: list[dict[str, Any]], path: Path) -> Path:
         axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axis.set_major_formatter(PLAIN)
         axis.set_minor_formatter(NullFormatter())
-    fig.suptitle("mot bench: cost grows linearly with consumers and days when slopes are ~1")
+    load = np.mean([np.mean(r["load_average_1min"]) for r in sizes])
+    fig.suptitle(
+        "mot bench: cost grows linearly with consumers and days when slopes are ~1 "
+        f"(machine load average {load:.1f} on {os.cpu_count()} cores while measured)"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         atomic_write(path, lambda temp: fig.savefig(temp, dpi=120, format="png"))

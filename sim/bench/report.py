@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from sim.bench import targets as T
-from sim.bench.chart import consumer_slope, day_slope
+from sim.bench.chart import consumer_slope, day_slope, fixed_and_marginal
 from sim.bench.targets import Figure
 from sim.store import write_json
 
@@ -89,15 +89,31 @@ def scaling_figures(sizes: list[dict[str, Any]]) -> list[Figure]:
     """Log-log slopes of run time against consumers (per variant) and days (largest run)."""
     figures = []
     for variant in dict.fromkeys(r["variant"] for r in sizes):
-        slope = consumer_slope(sizes, variant)
-        figures.append(
-            Figure(
-                f"{variant}.slope_consumers",
-                f"{variant}: log-log slope of run time vs consumers",
-                slope,
-                target=T.LOG_LOG_SLOPE,
+        for field, what in (("run_s", "run time"), ("run_cpu_s", "CPU time")):
+            figures.append(
+                Figure(
+                    f"{variant}.slope_consumers{'_cpu' if field == 'run_cpu_s' else ''}",
+                    f"{variant}: log-log slope of {what} vs consumers",
+                    consumer_slope(sizes, variant, field),
+                    target=T.LOG_LOG_SLOPE,
+                )
             )
-        )
+        fixed, marginal = fixed_and_marginal(sizes, variant)
+        figures += [
+            Figure(
+                f"{variant}.fixed_ms_per_day",
+                f"{variant}: fixed CPU cost per day, any size",
+                fixed * 1e3,
+                "ms",
+                note="least squares: CPU s = fixed x days + marginal x agent-days",
+            ),
+            Figure(
+                f"{variant}.marginal_ns_per_agent_day",
+                f"{variant}: marginal CPU cost per agent-day",
+                marginal * 1e9,
+                "ns",
+            ),
+        ]
     largest = max((r for r in sizes if r["variant"] == "baseline"), key=lambda r: r["n_consumers"])
     figures.append(
         Figure(
