@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.charts import new_axes, plot_band, save, style, thousands
 from sim.kpi_table import KPI_LABELS, kind_of
@@ -46,6 +47,18 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
     {"critics", "churned", "wom_negative", "strategy_cost_usd", "cost_per_acquired_usd"}
 )
 GOOD, BAD, NOISE = "#2ca02c", "#d62728", "#9e9e9e"
+WOM_SMOOTH_DAYS = 14
+"""Rolling window of the word-of-mouth chart: influencer critics posting to their whole
+audience make single days spiky; two weeks show the trend."""
+MAX_BANDS = 6
+"""With more scenarios than this, curve charts drop the bands (they would hide each other)."""
+
+
+def money(value: float, _position: int = 0) -> str:
+    """$1,234 below ten thousand, $12k above (axis ticks stay short)."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    return f"{sign}${value / 1000:,.0f}k" if value >= 10_000 else f"{sign}${value:,.0f}"
 
 
 def unit_label(kpi: str) -> str:
@@ -100,6 +113,9 @@ def kpi_differences(comparison: pd.DataFrame, order: list[str]) -> Figure:
         ax.set_ylim(-0.7, len(others) - 0.3)
         ax.set_title(KPI_LABELS.get(kpi, kpi), fontsize=12, loc="left")
         ax.set_xlabel(unit_label(kpi), fontsize=10)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        if kind_of(kpi) == "usd":
+            ax.xaxis.set_major_formatter(FuncFormatter(money))
         ax.tick_params(labelsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig
@@ -120,17 +136,25 @@ def scenario_bands(
     """
     title, xlabel, ylabel = labels
     n = frame["replication"].nunique()
-    note = (
-        f"mean of {n} replications per scenario on shared seeds; shaded: 95% CI of the mean "
-        "(the paired KPI chart tests the differences)"
+    bands = len(order) <= MAX_BANDS
+    note = f"mean of {n} replications per scenario on shared seeds" + (
+        "; shaded: 95% CI of the mean (the paired KPI chart tests differences)" if bands else ""
     )
     fig, ax = new_axes(title, xlabel, ylabel, note)
-    for name in order:
+    colors = colormaps["tab10" if len(order) <= 10 else "tab20"].colors
+    for index, name in enumerate(order):
         part = frame[frame["scenario"] == name]
         if part.empty:
             continue
-        plot_band(ax, mean_ci_by(part, x, [column]), x, column, label=name, **line)
-    ax.legend(loc="best")
+        band = mean_ci_by(part, x, [column])
+        band[f"{column}_low"] = band[f"{column}_low"].clip(lower=0.0)  # counts and shares
+        if not bands:
+            band = band[[x, column]]
+        plot_band(ax, band, x, column, label=name, color=colors[index % len(colors)], **line)
+    if len(order) > 4:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10)
+    else:
+        ax.legend(loc="best")
     return fig
 
 
@@ -156,9 +180,26 @@ def cumulative_acquisitions(acquisitions: pd.DataFrame, order: list[str]) -> Fig
     return fig
 
 
+def negative_word_of_mouth(curves: pd.DataFrame, order: list[str]) -> Figure:
+    """Negative messages about the brand per day (trailing 14-day mean), per scenario."""
+    curves = curves.sort_values(["scenario", "replication", "day"])
+    rolled = curves.groupby(["scenario", "replication"])["wom_negative"].transform(
+        lambda s: s.rolling(WOM_SMOOTH_DAYS, min_periods=1).mean()
+    )
+    smooth = curves[["scenario", "replication", "day"]].assign(wom_negative=rolled)
+    labels = (
+        "Negative word of mouth about the brand, by scenario",
+        "day",
+        f"negative messages heard per day ({WOM_SMOOTH_DAYS}-day mean)",
+    )
+    fig = scenario_bands(smooth, "day", "wom_negative", order, labels)
+    thousands(fig.axes[0])
+    return fig
+
+
 def write_charts(
     comparison: pd.DataFrame,
-    acquisitions: pd.DataFrame,
+    curves: pd.DataFrame,
     retention: pd.DataFrame,
     order: list[str],
     folder: Path,
@@ -169,5 +210,6 @@ def write_charts(
         return [
             save(kpi_differences(comparison, order), folder / "kpi_differences.png"),
             save(retention_curves(retention, order), folder / "retention_curves.png"),
-            save(cumulative_acquisitions(acquisitions, order), folder / "acquisitions.png"),
+            save(cumulative_acquisitions(curves, order), folder / "acquisitions.png"),
+            save(negative_word_of_mouth(curves, order), folder / "negative_word_of_mouth.png"),
         ]

@@ -37,6 +37,7 @@ def run_job(scenario: Scenario, replication: int, seed: int) -> dict:
         "seed": seed,
         "kpis": result.kpis,
         "cumulative_new": np.cumsum(result.daily["new_customers"].to_numpy()),
+        "wom_negative": result.daily["wom_negative"].to_numpy(),
         "retention": (cohorts["retained"] / cohorts["customers"]).to_dict(),
     }
 
@@ -85,14 +86,18 @@ def tidy_runs(outputs: list[dict]) -> pd.DataFrame:
 
 
 def tidy_curves(outputs: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(cumulative acquisitions by day, retention by age) per scenario and replication."""
-    acquisitions = pd.concat(
+    """(daily curves, retention by age) per scenario and replication.
+
+    Daily curves: cumulative new customers and negative word of mouth per day.
+    """
+    daily = pd.concat(
         pd.DataFrame(
             {
                 "scenario": o["scenario"],
                 "replication": o["replication"],
                 "day": np.arange(1, len(o["cumulative_new"]) + 1),
                 "cumulative_new_customers": o["cumulative_new"],
+                "wom_negative": o["wom_negative"],
             }
         )
         for o in outputs
@@ -105,4 +110,4 @@ def tidy_curves(outputs: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
         ],
         columns=["scenario", "replication", "age_days", "retention"],
     )
-    return acquisitions.reset_index(drop=True), retention
+    return daily.reset_index(drop=True), retention

@@ -228,7 +228,7 @@ COSTS = {
     "advertising": ({"frequency": 3}, lambda s, d: s.impressions / 1000 * 10.0),
     "influencer_campaign": ({}, lambda s, d: s.followers_reached * 0.01),
     "shelf_quality": ({"redesign_cost_usd": 1234.0}, lambda s, d: 1234.0),
-    "onboarding": ({}, lambda s, d: s.accounts * 300.0),
+    "onboarding": ({}, lambda s, d: s.new_accounts * 300.0 + s.renewals * 50.0),
     "customer_service": ({"cost_per_day_usd": 250.0}, lambda s, d: d * 250.0),
     "retention_content": ({}, lambda s, d: s.emails * 0.02 + s.offers * 0.5),
     "referral": ({"p_refer": 1.0}, lambda s, d: s.rewarded * 20.0),

@@ -174,11 +174,11 @@ def write_results(folder: Path, scenarios: list[Scenario], outputs: list[dict]):
     store.write_table(comparison, folder, "comparison", parquet=False)
     store.write_table(costs, folder, "costs", parquet=False)
     store.write_table(runs, folder, "runs", csv=False)
-    acquisitions, retention = tidy_curves(outputs)
-    store.write_table(acquisitions, folder, "acquisitions", csv=False)
+    curves, retention = tidy_curves(outputs)
+    store.write_table(curves, folder, "daily_curves", csv=False)
     store.write_table(retention, folder, "retention", parquet=False)
     store.write_text(folder / "verdicts.txt", "\n".join(verdicts(comparison, KPI_LABELS)) + "\n")
-    compare_charts.write_charts(comparison, acquisitions, retention, order, folder)
+    compare_charts.write_charts(comparison, curves, retention, order, folder)
     return comparison, costs
 
 

@@ -20,12 +20,14 @@ from sim.strategies.billing import set_lever
 class OnboardingSettings(StrategySettings):
     p_onboarded: float = Field(0.9, ge=0.0, le=1.0)
     """Chance an end user is well onboarded with the programme (assumption)."""
-    cost_per_account_usd: float = Field(300.0, ge=0.0)
-    """Onboarding sessions per purchase (account), billed when it is bought (assumption)."""
+    cost_per_new_account_usd: float = Field(300.0, ge=0.0)
+    """Onboarding sessions for a buying unit's first purchase of the brand (assumption)."""
+    cost_per_renewal_usd: float = Field(50.0, ge=0.0)
+    """Refresher onboarding for new end users at each later purchase or renewal (assumption)."""
 
 
 class Onboarding(Strategy):
-    """Onboard every buying unit that buys the brand; more end users end up well onboarded."""
+    """Onboard new accounts (refreshers at renewals); more end users end up well onboarded."""
 
     name = "onboarding"
     moment = Moment.SMOT
@@ -33,12 +35,22 @@ class Onboarding(Strategy):
 
     def __init__(self, settings, brand, rng) -> None:
         super().__init__(settings, brand, rng)
-        self.accounts = 0
+        self.ever_bought = np.zeros(0, dtype=bool)
+        self.new_accounts = 0
+        self.renewals = 0
 
     def setup(self, market: Market) -> None:
         set_lever(market, "p_onboarded", self.brand, self.settings.p_onboarded)
+        self.ever_bought = market.units.brand == self.brand
 
     def on_purchase(self, market: Market, units: np.ndarray, brands: np.ndarray) -> None:
-        n = int((brands == self.brand).sum())
-        self.accounts += n
-        market.spend(self.brand, n * self.settings.cost_per_account_usd)
+        mine = units[brands == self.brand]
+        new = int((~self.ever_bought[mine]).sum())
+        self.ever_bought[mine] = True
+        self.new_accounts += new
+        self.renewals += len(mine) - new
+        market.spend(
+            self.brand,
+            new * self.settings.cost_per_new_account_usd
+            + (len(mine) - new) * self.settings.cost_per_renewal_usd,
+        )
