@@ -61,17 +61,18 @@ def fixed_and_marginal(sizes: list[dict[str, Any]], variant: str) -> tuple[float
     return float(fixed), float(marginal)
 
 
-def day_curve(result: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Days 1..D and the seconds elapsed by the end of each, after the warm-up share."""
-    elapsed = np.asarray(result["elapsed_by_day_s"], dtype=float)
+def day_curve(result: dict[str, Any], field: str = "elapsed_by_day_s") -> tuple[np.ndarray, ...]:
+    """Days 1..D and the seconds (wall or `cpu_by_day_s`) used by the end of each, after the
+    warm-up share."""
+    elapsed = np.asarray(result[field], dtype=float)
     days = np.arange(1, len(elapsed) + 1)
     keep = days > int(WARM_UP_SHARE * len(days))
     return days[keep], elapsed[keep]
 
 
-def day_slope(result: dict[str, Any]) -> float:
-    """Slope of elapsed seconds against days within one run."""
-    return log_log_slope(*day_curve(result))
+def day_slope(result: dict[str, Any], field: str = "elapsed_by_day_s") -> float:
+    """Slope of elapsed seconds (wall or CPU) against days within one run."""
+    return log_log_slope(*day_curve(result, field))
 
 
 def scaling_chart(sizes: list[dict[str, Any]], path: Path) -> Path:
@@ -103,8 +104,10 @@ def scaling_chart(sizes: list[dict[str, Any]], path: Path) -> Path:
     left.grid(True, which="both", alpha=0.3)
     left.legend(loc="upper left", fontsize=8)
     largest = max((r for r in sizes if r["variant"] == "baseline"), key=lambda r: r["n_consumers"])
-    d, elapsed = day_curve(largest)
-    right.loglog(d, elapsed, "-", label=f"baseline (slope {day_slope(largest):.2f})")
+    for field, what in (("elapsed_by_day_s", "wall"), ("cpu_by_day_s", "CPU")):
+        d, elapsed = day_curve(largest, field)
+        slope = day_slope(largest, field)
+        right.loglog(d, elapsed, "-", label=f"baseline, {what} (slope {slope:.2f})")
     right.loglog(d, elapsed[-1] * d / d[-1], "k--", alpha=0.5, label="linear (slope 1)")
     right.set(
         title=f"Elapsed time vs days ({largest['n_consumers']:,} consumers)",

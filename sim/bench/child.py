@@ -65,10 +65,11 @@ def measure_size(case: dict[str, Any]) -> dict[str, Any]:
     t1 = time.perf_counter()
     peak_after_build_kib = peak_rss_kib()
     cpu_start, load_start = time.process_time(), os.getloadavg()[0]
-    elapsed = []
+    elapsed, cpu_elapsed = [], []
     for _ in range(workload.days):
         model.step()
         elapsed.append(time.perf_counter() - t1)
+        cpu_elapsed.append(time.process_time() - cpu_start)
     t2 = time.perf_counter()
     cpu_s = time.process_time() - cpu_start
     units = model.market.units
@@ -85,6 +86,7 @@ def measure_size(case: dict[str, Any]) -> dict[str, Any]:
         "run_cpu_s": cpu_s,
         "load_average_1min": [load_start, os.getloadavg()[0]],
         "elapsed_by_day_s": elapsed,
+        "cpu_by_day_s": cpu_elapsed,
         "rss_before_kib": rss_before_kib,
         "peak_after_build_kib": peak_after_build_kib,
         "peak_rss_kib": peak_rss_kib(),

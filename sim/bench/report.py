@@ -115,15 +115,16 @@ def scaling_figures(sizes: list[dict[str, Any]]) -> list[Figure]:
             ),
         ]
     largest = max((r for r in sizes if r["variant"] == "baseline"), key=lambda r: r["n_consumers"])
-    figures.append(
-        Figure(
-            "baseline.slope_days",
-            f"baseline: log-log slope of elapsed time vs days ({largest['n_consumers']:,} consumers)",
-            day_slope(largest),
-            target=T.LOG_LOG_SLOPE,
-            note="first 10% of days left out",
+    for field, what, suffix in (("elapsed_by_day_s", "run", ""), ("cpu_by_day_s", "CPU", "_cpu")):
+        figures.append(
+            Figure(
+                f"baseline.slope_days{suffix}",
+                f"baseline: log-log slope of {what} time vs days ({largest['n_consumers']:,} consumers)",
+                day_slope(largest, field),
+                target=T.LOG_LOG_SLOPE,
+                note="first 10% of days left out",
+            )
         )
-    )
     return figures
 
 
