@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from sim.cli import UsageError
 from sim.store import RESULTS_ROOT
 from sim.sweep.executors import ExecutorChoice
 from sim.sweep.experiment import load_experiment
@@ -43,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from sim.sweep.orchestrate import results_folder, run_experiment  # heavy: after validation
 
     choice = ExecutorChoice(workers=args.workers, dask=args.dask)
+    if args.chunk is not None and args.chunk < 1:
+        raise UsageError(f"--chunk: must be >= 1, got {args.chunk}")
     folder = results_folder(loaded, args.out, args.quick)
     console = Console(stderr=True, soft_wrap=True)
     console.print(f"sweep {loaded.experiment.name} -> {folder}  ({choice.describe()})")

@@ -85,7 +85,6 @@ def run_sweep(
 
     `open_executor()` is entered only if some run is missing (a finished sweep starts nothing).
     """
-    store.prepare()
     finished = store.finished_keys()
     pending = [spec for spec in specs if spec.key not in finished]
     report = SweepReport(runs=len(specs), skipped=len(specs) - len(pending))
@@ -94,6 +93,7 @@ def run_sweep(
     if not pending:
         return report
     with open_executor() as executor, make_progress(console) as progress:
+        store.prepare()  # only once the executor is up: a bad --dask address writes nothing
         bar = progress.add_task("runs", total=len(specs), completed=report.skipped)
         futures: dict[Future, list[RunSpec]] = {
             executor.submit(task, chunk): chunk for chunk in chunks(pending, size)
