@@ -136,22 +136,21 @@ def compare_runs(
 def cost_per_extra(comparison: pd.DataFrame) -> pd.DataFrame:
     """Per scenario: extra strategy cost over extra customers acquired and kept.
 
-    'Acquired' is `new_customers`; 'retained' is `customers_end` (customers held on the last
-    day). The ratio is reported only when the gain is distinguishable from noise and positive;
-    otherwise it is NaN (no reliable gain to divide by).
+    'Extra acquired' is the gain in `new_customers`; 'extra retained' is the drop in `churned`
+    (customers the brand would have lost and kept). The ratio is reported only when the gain
+    is distinguishable from noise and positive; otherwise it is NaN (no reliable gain to
+    divide by).
     """
     rows = []
     for name, part in comparison.groupby("scenario", sort=False):
         by_kpi = part.set_index("kpi")
         extra_cost = float(by_kpi.loc["strategy_cost_usd", "difference"])
         row = {"scenario": name, "extra_cost_usd": extra_cost}
-        for label, kpi in (("acquired", "new_customers"), ("retained", "customers_end")):
-            gain = by_kpi.loc[kpi]
-            reliable = bool(gain["distinguishable"]) and gain["difference"] > 0
-            row[f"extra_{label}"] = float(gain["difference"])
-            row[f"cost_per_extra_{label}_usd"] = (
-                extra_cost / gain["difference"] if reliable else math.nan
-            )
+        for label, kpi, sign in (("acquired", "new_customers", 1), ("retained", "churned", -1)):
+            gain = sign * float(by_kpi.loc[kpi, "difference"])
+            reliable = bool(by_kpi.loc[kpi, "distinguishable"]) and gain > 0
+            row[f"extra_{label}"] = gain
+            row[f"cost_per_extra_{label}_usd"] = extra_cost / gain if reliable else math.nan
         rows.append(row)
     return pd.DataFrame(rows)
 

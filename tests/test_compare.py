@@ -68,19 +68,22 @@ def test_pairing_removes_the_noise_the_scenarios_share():
 
 def test_cost_per_extra_customer_only_for_clear_gains():
     n = 10
-    base = {"new_customers": np.full(n, 100.0), "customers_end": np.full(n, 50.0)}
+    base = {"new_customers": np.full(n, 100.0), "churned": np.full(n, 50.0)}
     rows = []
     for kpi in KPI_NAMES:
         b = base.get(kpi, np.zeros(n))
-        gain = {"new_customers": 20.0, "strategy_cost_usd": 500.0}.get(kpi, 0.0)
+        gain = {"new_customers": 20.0, "strategy_cost_usd": 500.0, "churned": -10.0}.get(kpi, 0.0)
         jitter = np.linspace(-1, 1, n)
         rows.append(tidy({"base": b, "plan": b + gain + jitter}, kpi))
     comparison = compare_runs(pd.concat(rows), "base")
     (cost,) = cost_per_extra(comparison).itertuples()
     assert cost.cost_per_extra_acquired_usd == pytest.approx(500.0 / 20.0)
-    assert math.isnan(cost.cost_per_extra_retained_usd)  # no gain in customers kept
+    assert cost.cost_per_extra_retained_usd == pytest.approx(500.0 / 10.0)  # 10 fewer lost
     (line,) = verdicts(comparison)
     assert "new_customers up" in line and "strategy_cost_usd up" in line
+    no_gain = comparison.copy()
+    no_gain.loc[no_gain["kpi"] == "new_customers", "distinguishable"] = False
+    assert math.isnan(cost_per_extra(no_gain)["cost_per_extra_acquired_usd"].iloc[0])
 
 
 def write_scenario(folder: Path, name: str, body: str = "", n: int = 400, days: int = 40) -> str:
