@@ -13,6 +13,7 @@ from sim.sweep.design import build_design, design_size
 from sim.sweep.experiment import load_experiment
 from sim.sweep.parts import plan_runs, run_key
 from sim.sweep.sensitivity import sensitivity_table
+from sim.sweep.sweep_charts import save_charts
 
 P = "brands.focal.p_problem"
 LATE = "brands.focal.p_late_delivery"
@@ -208,6 +209,9 @@ def test_sobol_indices_match_an_additive_function(tmp_path):
         [parameters."{DAMAGED}"]
         low = 0
         high = 1
+        [[charts]]
+        kind = "morris"
+        y = "new_customers"
     """
     loaded = load_experiment(write(tmp_path, body))
     design = build_design(loaded.experiment)
@@ -235,13 +239,18 @@ def test_morris_effects_of_a_linear_function_are_its_slopes(tmp_path):
         [parameters."{DAMAGED}"]
         low = 0
         high = 1
+        [[charts]]
+        kind = "morris"
+        y = "new_customers"
     """
     loaded = load_experiment(write(tmp_path, body))
     design = build_design(loaded.experiment)
     wide = design.assign(replication=0, new_customers=4 * design[P] + 2 * design[LATE])
-    table = sensitivity_table(loaded, design, wide).set_index("parameter")
-    assert np.allclose(table["mu_star"], [4.0, 2.0, 0.0])
-    assert np.allclose(table["sigma"], 0.0, atol=1e-9)
+    table = sensitivity_table(loaded, design, wide)
+    assert np.allclose(table.set_index("parameter")["mu_star"], [4.0, 2.0, 0.0])
+    assert np.allclose(table.set_index("parameter")["sigma"], 0.0, atol=1e-9)
+    charts = save_charts(loaded, wide, table, tmp_path, ["synthetic: Y = 4a + 2b"])
+    assert [p.name for p in charts] == ["morris-new_customers.png", "summary.png"]
 
 
 @pytest.mark.parametrize(
