@@ -24,6 +24,7 @@ def machine() -> dict[str, Any]:
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
         "load_average_1_5_15": list(os.getloadavg()),
+        "git": git_state(),
     }
 
 
