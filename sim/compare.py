@@ -133,20 +133,29 @@ def compare_runs(
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+GAINS: tuple[tuple[str, str, int], ...] = (
+    ("acquired", "new_customers", 1),
+    ("retained", "churned", -1),
+    ("at_end", "customers_end", 1),
+)
+"""(label, KPI, sign): the gains the strategy cost is divided by in `cost_per_extra`."""
+
+
 def cost_per_extra(comparison: pd.DataFrame) -> pd.DataFrame:
     """Per scenario: extra strategy cost over extra customers acquired and kept.
 
-    'Extra acquired' is the gain in `new_customers`; 'extra retained' is the drop in `churned`
-    (customers the brand would have lost and kept). The ratio is reported only when the gain
-    is distinguishable from noise and positive; otherwise it is NaN (no reliable gain to
-    divide by).
+    Three gains: 'acquired', more `new_customers`; 'retained', fewer customers lost (the drop
+    in `churned`); 'at_end', more `customers_end`. Churn counts grow with the customer base, so
+    for strategies that win many customers 'at_end' is the fairer retention figure. A ratio is
+    reported only when its gain is distinguishable from noise and positive; otherwise it is NaN
+    (no reliable gain to divide by).
     """
     rows = []
     for name, part in comparison.groupby("scenario", sort=False):
         by_kpi = part.set_index("kpi")
         extra_cost = float(by_kpi.loc["strategy_cost_usd", "difference"])
         row = {"scenario": name, "extra_cost_usd": extra_cost}
-        for label, kpi, sign in (("acquired", "new_customers", 1), ("retained", "churned", -1)):
+        for label, kpi, sign in GAINS:
             gain = sign * float(by_kpi.loc[kpi, "difference"])
             reliable = bool(by_kpi.loc[kpi, "distinguishable"]) and gain > 0
             row[f"extra_{label}"] = gain

@@ -79,6 +79,7 @@ def test_cost_per_extra_customer_only_for_clear_gains():
     (cost,) = cost_per_extra(comparison).itertuples()
     assert cost.cost_per_extra_acquired_usd == pytest.approx(500.0 / 20.0)
     assert cost.cost_per_extra_retained_usd == pytest.approx(500.0 / 10.0)  # 10 fewer lost
+    assert math.isnan(cost.cost_per_extra_at_end_usd)  # no more customers at the end
     (line,) = verdicts(comparison)
     assert "new_customers up" in line and "strategy_cost_usd up" in line
     no_gain = comparison.copy()

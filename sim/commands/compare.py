@@ -256,13 +256,14 @@ def report(comparison: pd.DataFrame, costs: pd.DataFrame, scenarios: list[Scenar
 
 
 def cost_sentence(cost: pd.Series) -> str:
-    """Extra cost per extra acquired / retained customer, or why there is none."""
-    parts = [f"Extra strategy cost {format_difference('x_usd', cost['extra_cost_usd'])}."]
-    for label in ("acquired", "retained"):
+    """Extra cost per extra customer won, kept, and held at the end (or why there is none)."""
+    parts = [f"Extra strategy cost {format_difference('x_usd', cost['extra_cost_usd'])}. Cost per"]
+    for label, what in (
+        ("acquired", "extra new customer"),
+        ("retained", "customer not lost"),
+        ("at_end", "extra customer at the end"),
+    ):
         value = cost[f"cost_per_extra_{label}_usd"]
-        parts.append(
-            f"Cost per extra {label} customer: ${value:,.2f}."
-            if not math.isnan(value)
-            else f"Cost per extra {label} customer: n/a (no clear gain in {label} customers)."
-        )
-    return " ".join(parts)
+        shown = f"${value:,.2f}" if not math.isnan(value) else "n/a (no clear gain)"
+        parts.append(f"{what}: {shown};")
+    return " ".join(parts).rstrip(";") + "."
