@@ -171,3 +171,13 @@ def test_bad_options_exit_2_with_one_line_and_write_nothing(tmp_path, args, key)
     assert status == 2
     assert len(stderr.strip().splitlines()) == 1 and key in stderr
     assert not out.exists()
+
+
+def test_out_under_a_file_is_refused_before_measuring(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    status, stdout, stderr = run_mot(
+        "bench", "--quick", "--scenario", str(BASELINE), "--out", str(blocker / "bench")
+    )
+    assert status == 2 and "--out" in stderr and len(stderr.strip().splitlines()) == 1
+    assert stdout == ""  # nothing measured

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 from pathlib import Path
 
 from sim.bench.workload import VARIANTS, BenchPlan, base_scenario, default_scenario_path
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run of a few seconds (small sizes, 60 days); target cases are not measured",
+        help="a smoke run of about 20 s (small sizes, 60 days); target cases are not measured",
     )
     parser.add_argument(
         "--sizes",
@@ -80,9 +81,19 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
     return plan
 
 
+def check_writable(out: Path) -> Path:
+    """`out`, if it (or the nearest folder that exists above it) can be written; checked before
+    minutes of measuring, without creating anything."""
+    existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out: {out}: cannot write there ({existing} is not a writable folder)")
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; exit 0 whether or not targets are met (the report says which)."""
     from sim.bench.suite import run_bench  # matplotlib and pandas load only when benching
 
-    run_bench(plan_from(args), Path(args.out))
+    plan = plan_from(args)
+    run_bench(plan, check_writable(Path(args.out)))
     return 0
