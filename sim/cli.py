@@ -21,8 +21,8 @@ class UsageError(ValueError):
     """A command-line value cannot be used; the message is one line for the user."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `mot` parser with every available subcommand."""
+def build_parser(names: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
+    """The `mot` parser with the named subcommands (all of them for `mot --help`)."""
     parser = argparse.ArgumentParser(
         prog="mot",
         description="Moments of Truth: simulate the customer journey and compare strategies.",
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"mot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in names:
         try:
             module = importlib.import_module(f"sim.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -52,8 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `mot` and `python -m sim`."""
-    parser = build_parser()
+    """Entry point of `mot` and `python -m sim`.
+
+    Only the chosen command's module is imported (each pulls in its own libraries), so that
+    `mot run` reaches its first simulated day quickly; `mot --help` imports them all.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser((chosen,) if chosen in COMMANDS else COMMANDS)
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         parser.print_help()
