@@ -74,15 +74,17 @@ def simulate(scenarios: list[Scenario], seeds: list[int], workers: int, quiet: b
     return outputs
 
 
-def tidy_runs(outputs: list[dict]) -> pd.DataFrame:
-    """runs.parquet: one row per scenario, replication and KPI."""
+def tidy_runs(outputs: list[dict], order: list[str]) -> pd.DataFrame:
+    """runs.parquet: one row per scenario (in `order`), replication and KPI."""
     rows = [
         (o["scenario"], o["replication"], o["seed"], kpi, value)
         for o in outputs
         for kpi, value in o["kpis"].items()
     ]
     frame = pd.DataFrame(rows, columns=["scenario", "replication", "seed", "kpi", "value"])
-    return frame.sort_values(["scenario", "replication", "kpi"], kind="stable", ignore_index=True)
+    rank = frame["scenario"].map({name: i for i, name in enumerate(order)})
+    frame = frame.assign(rank=rank).sort_values(["rank", "replication"], kind="stable")
+    return frame.drop(columns="rank").reset_index(drop=True)
 
 
 def tidy_curves(outputs: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:

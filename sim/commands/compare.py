@@ -167,8 +167,8 @@ def write_results(folder: Path, scenarios: list[Scenario], outputs: list[dict]):
     """comparison.csv, costs.csv, runs.parquet, curves and charts; return (comparison, costs)."""
     from sim import compare_charts  # late: matplotlib is slow to import
 
-    runs = tidy_runs(outputs)
     order = [s.name for s in scenarios]
+    runs = tidy_runs(outputs, order)
     comparison = compare_runs(runs, order[0])
     costs = cost_per_extra(comparison)
     store.write_table(comparison, folder, "comparison", parquet=False)
