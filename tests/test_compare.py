@@ -145,6 +145,7 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero(tmp_path):
     [
         ({"name": "other", "n": 500}, "population.n_consumers: is 500 but"),
         ({"name": "other", "days": 41}, "days: is 41 but"),
+        ({"name": "other", "body": 'market = "b2b"\n'}, "population.market: is 'b2b' but"),
         (
             {"name": "other", "body": "[brands.focal]\np_problem = 2.0\n"},
             "brands.focal.p_problem: must be <= 1",

@@ -134,7 +134,11 @@ def load_all(paths: list[Path], args: argparse.Namespace) -> list[Scenario]:
 
 
 def check_comparable(paths: list[Path], scenarios: list[Scenario]) -> None:
-    """Same population size and days for all, and distinct names; else a one-line error."""
+    """Same market (size, B2C/B2B) and days for all, and distinct names; else a one-line error.
+
+    Common random numbers pair runs person by person; a different number of people, of days or
+    a different kind of buying unit breaks the pairing, and the difference would mean nothing.
+    """
     first, first_path = scenarios[0], paths[0]
     for path, scenario in zip(paths[1:], scenarios[1:], strict=True):
         for key, mine, theirs in (
@@ -143,12 +147,13 @@ def check_comparable(paths: list[Path], scenarios: list[Scenario]) -> None:
                 scenario.population.n_consumers,
                 first.population.n_consumers,
             ),
+            ("population.market", scenario.population.market, first.population.market),
             ("days", scenario.days, first.days),
         ):
             if mine != theirs:
                 raise UsageError(
-                    f"{path}: {key}: is {mine} but {first_path} has {theirs}; "
-                    "scenarios are comparable only on the same market size and days"
+                    f"{path}: {key}: is {mine!r} but {first_path} has {theirs!r}; "
+                    "scenarios are comparable only on the same market and days"
                 )
     names = [s.name for s in scenarios]
     if len(set(names)) < len(names):
