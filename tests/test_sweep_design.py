@@ -210,7 +210,7 @@ def test_sobol_indices_match_an_additive_function(tmp_path):
         low = 0
         high = 1
         [[charts]]
-        kind = "morris"
+        kind = "sobol"
         y = "new_customers"
     """
     loaded = load_experiment(write(tmp_path, body))
@@ -222,6 +222,8 @@ def test_sobol_indices_match_an_additive_function(tmp_path):
         assert abs(row["S1"] - truth) <= max(row["S1_conf"], 1e-9)
         assert abs(row["ST"] - truth) <= max(row["ST_conf"], 1e-9)
         assert row["S1_conf"] < 0.1
+    charts = save_charts(loaded, wide, table.reset_index(), tmp_path, ["synthetic: Y = 4a + 2b"])
+    assert [p.name for p in charts] == ["sobol-new_customers.png", "summary.png"]
 
 
 def test_morris_effects_of_a_linear_function_are_its_slopes(tmp_path):

@@ -3,6 +3,7 @@ sensitivity indices, charts and manifest. Used by `mot sweep` and by the tests."
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,10 @@ def run_experiment(
     write_table(tables.failures, folder, "failures", parquet=False)
     if not sensitivity.empty:
         write_table(sensitivity, folder, "sensitivity", parquet=False)
-    charts = save_charts(loaded, tables.wide, sensitivity, folder, facts(loaded, report, choice))
+    sessions = previous_sessions(folder)
+    if report.executed:
+        sessions.append(session_record(report, choice, started))
+    charts = save_charts(loaded, tables.wide, sensitivity, folder, facts(loaded, report, sessions))
     data = loaded.path.read_bytes()
     atomic_write(folder / "experiment.toml", lambda temp: temp.write_bytes(data))
     extra = {
@@ -84,6 +88,7 @@ def run_experiment(
         "failures": len(tables.failures),
         "executor": choice.describe(),
         "runs_per_second": report.rate,
+        "sessions": sessions,
     }
     seeds = sorted({spec.seed for spec in specs})
     base = [loaded.scenario_path] if loaded.scenario_path else []
@@ -99,7 +104,27 @@ def run_experiment(
     return SweepOutcome(folder, report, tables, sensitivity, charts)
 
 
-def facts(loaded: LoadedExperiment, report: SweepReport, choice: ExecutorChoice) -> list[str]:
+def previous_sessions(folder: Path) -> list[dict]:
+    """Sessions that executed runs, from an earlier manifest (an interrupted sweep has none)."""
+    try:
+        return list(json.loads((folder / "manifest.json").read_text())["sessions"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def session_record(report: SweepReport, choice: ExecutorChoice, started) -> dict:
+    """One session's work, for the manifest: resumed sweeps list every session."""
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "runs_executed": report.executed,
+        "failures": len(report.failures),
+        "wall_s": round(report.wall_s, 3),
+        "runs_per_second": report.rate,
+        "executor": choice.describe(),
+    }
+
+
+def facts(loaded: LoadedExperiment, report: SweepReport, sessions: list[dict]) -> list[str]:
     """The summary page's header lines."""
     experiment, scenario = loaded.experiment, loaded.scenario
     swept = ", ".join(loaded.label(p) for p in experiment.parameters)
@@ -109,7 +134,9 @@ def facts(loaded: LoadedExperiment, report: SweepReport, choice: ExecutorChoice)
         f"parameters: {swept}",
         f"market: {scenario.population.n_consumers:,} people, {scenario.days} days, "
         f"base scenario {loaded.scenario_path or 'defaults'}",
-        f"this session: {report.executed} runs in {report.wall_s:.1f} s on {choice.describe()}, "
-        f"{report.skipped} already done, {len(report.failures)} failed",
+        f"executed: {sum(x['runs_executed'] for x in sessions)} runs in "
+        f"{sum(x['wall_s'] for x in sessions):.0f} s over {len(sessions)} session(s) on "
+        f"{', '.join(sorted({x['executor'] for x in sessions})) or '-'}; "
+        f"{len(report.failures)} failed in the last session",
         "bands and error bars: 95% confidence intervals",
     ]

@@ -41,6 +41,11 @@ def levels_of(values: pd.Series) -> pd.Series:
     return values.groupby(bins, observed=True).transform("mean")
 
 
+def number(value: float) -> str:
+    """A cell or tick value: thousands separators for counts, 3 significant digits otherwise."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def draw_line(ax: Axes, loaded: LoadedExperiment, chart: Chart, wide: pd.DataFrame) -> None:
     """Mean output vs a parameter, one curve per `hue` value, shaded 95% t interval."""
     data = wide.assign(_x=levels_of(wide[chart.x]))
@@ -68,13 +73,13 @@ def draw_heatmap(ax: Axes, loaded: LoadedExperiment, chart: Chart, wide: pd.Data
     data = wide.assign(_x=levels_of(wide[chart.x]), _y=levels_of(wide[chart.hue]))
     grid = data.pivot_table(index="_y", columns="_x", values=chart.y, aggfunc="mean")
     image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index])
+    ax.set_xticks(range(grid.shape[1]), [number(v) for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [number(v) for v in grid.index])
     middle = np.nanmean(grid.to_numpy())
     for (row, col), value in np.ndenumerate(grid.to_numpy()):
         if not math.isnan(value):
             color = "black" if value > middle else "white"
-            ax.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=7, color=color)
+            ax.text(col, row, number(value), ha="center", va="center", fontsize=7, color=color)
     ax.figure.colorbar(image, ax=ax, label=output_label(chart.y))
     ax.set_xlabel(loaded.label(chart.x))
     ax.set_ylabel(loaded.label(chart.hue))
