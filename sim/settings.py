@@ -234,8 +234,9 @@ class Research(Strict):
     """Stars gained when all negative reviews are replied to (Proserpio & Zervas 2017: +0.12)."""
     weight_faq: float = Field(0.15, ge=0.0, le=5.0)
     """Attitude gain from an answered question; the same loss from an unanswered one (assumption)."""
-    weight_friend: float = Field(0.4, ge=0.0, le=5.0)
-    """Attitude change from asking an advocate or critic friend (assumption: friends trusted most)."""
+    weight_friend: float = Field(0.2, ge=0.0, le=5.0)
+    """Attitude change from asking an advocate or critic friend (assumption: friends are trusted
+    most; larger values make two equal brands tip into winner-take-all markets)."""
     weight_influencer: float = Field(0.15, ge=0.0, le=5.0)
     """Attitude gain from influencer content featuring the brand (assumption)."""
 
@@ -304,8 +305,9 @@ class Feedback(Strict):
     """Messages of a critic per message of an advocate (Goldenberg et al. 2007: 2; folk: 1,000)."""
     loyal_messages_per_day: float = Field(0.01, ge=0.0, le=100.0)
     """Daily messages of an advocate owner after the feedback window (assumption)."""
-    weight_wom: float = Field(0.3, ge=0.0, le=5.0)
-    """Attitude change per message heard (assumption: friends are trusted more than ads)."""
+    weight_wom: float = Field(0.1, ge=0.0, le=5.0)
+    """Attitude change per message heard (assumption: friends are trusted more than ads, whose
+    exposure moves attitude 0.02; at 0.3 two equal brands often tip into winner-take-all)."""
 
 
 class Loyalty(Strict):

@@ -3,7 +3,7 @@
 Fresh advocates send `messages_advocate` messages over their feedback window ("satisfied
 customers tell 3"); critics send `negativity_ratio` times as many (Goldenberg et al. 2007 use 2;
 folk wisdom says 1,000). Owners keep talking at a low daily rate. A message moves the hearer's
-attitude and may start their need tomorrow. Social influencers post to their whole audience.
+attitude and may start their need tomorrow. Social influencers post once about each experience to their whole audience.
 In a mixed (mean-field) market the trigger is the Bass (1969) imitation term q x.
 """
 
@@ -28,7 +28,7 @@ def spread_word_of_mouth(market: Market, rng: np.random.Generator) -> None:
     sender = sender[heard]
     count_messages(market, brand[sender], valence[sender])
     hear(market, hearer[heard], brand[sender], valence[sender])
-    influencer_posts(market, talkers, brand, valence, rate, rng)
+    influencer_posts(market, talkers, brand, valence)
 
 
 def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -81,14 +81,15 @@ def hear(market: Market, hearer: np.ndarray, brand: np.ndarray, valence: np.ndar
         market.tomorrow.nudge(hearer[positive], brand[positive], Source.WORD_OF_MOUTH, chance)
 
 
-def influencer_posts(market: Market, talkers, brand, valence, rate, rng) -> None:
-    """Social influencers who talk today post to all followers with chance min(1, rate)."""
+def influencer_posts(market: Market, talkers, brand, valence) -> None:
+    """A social influencer posts once about each fresh experience, to all followers."""
     if len(market.influencers) == 0:
         return
     index = np.searchsorted(market.influencers_sorted, talkers)
     index = np.minimum(index, len(market.influencers_sorted) - 1)
-    is_influencer = market.influencers_sorted[index] == talkers
-    posting = np.flatnonzero(is_influencer & (rng.random(len(talkers)) < np.minimum(rate, 1.0)))
+    window = int(np.rint(market.scenario.feedback.feedback_days))
+    fresh_today = market.people.talk_until[talkers] == market.day + window
+    posting = np.flatnonzero((market.influencers_sorted[index] == talkers) & fresh_today)
     for row in posting:
         followers = market.followers_of(int(talkers[row]))
         b, v = np.full(len(followers), brand[row]), np.full(len(followers), valence[row])
