@@ -15,8 +15,10 @@ from sim.market import Market, draw_days
 from sim.moments import Moment
 from sim.sources import Source
 
-LEAD_GAIN_OF_TRIGGER = 1e-3
-"""A branded trigger leads the attribution unless research pulls harder (assumption)."""
+LEAD_GAIN_OF_TRIGGER = float(np.finfo(np.float32).max)
+"""A journey started by a branded stimulus (an ad, a friend's message, an influencer's post, a
+referral) is credited to it; research decides the credit only for journeys people start on their
+own (their need), as "what brought them in" is read in marketing attribution."""
 
 
 def start_journeys(market: Market, rng: np.random.Generator) -> None:
