@@ -10,6 +10,7 @@ depends only on its settings and seed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -55,9 +56,24 @@ class RunSpec:
         return f"RunSpec(point={self.point}, replication={self.replication}, key={self.key})"
 
 
-def run_key(settings_json: str, seed: int, version: str = sim.__version__) -> str:
+ENGINE_SOURCES: tuple[str, ...] = ("*.py", "strategies/*.py")
+"""The engine's modules (relative to the `sim` package): their code decides a run's numbers."""
+
+
+@functools.cache
+def model_version() -> str:
+    """`sim.__version__` plus a digest of the engine's source, so an edited engine (in a shared
+    checkout the version is rarely bumped) never reuses parts computed by older code."""
+    root = Path(sim.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for pattern in ENGINE_SOURCES for p in root.glob(pattern)):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{sim.__version__}+{digest.hexdigest()[:12]}"
+
+
+def run_key(settings_json: str, seed: int, version: str | None = None) -> str:
     """A stable id: sha256 of the model version, the settings JSON and the seed (16 hex)."""
-    text = f"{version}\n{settings_json}\n{seed}"
+    text = f"{version or model_version()}\n{settings_json}\n{seed}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
