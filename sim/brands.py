@@ -27,7 +27,6 @@ LEVERS: tuple[str, ...] = (
     "shelf_quality",
     "faq_coverage",
     "influencer_presence",
-    "reply_share",
 )
 
 

@@ -194,8 +194,6 @@ class Brand(Strict):
     """Share of pre-purchase questions the brand's FAQ answers (assumption)."""
     influencer_presence: Probability = 0.1
     """Chance influencer content a researcher sees features the brand (assumption)."""
-    reply_share: Probability = 0.0
-    """Share of negative reviews the brand replies to (Proserpio & Zervas 2017: ~56% of hotels)."""
     initial_share: Probability = 0.1
     """Share of buying units that are customers on day 0 (assumption)."""
     initial_awareness: Probability = 0.5

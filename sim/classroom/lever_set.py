@@ -83,8 +83,6 @@ STRATEGY_LEVERS: tuple[Lever, ...] = (
     strategy_lever("reply_share", "Negative reviews answered (%)", "reply_to_reviews",
                    "share_replied", percent=True, maximum=100.0, step=5.0,
                    needs="reply_to_reviews"),
-    brand_lever("reply_share_brand", "Reply to critics (% of negative reviews)", "reply_share",
-                percent=True, maximum=100.0, step=5.0, unless="reply_to_reviews"),
     Lever(
         "ad_spend",
         "Ad spend (USD per day)",

@@ -53,7 +53,7 @@ class FollowUpEmail(Strategy):
     def on_day(self, market: Market) -> None:
         units = market.units
         due = self.calendar.pop(market.day)
-        due = due[units.chosen[due] == self.brand]
+        due = due[units.brand[due] == self.brand]  # still a customer (not returned or lost)
         if len(due) == 0:
             return
         self.emails += len(due)

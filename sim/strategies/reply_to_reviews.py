@@ -49,9 +49,6 @@ class ReplyToReviews(Strategy):
         self.critics_replied = 0
         self.recovered = 0
 
-    def setup(self, market: Market) -> None:
-        market.brands.levers["reply_share"][self.brand] = self.settings.share_replied
-
     def on_reviews(self, market, people, brands, stars) -> None:
         negative = people[(brands == self.brand) & (stars <= 2)]
         chosen = negative[self.rng.random(len(negative)) < self.settings.share_replied]
