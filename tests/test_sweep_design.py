@@ -193,27 +193,20 @@ def test_errors_name_the_file_and_key(tmp_path, body, message):
     assert "\n" not in str(error.value)
 
 
+def unit_cube_body(design: str, samples: int) -> str:
+    """An experiment varying three parameters on [0, 1], charting `design`'s indices."""
+    ranges = "".join(f'[parameters."{name}"]\nlow = 0\nhigh = 1\n' for name in (P, LATE, DAMAGED))
+    return (
+        f'design = "{design}"\nsamples = {samples}\n{ranges}'
+        f'[[charts]]\nkind = "{design}"\ny = "new_customers"\n'
+    )
+
+
 def test_sobol_indices_match_an_additive_function(tmp_path):
     # Y = 4a + 2b + 0c with a, b, c uniform on [0, 1]: Var = (16 + 4) / 12, so S1 = ST = 0.8,
     # 0.2 and 0 (Saltelli et al. 2010). Each estimate must lie within its own 95% bootstrap CI
     # half-width of the truth; N = 512 keeps the half-widths below ~0.1.
-    body = f"""
-        design = "sobol"
-        samples = 512
-        [parameters."{P}"]
-        low = 0
-        high = 1
-        [parameters."{LATE}"]
-        low = 0
-        high = 1
-        [parameters."{DAMAGED}"]
-        low = 0
-        high = 1
-        [[charts]]
-        kind = "sobol"
-        y = "new_customers"
-    """
-    loaded = load_experiment(write(tmp_path, body))
+    loaded = load_experiment(write(tmp_path, unit_cube_body("sobol", 512)))
     design = build_design(loaded.experiment)
     wide = design.assign(replication=0, new_customers=4 * design[P] + 2 * design[LATE])
     table = sensitivity_table(loaded, design, wide).set_index("parameter")
@@ -229,23 +222,7 @@ def test_sobol_indices_match_an_additive_function(tmp_path):
 def test_morris_effects_of_a_linear_function_are_its_slopes(tmp_path):
     # For Y = 4a + 2b on unit ranges every elementary effect equals the slope exactly:
     # mu* = (4, 2, 0) and sigma = 0 (Morris 1991), up to floating-point rounding.
-    body = f"""
-        design = "morris"
-        samples = 10
-        [parameters."{P}"]
-        low = 0
-        high = 1
-        [parameters."{LATE}"]
-        low = 0
-        high = 1
-        [parameters."{DAMAGED}"]
-        low = 0
-        high = 1
-        [[charts]]
-        kind = "morris"
-        y = "new_customers"
-    """
-    loaded = load_experiment(write(tmp_path, body))
+    loaded = load_experiment(write(tmp_path, unit_cube_body("morris", 10)))
     design = build_design(loaded.experiment)
     wide = design.assign(replication=0, new_customers=4 * design[P] + 2 * design[LATE])
     table = sensitivity_table(loaded, design, wide)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import ClassVar
 
 import numpy as np
+from pydantic import Field, model_validator
 
 from sim.market import Market
 from sim.moments import Moment
@@ -23,6 +24,21 @@ class StrategySettings(Strict):
 
     enabled: bool = True
     """Switch the strategy off without deleting its table (useful in sweeps)."""
+
+
+class WindowSettings(StrategySettings):
+    """Settings of a component active from `start_day` to `end_day` (subclasses set defaults)."""
+
+    start_day: int = Field(1, ge=1)
+    """First day the component acts (assumption: from the start)."""
+    end_day: int = Field(3650, ge=1)
+    """Last day the component acts (assumption: all along)."""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> WindowSettings:
+        if self.end_day < self.start_day:
+            raise ValueError(f"end_day ({self.end_day}) is before start_day ({self.start_day})")
+        return self
 
 
 class Strategy:

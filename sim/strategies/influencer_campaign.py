@@ -10,15 +10,15 @@ Fees scale with audience size, as influencer rate cards do (a price per follower
 from __future__ import annotations
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from sim.market import Market
 from sim.moments import Moment
 from sim.sources import Source
-from sim.strategies.base import Strategy, StrategySettings
+from sim.strategies.base import Strategy, WindowSettings
 
 
-class InfluencerCampaignSettings(StrategySettings):
+class InfluencerCampaignSettings(WindowSettings):
     n_influencers: int = Field(3, ge=0, le=100_000)
     """Influencers hired; capped at the market's `population.n_social_influencers` (assumption)."""
     posts_per_week: float = Field(1.0, gt=0.0, le=7.0)
@@ -31,12 +31,6 @@ class InfluencerCampaignSettings(StrategySettings):
     """Extra chance influencer content seen at ZMOT features the brand while it runs (assumption)."""
     fee_per_follower_usd: float = Field(0.01, ge=0.0)
     """Fee per follower per post (assumption: ~$10 per 1,000 followers, micro-influencer rate cards)."""
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> InfluencerCampaignSettings:
-        if self.end_day < self.start_day:
-            raise ValueError(f"end_day ({self.end_day}) is before start_day ({self.start_day})")
-        return self
 
 
 class InfluencerCampaign(Strategy):

@@ -8,15 +8,15 @@ a brand's value substantially through negative word of mouth (their baseline: 15
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from sim.market import Market
 from sim.moments import Moment
-from sim.strategies.base import Strategy, StrategySettings
+from sim.strategies.base import Strategy, WindowSettings
 from sim.strategies.billing import set_lever
 
 
-class QualityCrisisSettings(StrategySettings):
+class QualityCrisisSettings(WindowSettings):
     start_day: int = Field(60, ge=1)
     """First day bad units ship (assumption)."""
     end_day: int = Field(120, ge=1)
@@ -25,12 +25,6 @@ class QualityCrisisSettings(StrategySettings):
     """Chance a unit sold in the crisis has a problem (assumption; Goldenberg et al. 2007: 15% bad units overall)."""
     recall_cost_usd: float = Field(0.0, ge=0.0)
     """One-off cost booked when the crisis ends (assumption: none by default)."""
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> QualityCrisisSettings:
-        if self.end_day < self.start_day:
-            raise ValueError(f"end_day ({self.end_day}) is before start_day ({self.start_day})")
-        return self
 
 
 class QualityCrisis(Strategy):
