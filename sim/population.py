@@ -50,6 +50,7 @@ class People:
     stance: np.ndarray  # int8: +1 advocate, -1 critic, 0 neither
     stance_brand: np.ndarray  # int8: the brand the stance is about, -1 none
     talk_until: np.ndarray  # int32: last day of the active feedback window
+    rejected: np.ndarray  # bool (people, brands): ruled the brand out for good after bad news
 
     @property
     def n(self) -> int:
@@ -133,6 +134,7 @@ def build_people(scenario: Scenario, sizes: np.ndarray, rng: np.random.Generator
         stance=np.zeros(n, dtype=np.int8),
         stance_brand=np.full(n, -1, dtype=np.int8),
         talk_until=np.full(n, -1, dtype=np.int32),
+        rejected=np.zeros((n, len(brands)), dtype=bool),
     )
 
 

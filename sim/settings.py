@@ -303,6 +303,9 @@ class Feedback(Strict):
     """Messages of a critic per message of an advocate (Goldenberg et al. 2007: 2; folk: 1,000)."""
     loyal_messages_per_day: float = Field(0.01, ge=0.0, le=100.0)
     """Daily messages of an advocate owner after the feedback window (assumption)."""
+    p_reject_on_negative: Probability = 0.0
+    """Chance a negative message makes a hearer who does not own the brand rule it out for good:
+    Goldenberg et al. (2007) rejecters (default 0, assumption: bad news only lowers attitudes)."""
     weight_wom: float = Field(0.1, ge=0.0, le=5.0)
     """Attitude change per message heard (assumption: friends are trusted more than ads, whose
     exposure moves attitude 0.02; at 0.3 two equal brands often tip into winner-take-all)."""

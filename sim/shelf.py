@@ -47,7 +47,8 @@ def shelf_utility(market: Market, due: np.ndarray, rng: np.random.Generator) -> 
     owned = market.units.brand[due]
     has = owned >= 0
     brand_utility[np.flatnonzero(has), owned[has]] += OWNED_BRAND_PULL
-    brand_utility = np.where(aware, brand_utility, -np.inf)
+    rejected = market.people.rejected[market.units.start[due]]
+    brand_utility = np.where(aware & ~rejected, brand_utility, -np.inf)
     outside = np.full((len(due), 1), choice.walk_away_utility)
     return np.hstack([outside, brand_utility])
 

@@ -27,8 +27,8 @@ def spread_word_of_mouth(market: Market, rng: np.random.Generator) -> None:
     hearer, heard = deliver(market, talkers[sender], rng)
     sender = sender[heard]
     count_messages(market, brand[sender], valence[sender])
-    hear(market, hearer[heard], brand[sender], valence[sender])
-    influencer_posts(market, talkers, brand, valence)
+    hear(market, hearer[heard], brand[sender], valence[sender], rng)
+    influencer_posts(market, talkers, brand, valence, rng)
 
 
 def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -67,11 +67,18 @@ def deliver(market: Market, senders: np.ndarray, rng: np.random.Generator):
     return hearer, heard
 
 
-def hear(market: Market, hearer: np.ndarray, brand: np.ndarray, valence: np.ndarray) -> None:
+def hear(
+    market: Market,
+    hearer: np.ndarray,
+    brand: np.ndarray,
+    valence: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
     """Messages move attitudes, make brands known, and positive ones may start needs tomorrow."""
     if len(hearer) == 0:
         return
     people = market.people
+    reject(market, hearer, brand, valence, rng)
     weight = market.scenario.feedback.weight_wom
     np.add.at(people.attitude, (hearer, brand), (weight * valence).astype(np.float32))
     people.aware[hearer, brand] = True
@@ -81,7 +88,7 @@ def hear(market: Market, hearer: np.ndarray, brand: np.ndarray, valence: np.ndar
         market.tomorrow.nudge(hearer[positive], brand[positive], Source.WORD_OF_MOUTH, chance)
 
 
-def influencer_posts(market: Market, talkers, brand, valence) -> None:
+def influencer_posts(market: Market, talkers, brand, valence, rng) -> None:
     """A social influencer posts once about each fresh experience, to all followers."""
     if len(market.influencers) == 0:
         return
@@ -94,7 +101,24 @@ def influencer_posts(market: Market, talkers, brand, valence) -> None:
         followers = market.followers_of(int(talkers[row]))
         b, v = np.full(len(followers), brand[row]), np.full(len(followers), valence[row])
         count_messages(market, b, v)
-        hear(market, followers, b, v)
+        hear(market, followers, b, v, rng)
+
+
+def reject(market: Market, hearer, brand, valence, rng: np.random.Generator) -> None:
+    """Bad news may make a hearer who does not own the brand rule it out for good.
+
+    Goldenberg, Libai, Moldovan & Muller (2007): a potential adopter who hears negative word
+    of mouth becomes a rejecter. Off by default (`feedback.p_reject_on_negative` = 0), when
+    bad news only lowers attitudes and later good news can win the hearer back.
+    """
+    chance = market.scenario.feedback.p_reject_on_negative
+    negative = np.flatnonzero(valence < 0)
+    if chance <= 0 or len(negative) == 0:
+        return
+    people, b = hearer[negative], brand[negative]
+    outsider = market.units.brand[market.people.unit[people]] != b
+    hit = outsider & (rng.random(len(people)) < chance)
+    market.people.rejected[people[hit], b[hit]] = True
 
 
 def count_messages(market: Market, brand: np.ndarray, valence: np.ndarray) -> None:

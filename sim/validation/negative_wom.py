@@ -9,7 +9,8 @@ p = 0.005, q_strong = 0.04, q_weak = 0.001, negative word of mouth twice as stro
 Mapping (one model day = one period): ads reach everyone with trigger chance p; every owner
 talks to about each of their ~15 contacts once a day (`loyal_messages_per_day` = 15), heard with
 chance q_strong or q_weak by tie; a heard positive message starts the need; a heard negative
-message makes the hearer a rejecter (attitude -3, utility -9: buys with chance < 1%); critics
+message makes a hearer who does not own the product a permanent rejecter
+(`feedback.p_reject_on_negative` = 1; attitudes are not used, `weight_wom` = 0); critics
 talk twice as often (`negativity_ratio` = 2). A bad unit (`p_problem`) gives a 2-star experience
 (critic), a good one 5 stars (advocate); no service, returns, research or repurchase.
 
@@ -71,7 +72,8 @@ def nwom_scenario(bad: float, days: int, q_strong: float = 0.04, q_weak: float =
             messages_advocate=15.0,
             loyal_messages_per_day=15.0,
             negativity_ratio=2.0,
-            weight_wom=3.0,
+            weight_wom=0.0,
+            p_reject_on_negative=1.0,
         ),
         loyalty=dict(repurchase_days=0.0),
     )
@@ -171,12 +173,11 @@ def ties_text(diff: tuple[float, float, float]) -> str:
             "tie carries it to a clique that has not adopted yet, turning buyers into rejecters."
         )
     return (
-        "**Cause of the failure:** in this engine a weak tie carries good news exactly as fast "
-        "as bad news (advocates outnumber critics 85:15 and talk half as often, but there are "
-        "5-6 of them per critic), so extra weak-tie reach mostly speeds adoption across "
-        "cliques: markets saturate before critics' messages arrive and the relative loss "
-        "falls. Goldenberg et al.'s result is about the speed of bad news; the engine keeps no "
-        "per-person 'heard bad news' state, so that speed is not measured directly here, and "
-        "rejecters in the engine can be won back by later positive messages (attitude adds up), "
-        "unlike their permanent rejecters."
+        "**Cause of the failure:** with Goldenberg et al.'s permanent rejecters, extra reach on "
+        "weak ties does not cost more NPV than the same expected extra reach on strong ties "
+        f"(difference {diff[0]:+.1%}, 99% CI {diff[1]:+.1%} to {diff[2]:+.1%}). In this engine a weak tie carries good news "
+        "exactly as fast as bad news, so extra reach speeds adopters and rejecters alike, and its "
+        "weak ties are fixed, whereas Goldenberg et al.'s weak ties are 'changing, often random' "
+        "links redrawn every period, which carry bad news into cliques that good news has not "
+        "reached yet. Redrawn weak ties are not modelled; that is the likely cause."
     )
