@@ -32,12 +32,11 @@ def recur_needs(market: Market, rng: np.random.Generator) -> None:
     research = ~leave & ~direct
     leave_category(market, due[leave])
     market.daily.add("direct_rebuys", int(direct.sum()))
-    units.lead_source[due[direct]] = np.where(units.brand[due[direct]] == 0, Source.NEED, -1)
+    # a recurring need is the unit's own: attribution starts afresh for both paths
+    units.lead_source[due[~leave]] = Source.NEED
+    units.lead_gain[due[~leave]] = 0.0
     market.move(due[direct], Moment.FMOT)
     researchers = due[research]
-    units.trigger[researchers] = Source.NEED
-    units.lead_source[researchers] = Source.NEED
-    units.lead_gain[researchers] = 0.0
     days = draw_days(rng, market.scenario.research.mean_days, len(researchers))
     market.move(researchers, Moment.ZMOT, days)
 

@@ -8,6 +8,7 @@ the market and calls the rules in the day's order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from sim.moments import Moment
 from sim.network import SocialGraph
 from sim.population import People, Units
 from sim.settings import Scenario
-from sim.sources import Source
+from sim.sources import RESEARCH_SOURCES, Source
 
 N_SOURCES = len(Source)
 
@@ -106,6 +107,15 @@ class Market:
         return self.audience[self.audience_start[row] : self.audience_start[row + 1]].astype(
             np.int64
         )
+
+    @cached_property
+    def habits_cumulative(self) -> np.ndarray:
+        """Per age group, cumulative chances of consulting each research source (row sums 1)."""
+        groups = self.scenario.population.age_groups.values()
+        habits = np.array([[g.habits.get(s.key, 0.0) for s in RESEARCH_SOURCES] for g in groups])
+        totals = habits.sum(axis=1, keepdims=True)
+        share = np.where(totals > 0, habits / np.where(totals > 0, totals, 1), 1 / habits.shape[1])
+        return np.cumsum(share, axis=1)
 
     def units_due(self, moment: Moment) -> np.ndarray:
         """Units in `moment` whose time there is up today."""

@@ -134,5 +134,6 @@ def record_levels(market: Market) -> None:
     for index, name in enumerate(brands.names):
         daily.set(f"customers_{name}", owners[index])
     daily.set("customers", owners[0])
-    daily.set("review_count", brands.review_count()[0])
-    daily.set("mean_rating", brands.mean_rating()[0] if brands.review_count()[0] else np.nan)
+    reviews = brands.review_count()[0]
+    daily.set("review_count", reviews)
+    daily.set("mean_rating", brands.mean_rating()[0] if reviews else np.nan)

@@ -71,10 +71,8 @@ class Units:
     chosen: np.ndarray  # int8: brand of the purchase in progress, -1 none
     flags: np.ndarray  # uint8: Flag bits of the current purchase
     satisfaction: np.ndarray  # float32: mean private rating of the last experience, 0 = none
-    trigger: np.ndarray  # int8: Source that started the current journey
     lead_source: np.ndarray  # int8: Source with the largest pull toward the focal brand
     lead_gain: np.ndarray  # float32: that pull
-    sources_planned: np.ndarray  # int16: sources to consult at ZMOT
     acquired_day: np.ndarray  # int32: day of the first focal purchase, -1 never
     churn_day: np.ndarray  # int32: day a focal customer first left, -1 never
     p_leave: np.ndarray  # float32: own chance of leaving the category when the need recurs
@@ -84,10 +82,6 @@ class Units:
     def n(self) -> int:
         """Number of buying units."""
         return len(self.start)
-
-    def buyers(self) -> np.ndarray:
-        """The deciding person of every unit."""
-        return self.start
 
 
 def unit_sizes(scenario: Scenario) -> np.ndarray:
@@ -155,10 +149,8 @@ def build_units(scenario: Scenario, sizes: np.ndarray, rng: np.random.Generator)
         chosen=np.full(m, -1, dtype=np.int8),
         flags=np.zeros(m, dtype=np.uint8),
         satisfaction=np.zeros(m, dtype=np.float32),
-        trigger=np.full(m, -1, dtype=np.int8),
         lead_source=np.full(m, Source.NEED, dtype=np.int8),
         lead_gain=np.zeros(m, dtype=np.float32),
-        sources_planned=np.zeros(m, dtype=np.int16),
         acquired_day=np.full(m, -1, dtype=np.int32),
         churn_day=np.full(m, -1, dtype=np.int32),
         p_leave=leave_chances(scenario, m, rng),

@@ -45,11 +45,7 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, rng: np.rando
 
 def pick_sources(market: Market, person: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A source per consultation, drawn from the person's age-group habits."""
-    groups = list(market.scenario.population.age_groups.values())
-    habits = np.array([[g.habits.get(s.key, 0.0) for s in RESEARCH_SOURCES] for g in groups])
-    totals = habits.sum(axis=1, keepdims=True)
-    habits = np.where(totals > 0, habits / np.where(totals > 0, totals, 1), 1 / habits.shape[1])
-    cumulative = np.cumsum(habits, axis=1)[market.people.age_group[person]]
+    cumulative = market.habits_cumulative[market.people.age_group[person]]
     pick = (rng.random(len(person))[:, None] > cumulative).sum(axis=1)
     return np.asarray(RESEARCH_SOURCES)[np.minimum(pick, len(RESEARCH_SOURCES) - 1)]
 

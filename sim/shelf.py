@@ -13,6 +13,7 @@ import numpy as np
 from sim.market import Market
 from sim.moments import Moment
 from sim.population import Flag, Role
+from sim.sources import ACQUISITION_CHANNELS
 
 OWNED_BRAND_PULL = 1.0
 """Utility of sticking with the brand one owns: habit and switching cost (assumption)."""
@@ -134,8 +135,6 @@ def record_churn(market: Market, who: np.ndarray) -> None:
 
 def count_acquisition_channels(market: Market, who: np.ndarray) -> None:
     """Attribute new focal customers to the channel of the source that pulled hardest."""
-    from sim.sources import ACQUISITION_CHANNELS
-
     lead = market.units.lead_source[who]
     for channel, sources in ACQUISITION_CHANNELS.items():
         market.daily.add(f"new_from_{channel}", int(np.isin(lead, sources).sum()))

@@ -70,7 +70,6 @@ def begin_research(
     branded = brand >= 0
     buyers = units.start[who[branded]]
     people.aware[buyers, brand[branded]] = True
-    units.trigger[who] = source
     focal = branded & (brand == 0)
     units.lead_source[who] = np.where(focal, source, int(Source.NEED))
     units.lead_gain[who] = np.where(focal, LEAD_GAIN_OF_TRIGGER, 0.0)

@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from sim.config import validate_scenario
+from sim.config import deep_merge, validate_scenario
 from sim.settings import Scenario
 
 
@@ -64,3 +64,36 @@ def quiet_brand(**levers: Any) -> dict[str, Any]:
     )
     brand.update(levers)
     return brand
+
+
+def cliques_market(
+    name: str,
+    days: int,
+    clique_size: int,
+    ties: tuple[float, float],
+    brand: dict[str, Any],
+    **tables: dict[str, Any],
+) -> dict[str, Any]:
+    """Goldenberg et al.'s market: 3,000 people in strong-tie cliques with as many weak ties,
+    messages heard with chance `ties` = (q_strong, q_weak), one purchase each with no research
+    or delays; `tables` override or add scenario tables (triggers, choice, feedback, ...)."""
+    q_strong, q_weak = ties
+    raw = dict(
+        name=name,
+        days=days,
+        population=dict(n_consumers=3_000, p_need_daily=0.0, n_social_influencers=0),
+        network=dict(
+            kind="cliques",
+            clique_size=clique_size,
+            weak_ties=clique_size,
+            p_message_strong=q_strong,
+            p_message_weak=q_weak,
+        ),
+        brands=dict(focal=brand),
+        research=dict(mean_sources=0.0, mean_days=0.0),
+        choice=dict(p_showrooming=0.0),
+        experience=dict(delivery_days=0.0, use_days=0.0),
+        feedback=dict(feedback_days=1.0),
+        loyalty=dict(repurchase_days=0.0),
+    )
+    return deep_merge(raw, tables)

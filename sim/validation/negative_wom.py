@@ -31,7 +31,7 @@ from scipy import stats
 from sim.charts import new_axes
 from sim.runner import replication_seeds, run_once
 from sim.stats import mean_ci
-from sim.validation.check import CheckResult, quiet_brand, scenario
+from sim.validation.check import CheckResult, cliques_market, quiet_brand, scenario
 
 BAD_SHARES: tuple[float, ...] = (0.0, 0.05, 0.10, 0.15, 0.20, 0.30)
 """Bad-unit shares compared (Goldenberg et al. 2007 baseline: 0.15)."""
@@ -49,33 +49,22 @@ def nwom_scenario(bad: float, days: int, q_strong: float = 0.04, q_weak: float =
         p_contact_service=0.0,
         strategies=dict(advertising=dict(reach_daily=1.0, attitude_gain=0.0, cpm_usd=0.0)),
     )
-    raw = dict(
-        name="negative-wom",
-        days=days,
-        population=dict(n_consumers=3_000, p_need_daily=0.0, n_social_influencers=0),
-        network=dict(
-            kind="cliques",
-            clique_size=8,
-            weak_ties=8,
-            p_message_strong=q_strong,
-            p_message_weak=q_weak,
-        ),
-        brands=dict(focal=brand),
+    raw = cliques_market(
+        "negative-wom",
+        days,
+        clique_size=8,
+        ties=(q_strong, q_weak),
+        brand=brand,
         triggers=dict(p_trigger_ad=0.005, p_trigger_wom=1.0),
-        research=dict(mean_sources=0.0, mean_days=0.0),
-        choice=dict(walk_away_utility=-3.0, p_showrooming=0.0),
-        experience=dict(
-            delivery_days=0.0, use_days=0.0, penalty_problem=3.0, p_return_if_unresolved=0.0
-        ),
+        choice=dict(walk_away_utility=-3.0),
+        experience=dict(penalty_problem=3.0, p_return_if_unresolved=0.0),
         feedback=dict(
-            feedback_days=1.0,
             messages_advocate=15.0,
             loyal_messages_per_day=15.0,
             negativity_ratio=2.0,
             weight_wom=0.0,
             p_reject_on_negative=1.0,
         ),
-        loyalty=dict(repurchase_days=0.0),
     )
     return scenario(raw, source=f"negative word of mouth check (bad {bad})")
 

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from sim.charts import new_axes
 from sim.runner import replication_seeds, run_once
 from sim.stats import mean_ci
-from sim.validation.check import CheckResult, quiet_brand, scenario
+from sim.validation.check import CheckResult, cliques_market, quiet_brand, scenario
 
 LEVELS: dict[str, tuple[float, float]] = {
     "strong ties (q_strong)": (0.01, 0.07),
@@ -44,24 +44,15 @@ def ties_scenario(q_strong: float, q_weak: float, ads: float, days: int):
         initial_awareness=0.0,
         strategies=dict(advertising=dict(reach_daily=ads, attitude_gain=0.0, cpm_usd=0.0)),
     )
-    raw = dict(
-        name="ties",
-        days=days,
-        population=dict(n_consumers=3_000, p_need_daily=0.0, n_social_influencers=0),
-        network=dict(
-            kind="cliques",
-            clique_size=10,
-            weak_ties=10,
-            p_message_strong=q_strong,
-            p_message_weak=q_weak,
-        ),
-        brands=dict(focal=brand),
+    raw = cliques_market(
+        "ties",
+        days,
+        clique_size=10,
+        ties=(q_strong, q_weak),
+        brand=brand,
         triggers=dict(p_trigger_ad=1.0, p_trigger_wom=1.0),
-        research=dict(mean_sources=0.0, mean_days=0.0),
-        choice=dict(walk_away_utility=-50.0, p_showrooming=0.0),
-        experience=dict(delivery_days=0.0, use_days=0.0),
-        feedback=dict(feedback_days=1.0, messages_advocate=20.0, loyal_messages_per_day=20.0),
-        loyalty=dict(repurchase_days=0.0),
+        choice=dict(walk_away_utility=-50.0),
+        feedback=dict(messages_advocate=20.0, loyal_messages_per_day=20.0),
     )
     return scenario(raw, source="strong vs weak ties check")
 
