@@ -170,7 +170,7 @@ def test_run_key_depends_on_version_settings_and_seed():
         ),
         (
             f'[derived]\nx = "nope * 2"\n[parameters."{P}"]\nvalues = [0.1]\n',
-            "x.toml: derived.x: cannot evaluate",
+            "x.toml: derived.x: unknown KPI 'nope'",
         ),
         (
             f'[parameters."{P}"]\nvalues = [0.1]\n[[charts]]\nkind = "line"\nx = "days"\ny = "new_customers"\n',

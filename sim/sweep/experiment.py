@@ -9,16 +9,16 @@ shrinks it for CI (`mot sweep --quick`). Every error is one line naming the file
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
 from sim.config import ScenarioError, describe_first_error, load_scenario, read_toml, with_overrides
 from sim.kpis import KPI_NAMES
 from sim.settings import Scenario, Strict
+from sim.sweep.formula import Formula, FormulaError, parse_formula
 
 Value = bool | int | float | str
 
@@ -96,7 +96,7 @@ class Experiment(Strict):
     seed: int = Field(42, ge=0)
     outputs: list[str] = Field(min_length=1)
     derived: dict[str, str] = Field(default_factory=dict)
-    """Outputs computed per run from KPIs with pandas `eval`, e.g. "a / b"."""
+    """Outputs computed per run from KPIs, e.g. "a / b" (the language of `sim.sweep.formula`)."""
     charts: list[Chart] = Field(default_factory=list)
     quick: Quick = Field(default_factory=Quick)
 
@@ -109,6 +109,8 @@ class LoadedExperiment:
     scenario: Scenario
     path: Path
     scenario_path: Path | None
+    formulas: dict[str, Formula] = field(default_factory=dict)
+    """The derived outputs, checked (filled by `check_outputs`)."""
 
     @property
     def source(self) -> str:
@@ -189,16 +191,20 @@ def check_parameters(loaded: LoadedExperiment) -> None:
 
 
 def check_outputs(loaded: LoadedExperiment) -> None:
-    """Outputs are KPI names or derived outputs; derived expressions evaluate on KPIs."""
+    """Outputs are KPI names or derived outputs; derived expressions are checked, never run.
+
+    A derived output may use KPI names and the derived outputs listed before it.
+    """
     experiment, path = loaded.experiment, loaded.path
-    probe = pd.DataFrame({name: [1.0] for name in KPI_NAMES})
+    known = list(KPI_NAMES)
     for name, expression in experiment.derived.items():
         if name in KPI_NAMES:
             raise ScenarioError(f"{path}: derived.{name}: already a KPI name")
         try:
-            probe.eval(expression)
-        except Exception as exc:  # pandas raises many kinds for a bad expression
-            raise ScenarioError(f"{path}: derived.{name}: cannot evaluate: {exc}") from None
+            loaded.formulas[name] = parse_formula(expression, known)
+        except FormulaError as exc:
+            raise ScenarioError(f"{path}: derived.{name}: {exc}") from None
+        known.append(name)
     for index, name in enumerate(experiment.outputs):
         if name not in KPI_NAMES and name not in experiment.derived:
             raise ScenarioError(

@@ -43,8 +43,8 @@ def build_tables(
     for name in KPI_NAMES:
         if name not in wide:
             wide[name] = pd.Series(dtype="float64")
-    for name, expression in loaded.experiment.derived.items():
-        wide[name] = wide.eval(expression) if len(wide) else pd.Series(dtype="float64")
+    for name, formula in loaded.formulas.items():
+        wide[name] = formula.evaluate(wide) if len(wide) else pd.Series(dtype="float64")
     wide = design.merge(wide, on=POINT, how="inner")
     wide = wide.sort_values(["point", "replication"], ignore_index=True)
     outputs = [*KPI_NAMES, *loaded.experiment.derived]
