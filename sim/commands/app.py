@@ -1,7 +1,8 @@
 """`mot app`: start the classroom page on this computer (works with no internet).
 
-The page is a Solara app (`sim.classroom.page`) served from this process. Solara's front end is
-bundled by `solara-assets`, so nothing is fetched from a CDN; telemetry is switched off.
+The page is a Solara app (`sim.classroom.page`) served from this process by uvicorn, behind
+`sim.classroom.guard` (known Host names only, same-origin WebSockets, no framing). Solara's front
+end is bundled by `solara-assets`, so nothing is fetched from a CDN; telemetry is switched off.
 """
 
 from __future__ import annotations
@@ -9,14 +10,31 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sys
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from sim.classroom.guard import (
+    WILDCARD_HOSTS,
+    Guard,
+    allowed_hosts,
+    normal_host,
+    student_address,
+    url,
+)
 from sim.cli import UsageError
 from sim.config import load_scenario
+
+if TYPE_CHECKING:
+    import uvicorn
 
 HELP = "Start the classroom page: students move levers and watch people move through the moments."
 EXAMPLE = "mot app scenarios/lessons/zmot_loop.toml --port 8765"
 DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
+PAGE = "sim.classroom.page"
+SHUTDOWN_SECONDS = 3
+"""How long Ctrl+C waits for open browser tabs to disconnect (uvicorn would wait forever)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,36 +45,74 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"scenario file the page starts from (default: {DEFAULT_SCENARIO} if present)",
     )
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the classroom network)"
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (0.0.0.0: everyone on the classroom network; ::1: IPv6 loopback)",
     )
     parser.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check the inputs, then serve the page until Ctrl+C."""
+    """Check the inputs, then serve the page until Ctrl+C.
+
+    Uvicorn stops gracefully on Ctrl+C (or SIGTERM), then raises it again once the page is down,
+    so `sim.cli.main` ends the command with its usual one line and no traceback.
+    """
     scenario = scenario_path(args.scenario)
     if scenario is not None:
         load_scenario(scenario)  # a bad file stops here with a one-line error
     check_port(args.host, args.port)
     os.environ["MOT_APP_SCENARIO"] = str(scenario.resolve()) if scenario else ""
+    server = build_server(args.host, args.port)
+    announce(args.host, args.port)
+    server.run()
+    return 0
+
+
+def build_server(host: str, port: int) -> uvicorn.Server:
+    """Uvicorn serving solara's app wrapped in the `Guard` (Host, Origin and framing checks).
+
+    Why not `solara run`: it builds the app from a module path, leaving no place for the guard, and
+    turns the Ctrl+C that stops it into a click `Abort` traceback while a browser tab is connected.
+    This mirrors what `solara run --production` sets up; the rest are solara's defaults.
+    """
+    os.environ["SOLARA_APP"] = PAGE  # read when solara.server.app is first imported
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # about session cookies inside another site's frame, which the guard forbids anyway
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
     try:
-        from solara.__main__ import cli
+        import uvicorn
+        from solara.__main__ import LOGGING_CONFIG
+        from solara.server import settings
     except ImportError:
         raise UsageError('the page needs the app extra: pip install -e ".[app]"') from None
-    where = f"http://{args.host}:{args.port}"
-    print(f"mot app: classroom page on {where} (Ctrl+C to stop)", flush=True)
-    options = [
-        "--host",
-        args.host,
-        "--port",
-        str(args.port),
-        "--no-open",
-        "--production",
-        "--no-check-version",
-    ]
-    cli(["run", "sim.classroom.page", *options], standalone_mode=False)
-    return 0
+    settings.main.mode = "production"
+    from solara.server.starlette import app as solara_app
+
+    config = uvicorn.Config(
+        Guard(solara_app, allowed_hosts(host)),
+        host=host,
+        port=port,
+        log_config=LOGGING_CONFIG,
+        log_level="error",
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
+    return uvicorn.Server(config)
+
+
+def announce(host: str, port: int) -> None:
+    """Print the address to open; on every interface, what students type and who can see it."""
+    if normal_host(host) not in WILDCARD_HOSTS:
+        print(f"mot app: classroom page on {url(host, port)} (Ctrl+C to stop)", flush=True)
+        return
+    where = url(student_address(), port)
+    print(f"mot app: classroom page on {where} (students type this; Ctrl+C to stop)", flush=True)
+    print(
+        "mot app: warning: everyone on this network can open the page"
+        " (the default --host 127.0.0.1 keeps it on this computer)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def scenario_path(given: str | None) -> Path | None:
@@ -67,12 +123,19 @@ def scenario_path(given: str | None) -> Path | None:
 
 
 def check_port(host: str, port: int) -> None:
-    """Fail early, in one line, when the port is out of range or already taken."""
+    """Fail early, in one line, when the port is out of range or the address cannot be used."""
     if not 1 <= port <= 65535:
         raise UsageError(f"--port: must be between 1 and 65535, got {port}")
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise UsageError(f"--host: cannot listen on {host!r} ({exc.strerror})") from None
+    with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
         try:
-            probe.bind((host, port))
+            probe.bind(address)
         except OSError as exc:
-            raise UsageError(f"--port: cannot listen on {host}:{port} ({exc.strerror})") from None
+            where = url(host, port).removeprefix("http://")
+            raise UsageError(f"--port: cannot listen on {where} ({exc.strerror})") from None
