@@ -11,35 +11,40 @@ from __future__ import annotations
 import numpy as np
 
 from sim.feedback import give_feedback
+from sim.keyed_draws import KeyedDraws
 from sim.market import Market
 from sim.moments import Moment
 from sim.population import Flag, Role
 from sim.shelf import record_churn
 
 
-def finish_experience(market: Market, rng: np.random.Generator) -> None:
-    """Units whose SMOT ends today: service, returns, ratings; then UMOT."""
+def finish_experience(market: Market, draws: KeyedDraws) -> None:
+    """Units whose SMOT ends today: service, returns, ratings; then UMOT.
+
+    Draws are keyed by unit (service, returns) or person (ratings) and the day.
+    """
     due = market.units_due(Moment.SMOT)
     if len(due) == 0:
         return
-    contact_service(market, due, rng)
-    returned = decide_returns(market, due, rng)
-    ratings, members, position = rate_experience(market, due, rng)
+    contact_service(market, due, draws)
+    returned = decide_returns(market, due, draws)
+    ratings, members, position = rate_experience(market, due, draws)
     brand = market.units.chosen[due].astype(np.int64)
     learn_from_experience(market, members, brand[position], ratings)
-    give_feedback(market, due, members, position, ratings, rng)
+    give_feedback(market, due, members, position, ratings, draws)
     market.units.brand[due[returned]] = -1
     market.move(due, Moment.UMOT, np.rint(market.scenario.feedback.feedback_days))
 
 
-def contact_service(market: Market, due: np.ndarray, rng: np.random.Generator) -> None:
+def contact_service(market: Market, due: np.ndarray, draws: KeyedDraws) -> None:
     """Customers with a problem or damage may contact service, which may resolve it."""
     units, brands = market.units, market.brands
     brand = units.chosen[due]
     trouble = (units.flags[due] & (Flag.PROBLEM | Flag.DAMAGED)) > 0
     open_ = trouble & ((units.flags[due] & Flag.RESOLVED) == 0)
-    reported = open_ & (rng.random(len(due)) < brands.p_contact_service[brand])
-    fixed = reported & (rng.random(len(due)) < brands.p_service_resolves[brand])
+    day = market.day
+    reported = open_ & draws.bernoulli(brands.p_contact_service[brand], "contact", day, due)
+    fixed = reported & draws.bernoulli(brands.p_service_resolves[brand], "resolves", day, due)
     units.flags[due[fixed]] |= np.uint8(Flag.RESOLVED)
     focal = brand == 0
     market.daily.add(
@@ -47,14 +52,13 @@ def contact_service(market: Market, due: np.ndarray, rng: np.random.Generator) -
     )
 
 
-def decide_returns(market: Market, due: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def decide_returns(market: Market, due: np.ndarray, draws: KeyedDraws) -> np.ndarray:
     """Unresolved trouble may end in a return: refund, and the unit no longer owns the brand."""
     units = market.units
     flags = units.flags[due]
     unresolved = ((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & ((flags & Flag.RESOLVED) == 0)
-    returned = unresolved & (
-        rng.random(len(due)) < market.scenario.experience.p_return_if_unresolved
-    )
+    p_return = market.scenario.experience.p_return_if_unresolved
+    returned = unresolved & draws.bernoulli(p_return, "return", market.day, due)
     units.flags[due[returned]] |= np.uint8(Flag.RETURNED)
     focal = returned & (units.chosen[due] == 0)
     market.daily.add("returns", int(focal.sum()))
@@ -65,7 +69,7 @@ def decide_returns(market: Market, due: np.ndarray, rng: np.random.Generator) ->
 
 
 def rate_experience(
-    market: Market, due: np.ndarray, rng: np.random.Generator
+    market: Market, due: np.ndarray, draws: KeyedDraws
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Private ratings of every member: end users rate their own use; others take the unit mean."""
     units, brands, people = market.units, market.brands, market.people
@@ -74,15 +78,14 @@ def rate_experience(
     brand = units.chosen[due][position]
     flags = units.flags[due][position]
     resolved = (flags & Flag.RESOLVED) > 0
-    latent = brands.quality[brand] + brands.satisfaction_sd[brand] * rng.standard_normal(
-        len(members)
-    )
+    noise = draws.normal("rating", market.day, members)
+    latent = brands.quality[brand] + brands.satisfaction_sd[brand] * noise
     latent -= exp.penalty_late * ((flags & Flag.LATE) > 0)
     latent -= exp.penalty_damaged * (((flags & Flag.DAMAGED) > 0) & ~resolved)
     latent -= exp.penalty_problem * (((flags & Flag.PROBLEM) > 0) & ~resolved)
     latent += exp.recovery_bonus * (((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & resolved)
     if market.scenario.population.market == "b2b":
-        onboarded = rng.random(len(members)) < brands.p_onboarded[brand]
+        onboarded = draws.bernoulli(brands.p_onboarded[brand], "onboarded", market.day, members)
         latent += np.where(onboarded, exp.onboarding_gain, -exp.onboarding_gain)
     user = (people.role[members] & Role.END_USER) > 0
     total = np.bincount(position, weights=latent * user, minlength=len(due))

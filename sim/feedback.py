@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import Market, draw_days
+from sim.keyed_draws import KeyedDraws
+from sim.market import Market
 from sim.moments import Moment
 from sim.population import Flag
 
@@ -21,12 +22,12 @@ def give_feedback(
     members: np.ndarray,
     position: np.ndarray,
     ratings: np.ndarray,
-    rng: np.random.Generator,
+    draws: KeyedDraws,
 ) -> None:
     """Stances and reviews of every member of units entering UMOT today."""
     brand = market.units.chosen[due][position].astype(np.int64)
     take_stance(market, members, brand, ratings)
-    post_reviews(market, members, brand, ratings, rng)
+    post_reviews(market, members, brand, ratings, draws)
 
 
 def take_stance(market: Market, people: np.ndarray, brand: np.ndarray, ratings: np.ndarray) -> None:
@@ -62,13 +63,13 @@ def post_reviews(
     people: np.ndarray,
     brand: np.ndarray,
     ratings: np.ndarray,
-    rng: np.random.Generator,
+    draws: KeyedDraws,
 ) -> None:
     """Some members post a review with their private rating; strategies may change the chance."""
     chance = review_chance(market, ratings)
     for strategy in market.strategies:
         chance = strategy.review_chance(market, people, brand, ratings, chance)
-    posted = rng.random(len(people)) < chance
+    posted = draws.uniform("review", market.day, people) < chance
     record_reviews(market, people[posted], brand[posted], ratings[posted])
 
 
@@ -87,7 +88,7 @@ def record_reviews(market: Market, people: np.ndarray, brand: np.ndarray, stars:
         strategy.on_reviews(market, people, brand, stars)
 
 
-def finish_feedback(market: Market, rng: np.random.Generator) -> None:
+def finish_feedback(market: Market, draws: KeyedDraws) -> None:
     """After UMOT: keep the product (loyalty loop) or, after a return, look for another one."""
     due = market.units_due(Moment.UMOT)
     if len(due) == 0:
@@ -95,17 +96,20 @@ def finish_feedback(market: Market, rng: np.random.Generator) -> None:
     units = market.units
     returned = (units.flags[due] & Flag.RETURNED) > 0
     units.chosen[due] = -1
-    research_days = draw_days(rng, market.scenario.research.mean_days, int(returned.sum()))
-    market.move(due[returned], Moment.ZMOT, research_days)
+    researchers = due[returned]
+    mean_days = market.scenario.research.mean_days
+    days = draws.geometric_days(mean_days, "research_days", market.day, researchers)
+    market.move(researchers, Moment.ZMOT, days)
     keep = due[~returned]
-    market.move(keep, Moment.LOYALTY, next_need_days(market, len(keep), rng))
+    market.move(keep, Moment.LOYALTY, next_need_days(market, keep, draws))
 
 
-def next_need_days(market: Market, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Days until a customer's need recurs (never, when the repurchase cycle is 0)."""
+def next_need_days(market: Market, units: np.ndarray, draws: KeyedDraws) -> np.ndarray:
+    """Days until each customer's need recurs (never, when the repurchase cycle is 0)."""
     mean = market.scenario.loyalty.repurchase_days
+    size = len(units)
     if mean <= 0:
         return np.full(size, np.iinfo(np.int32).max - market.day - 1, dtype=np.int64)
     if market.scenario.loyalty.fixed_cycle:
         return np.full(size, max(int(np.rint(mean)), 1), dtype=np.int64)
-    return 1 + draw_days(rng, mean - 1, size)
+    return 1 + draws.geometric_days(mean - 1, "next_need", market.day, units)

@@ -8,27 +8,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import Market, draw_days
+from sim.keyed_draws import KeyedDraws
+from sim.market import Market
 from sim.moments import Moment
 from sim.shelf import record_churn
 from sim.sources import Source
 
 
-def recur_needs(market: Market, rng: np.random.Generator) -> None:
-    """Customers whose need recurs today: leave, rebuy directly, or research again."""
+def recur_needs(market: Market, draws: KeyedDraws) -> None:
+    """Customers whose need recurs today: leave, rebuy directly, or research again.
+
+    Draws are keyed by unit and day, so a unit's path does not depend on who else is due.
+    """
     due = market.units_due(Moment.LOYALTY)
     if len(due) == 0:
         return
     loyalty, units = market.scenario.loyalty, market.units
-    draw = rng.random(len(due))
-    leave = draw < units.p_leave[due]
+    leave = draws.uniform("leave", market.day, due) < units.p_leave[due]
     satisfaction = units.satisfaction[due]
     p_direct = np.where(
         satisfaction >= 3.5,
         loyalty.p_rebuy_direct_satisfied,
         np.where(satisfaction >= 2.5, loyalty.p_rebuy_direct_indifferent, 0.0),
     )
-    direct = ~leave & (rng.random(len(due)) < p_direct)
+    direct = ~leave & draws.bernoulli(p_direct, "direct", market.day, due)
     research = ~leave & ~direct
     leave_category(market, due[leave])
     market.daily.add("direct_rebuys", int(direct.sum()))
@@ -37,7 +40,8 @@ def recur_needs(market: Market, rng: np.random.Generator) -> None:
     units.lead_gain[due[~leave]] = 0.0
     market.move(due[direct], Moment.FMOT)
     researchers = due[research]
-    days = draw_days(rng, market.scenario.research.mean_days, len(researchers))
+    mean_days = market.scenario.research.mean_days
+    days = draws.geometric_days(mean_days, "research_days", market.day, researchers)
     market.move(researchers, Moment.ZMOT, days)
 
 

@@ -143,10 +143,3 @@ class Market:
         """Make yesterday's 'tomorrow' stimuli today's."""
         self.today, self.tomorrow = self.tomorrow, self.today
         self.tomorrow.clear()
-
-
-def draw_days(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
-    """Whole days with the given mean: geometric (memoryless) on 0, 1, 2, ... (0 if mean is 0)."""
-    if mean <= 0:
-        return np.zeros(size, dtype=np.int64)
-    return rng.geometric(1.0 / (1.0 + mean), size=size) - 1

@@ -10,6 +10,7 @@ from sim.agents import create_people
 from sim.brands import build_brands
 from sim.experience import finish_experience
 from sim.feedback import finish_feedback
+from sim.keyed_draws import KeyedDraws
 from sim.loyalty import recur_needs
 from sim.market import Market
 from sim.measures import DailyTable, cohort_table
@@ -30,7 +31,8 @@ class JourneyModel(mesa.Model):
 
     Args:
         settings: a validated `Scenario` (see `sim.config.load_scenario`).
-        seed: overrides the scenario's seed; one seed gives every named stream.
+        seed: overrides the scenario's seed; one seed gives the market-building streams and
+            every keyed draw of the day's rules and strategies (`sim.keyed_draws`).
         with_agents: create a Mesa agent per person (views onto the columns).
     """
 
@@ -39,8 +41,9 @@ class JourneyModel(mesa.Model):
         super().__init__(rng=seed)
         self.settings = settings
         self.streams = Streams(seed)
+        self.draws = KeyedDraws(seed)
         self.market = build_market(settings, self.streams)
-        self.market.strategies = build_strategies(settings, self.streams)
+        self.market.strategies = build_strategies(settings, self.draws)
         for strategy in self.market.strategies:
             strategy.setup(self.market)
         if with_agents:
@@ -48,20 +51,20 @@ class JourneyModel(mesa.Model):
 
     def step(self) -> None:
         """One day, in the order of the journey."""
-        market, streams = self.market, self.streams
+        market, draws = self.market, self.draws
         if market.day > self.settings.days:
             raise RuntimeError(f"the scenario has {self.settings.days} days; make a new model")
         market.daily.day = market.day - 1
         market.new_day()
         for strategy in market.strategies:
             strategy.on_day(market)
-        start_journeys(market, streams["triggers"])
-        finish_research(market, streams["research"])
-        choose_at_shelf(market, streams["choice"])
-        finish_experience(market, streams["experience"])
-        finish_feedback(market, streams["feedback"])
-        recur_needs(market, streams["loyalty"])
-        spread_word_of_mouth(market, streams["word_of_mouth"])
+        start_journeys(market, draws.scope("triggers"))
+        finish_research(market, draws.scope("research"))
+        choose_at_shelf(market, draws.scope("choice"))
+        finish_experience(market, draws.scope("experience"))
+        finish_feedback(market, draws.scope("feedback"))
+        recur_needs(market, draws.scope("loyalty"))
+        spread_word_of_mouth(market, draws.scope("word_of_mouth"))
         record_levels(market)
         market.day += 1
         market.daily.day = market.day - 1

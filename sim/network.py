@@ -35,13 +35,16 @@ class SocialGraph:
         degrees = np.diff(self.start)
         return degrees if who is None else degrees[who]
 
-    def random_contact(self, who: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-        """One contact drawn at random for each person in `who`: (contact or -1, tie is strong)."""
+    def random_contact(self, who: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One contact per person in `who`, picked by the uniform `u` in [0, 1) of that pick:
+        (contact or -1, tie is strong). Callers key `u` by sender (`sim.keyed_draws`), so a
+        person's pick does not depend on who else picks today."""
         if self.mixed:
-            return rng.integers(0, self.n, size=len(who)), np.ones(len(who), dtype=bool)
+            contact = np.minimum((u * self.n).astype(np.int64), self.n - 1)
+            return contact, np.ones(len(who), dtype=bool)
         first = self.start[who]
         degree = self.start[who + 1] - first
-        offset = (rng.random(len(who)) * degree).astype(np.int64)
+        offset = (u * degree).astype(np.int64)
         tie = np.minimum(first + offset, len(self.contacts) - 1)
         has = degree > 0
         contact = np.where(has, self.contacts[tie] if len(self.contacts) else -1, -1)

@@ -10,60 +10,73 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.keyed_draws import KeyedDraws
 from sim.market import N_SOURCES, Market
 from sim.moments import Moment
 from sim.population import Role
 from sim.sources import PLATFORMS, RESEARCH_SOURCES, Source
 
 
-def finish_research(market: Market, rng: np.random.Generator) -> None:
+def finish_research(market: Market, draws: KeyedDraws) -> None:
     """Units whose research ends today consult their sources and go to the shelf (FMOT)."""
     due = market.units_due(Moment.ZMOT)
     if len(due) == 0:
         return
     people, position = market.members(due)
     researching = (market.people.role[people] & (Role.BUYER | Role.INFLUENCER)) > 0
-    consult(market, people[researching], due[position[researching]], rng)
+    consult(market, people[researching], due[position[researching]], draws)
     market.move(due, Moment.FMOT)
 
 
-def consult(market: Market, people: np.ndarray, units: np.ndarray, rng: np.random.Generator):
-    """Every researcher consults their sources; attitudes and awareness change in place."""
-    counts = rng.poisson(market.scenario.research.mean_sources, size=len(people))
+def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedDraws):
+    """Every researcher consults their sources; attitudes and awareness change in place.
+
+    Draws are keyed by the researcher, the day and the consultation's number j (0, 1, ...),
+    so one person's research does not depend on who else researches today.
+    """
+    mean = market.scenario.research.mean_sources
+    counts = draws.poisson(mean, "sources", market.day, people)
     person = np.repeat(people, counts)
     unit = np.repeat(units, counts)
     if len(person) == 0:
         return
-    source = pick_sources(market, person, rng)
-    gain, found = source_effects(market, person, source, rng)
-    ask_friends(market, person, source == Source.FRIENDS, gain, found, rng)
+    j = np.arange(len(person)) - np.repeat(np.cumsum(counts) - counts, counts)
+    source = pick_sources(market, person, draws.uniform("source", market.day, person, j))
+    gain, found = source_effects(market, person, j, source, draws)
+    ask_friends(market, person, j, source == Source.FRIENDS, gain, found, draws)
     np.add.at(market.people.attitude, person, gain.astype(np.float32))
     rows, cols = np.nonzero(found)
     market.people.aware[person[rows], cols] = True
     note_lead_source(market, unit, source, gain[:, 0])
 
 
-def pick_sources(market: Market, person: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A source per consultation, drawn from the person's age-group habits."""
+def pick_sources(market: Market, person: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """A source per consultation, picked by its uniform `u` from the person's age-group habits."""
     cumulative = market.habits_cumulative[market.people.age_group[person]]
-    pick = (rng.random(len(person))[:, None] > cumulative).sum(axis=1)
+    pick = (u[:, None] > cumulative).sum(axis=1)
     return np.asarray(RESEARCH_SOURCES)[np.minimum(pick, len(RESEARCH_SOURCES) - 1)]
 
 
 def source_effects(
-    market: Market, person: np.ndarray, source: np.ndarray, rng: np.random.Generator
+    market: Market, person: np.ndarray, j: np.ndarray, source: np.ndarray, draws: KeyedDraws
 ) -> tuple[np.ndarray, np.ndarray]:
     """(attitude gain, brand found) per consultation and brand, for platform and influencer sources."""
     found_chance, base_gain = source_tables(market)
-    found = rng.random((len(person), market.brands.n)) < found_chance[source]
+    slot = brand_slots(j, market.brands.n)
+    found = draws.uniform("found", market.day, person[:, None], slot) < found_chance[source]
     gain = np.where(found, base_gain[source], 0.0)
     on_site = found & (source == Source.BRAND_SITE)[:, None]
     if on_site.any():
-        research = market.scenario.research
-        answered = rng.random(on_site.shape) < market.brands.faq_coverage
+        research, coverage = market.scenario.research, market.brands.faq_coverage
+        answered = draws.uniform("faq", market.day, person[:, None], slot) < coverage
         faq = np.where(answered, research.weight_faq, -research.weight_faq)
         gain = gain + np.where(on_site, faq, 0.0)
     return gain, found
+
+
+def brand_slots(j: np.ndarray, n_brands: int) -> np.ndarray:
+    """Slots (consultation, brand) -> j x brands + brand, one row per consultation."""
+    return j[:, None] * n_brands + np.arange(n_brands)[None, :]
 
 
 def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
@@ -100,16 +113,18 @@ def reviews_pull(market: Market) -> np.ndarray:
 def ask_friends(
     market: Market,
     person: np.ndarray,
+    j: np.ndarray,
     asking: np.ndarray,
     gain: np.ndarray,
     found: np.ndarray,
-    rng: np.random.Generator,
+    draws: KeyedDraws,
 ) -> None:
     """Friends pass on their stance about the brand they own (advocate +, critic -)."""
     rows = np.flatnonzero(asking)
     if len(rows) == 0:
         return
-    friend, _ = market.graph.random_contact(person[rows], rng)
+    u = draws.uniform("friend", market.day, person[rows], j[rows])
+    friend, _ = market.graph.random_contact(person[rows], u)
     known = friend >= 0
     rows, friend = rows[known], friend[known]
     brand = market.units.brand[market.people.unit[friend]].astype(np.int64)

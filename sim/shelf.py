@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.keyed_draws import KeyedDraws
 from sim.market import Market
 from sim.moments import Moment
 from sim.population import Flag, Role
@@ -19,22 +20,28 @@ OWNED_BRAND_PULL = 1.0
 """Utility of sticking with the brand one owns: habit and switching cost (assumption)."""
 
 
-def choose_at_shelf(market: Market, rng: np.random.Generator) -> None:
-    """Units at FMOT buy (-> SMOT) or walk away (-> <ZMOT)."""
+def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
+    """Units at FMOT buy (-> SMOT) or walk away (-> <ZMOT).
+
+    The Gumbel noise of each option is keyed by (unit, day, option), so a unit's choice does
+    not depend on who else is at the shelf today.
+    """
     due = market.units_due(Moment.FMOT)
     if len(due) == 0:
         return
-    utility = shelf_utility(market, due, rng)
-    choice = np.argmax(utility + rng.gumbel(size=utility.shape), axis=1) - 1
-    buy(market, due[choice >= 0], choice[choice >= 0], rng)
+    utility = shelf_utility(market, due, draws)
+    options = np.arange(utility.shape[1])[None, :]
+    noise = draws.gumbel("utility", market.day, due[:, None], options)
+    choice = np.argmax(utility + noise, axis=1) - 1
+    buy(market, due[choice >= 0], choice[choice >= 0], draws)
     walk_away(market, due[choice < 0])
 
 
-def shelf_utility(market: Market, due: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def shelf_utility(market: Market, due: np.ndarray, draws: KeyedDraws) -> np.ndarray:
     """Utility per unit (rows) of walking away (column 0) and of each brand (columns 1..)."""
     choice, brands = market.scenario.choice, market.brands
     attitude, aware = unit_views(market, due)
-    showrooming = rng.random(len(due)) < choice.p_showrooming
+    showrooming = draws.bernoulli(choice.p_showrooming, "showrooming", market.day, due)
     market.daily.add("showrooming", int(showrooming.sum()))
     price_weight = choice.price_sensitivity * np.where(
         showrooming, choice.showrooming_price_factor, 1
@@ -75,7 +82,7 @@ def unit_views(market: Market, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return (1 - weight) * attitude + weight * mean, aware | aware_any
 
 
-def buy(market: Market, who: np.ndarray, brand: np.ndarray, rng: np.random.Generator) -> None:
+def buy(market: Market, who: np.ndarray, brand: np.ndarray, draws: KeyedDraws) -> None:
     """Book the purchase and start SMOT: delivery (maybe late or damaged), then use."""
     units, brands, daily = market.units, market.brands, market.daily
     focal = brand == 0
@@ -94,17 +101,17 @@ def buy(market: Market, who: np.ndarray, brand: np.ndarray, rng: np.random.Gener
     record_churn(market, who[switched])
     units.brand[who] = brand
     units.chosen[who] = brand
-    start_experience(market, who, brand, rng)
+    start_experience(market, who, brand, draws)
     for strategy in market.strategies:
         strategy.on_purchase(market, who, brand)
 
 
-def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, rng: np.random.Generator):
+def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, draws: KeyedDraws):
     """Draw what delivery and the product will bring, and how long SMOT lasts."""
-    brands, experience = market.brands, market.scenario.experience
-    late = rng.random(len(who)) < brands.p_late_delivery[brand]
-    damaged = rng.random(len(who)) < brands.p_damaged[brand]
-    problem = rng.random(len(who)) < brands.p_problem[brand]
+    brands, experience, day = market.brands, market.scenario.experience, market.day
+    late = draws.bernoulli(brands.p_late_delivery[brand], "late", day, who)
+    damaged = draws.bernoulli(brands.p_damaged[brand], "damaged", day, who)
+    problem = draws.bernoulli(brands.p_problem[brand], "problem", day, who)
     flags = late * Flag.LATE | damaged * Flag.DAMAGED | problem * Flag.PROBLEM
     market.units.flags[who] = flags.astype(np.uint8)
     focal = brand == 0

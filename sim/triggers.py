@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import Market, draw_days
+from sim.keyed_draws import KeyedDraws
+from sim.market import Market
 from sim.moments import Moment
 from sim.sources import Source
 
@@ -21,8 +22,12 @@ referral) is credited to it; research decides the credit only for journeys peopl
 own (their need), as "what brought them in" is read in marketing attribution."""
 
 
-def start_journeys(market: Market, rng: np.random.Generator) -> None:
-    """Apply today's stimuli to units at <ZMOT; started units go to ZMOT."""
+def start_journeys(market: Market, draws: KeyedDraws) -> None:
+    """Apply today's stimuli to units at <ZMOT; started units go to ZMOT.
+
+    Each waiting unit's uniform is keyed by the unit and the day, so whether a unit starts does
+    not depend on how many others wait today (common random numbers across strategies).
+    """
     units = market.units
     waiting = np.flatnonzero(units.moment == Moment.PRE_ZMOT)
     if len(waiting) == 0:
@@ -31,7 +36,7 @@ def start_journeys(market: Market, rng: np.random.Generator) -> None:
     broad = stimuli.broad.ravel()
     cumulative = np.cumsum(broad)
     need = units.need_rate[waiting].astype(np.float64)
-    draw = rng.random(len(waiting))
+    draw = draws.uniform("start", market.day, waiting)
     started = draw < need + cumulative[-1]
     who, draw, need = waiting[started], draw[started], need[started]
     from_need = draw < need
@@ -39,19 +44,38 @@ def start_journeys(market: Market, rng: np.random.Generator) -> None:
     cell = np.minimum(cell, len(broad) - 1)
     source = np.where(from_need, int(Source.NEED), cell // market.brands.n)
     brand = np.where(from_need, -1, cell % market.brands.n)
-    begin_research(market, who, source, brand, rng)
-    apply_nudges(market, rng)
+    begin_research(market, who, source, brand, draws)
+    apply_nudges(market, draws)
 
 
-def apply_nudges(market: Market, rng: np.random.Generator) -> None:
-    """Each targeted nudge to a person whose unit is still at <ZMOT starts it with its chance."""
+def apply_nudges(market: Market, draws: KeyedDraws) -> None:
+    """Each targeted nudge to a person whose unit is still at <ZMOT starts it with its chance.
+
+    A nudge's draw is keyed by the person and by which of their nudges it is (source, brand
+    and rank among identical ones), not by its place in today's list of nudges.
+    """
     people, brands, sources, chances = market.today.targeted()
     if len(people) == 0:
         return
     unit = market.people.unit[people]
-    hit = (market.units.moment[unit] == Moment.PRE_ZMOT) & (rng.random(len(people)) < chances)
+    waiting = market.units.moment[unit] == Moment.PRE_ZMOT
+    slot = nudge_slots(people, sources * market.brands.n + brands)
+    hit = waiting & (draws.uniform("nudge", market.day, people, slot) < chances)
     unit, index = np.unique(unit[hit], return_index=True)
-    begin_research(market, unit, sources[hit][index], brands[hit][index], rng)
+    begin_research(market, unit, sources[hit][index], brands[hit][index], draws)
+
+
+def nudge_slots(people: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """A slot per nudge: its kind (source x brand) in the high bits, its rank among the
+    person's nudges of that kind in the low bits."""
+    order = np.lexsort((kind, people))
+    key_people, key_kind = people[order], kind[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (key_people[1:] != key_people[:-1]) | (key_kind[1:] != key_kind[:-1])
+    start = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - start
+    return (kind.astype(np.int64) << 32) | rank
 
 
 def begin_research(
@@ -59,7 +83,7 @@ def begin_research(
     who: np.ndarray,
     source: np.ndarray,
     brand: np.ndarray,
-    rng: np.random.Generator,
+    draws: KeyedDraws,
 ) -> None:
     """Start journeys: count the trigger, note what led the unit in, move it to ZMOT."""
     if len(who) == 0:
@@ -73,5 +97,6 @@ def begin_research(
     focal = branded & (brand == 0)
     units.lead_source[who] = np.where(focal, source, int(Source.NEED))
     units.lead_gain[who] = np.where(focal, LEAD_GAIN_OF_TRIGGER, 0.0)
-    days = draw_days(rng, market.scenario.research.mean_days, len(who))
+    mean_days = market.scenario.research.mean_days
+    days = draws.geometric_days(mean_days, "research_days", market.day, who)
     market.move(who, Moment.ZMOT, days)

@@ -11,24 +11,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.keyed_draws import KeyedDraws
 from sim.market import Market
 from sim.sources import Source
 
 
-def spread_word_of_mouth(market: Market, rng: np.random.Generator) -> None:
-    """Today's talkers send messages; hearers' attitudes change; tomorrow's nudges are set."""
+def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
+    """Today's talkers send messages; hearers' attitudes change; tomorrow's nudges are set.
+
+    A message is keyed by its sender, the day and its number j among the sender's messages:
+    how many a talker sends, to whom and whether it is heard do not depend on who else talks.
+    """
     talkers, brand, valence, rate = talkers_today(market)
     if len(talkers) == 0:
         return
     if market.graph.mixed:
         add_mean_field_pressure(market, brand, valence, rate)
-    counts = rng.poisson(rate)
+    counts = draws.poisson(rate, "messages", market.day, talkers)
     sender = np.repeat(np.arange(len(talkers)), counts)
-    hearer, heard = deliver(market, talkers[sender], rng)
-    sender = sender[heard]
+    j = np.arange(len(sender)) - np.repeat(np.cumsum(counts) - counts, counts)
+    hearer, heard = deliver(market, talkers[sender], j, draws)
+    sender, j = sender[heard], j[heard]
     count_messages(market, brand[sender], valence[sender])
-    hear(market, hearer[heard], brand[sender], valence[sender], rng)
-    influencer_posts(market, talkers, brand, valence, rng)
+    message = (talkers[sender] << 32) | j
+    hear(market, hearer[heard], brand[sender], valence[sender], draws, ("reject", message))
+    influencer_posts(market, talkers, brand, valence, draws)
 
 
 def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -58,12 +65,12 @@ def add_mean_field_pressure(
         market.tomorrow.add_broad(Source.WORD_OF_MOUTH, int(b), float(chance[b]))
 
 
-def deliver(market: Market, senders: np.ndarray, rng: np.random.Generator):
-    """(hearer, heard) per message: a random contact, heard with the tie's chance."""
-    net = market.scenario.network
-    hearer, strong = market.graph.random_contact(senders, rng)
+def deliver(market: Market, senders: np.ndarray, j: np.ndarray, draws: KeyedDraws):
+    """(hearer, heard) per message j of each sender: a random contact, heard with the tie's chance."""
+    net, day = market.scenario.network, market.day
+    hearer, strong = market.graph.random_contact(senders, draws.uniform("contact", day, senders, j))
     chance = np.where(strong, net.p_message_strong, net.p_message_weak)
-    heard = (hearer >= 0) & (rng.random(len(senders)) < chance)
+    heard = (hearer >= 0) & (draws.uniform("heard", day, senders, j) < chance)
     return hearer, heard
 
 
@@ -72,13 +79,17 @@ def hear(
     hearer: np.ndarray,
     brand: np.ndarray,
     valence: np.ndarray,
-    rng: np.random.Generator,
+    draws: KeyedDraws,
+    key: tuple[str, np.ndarray],
 ) -> None:
-    """Messages move attitudes, make brands known, and positive ones may start needs tomorrow."""
+    """Messages move attitudes, make brands known, and positive ones may start needs tomorrow.
+
+    `key` names each message for the hearer's own draws: (decision, a number per message).
+    """
     if len(hearer) == 0:
         return
     people = market.people
-    reject(market, hearer, brand, valence, rng)
+    reject(market, hearer, brand, valence, draws, key)
     weight = market.scenario.feedback.weight_wom
     np.add.at(people.attitude, (hearer, brand), (weight * valence).astype(np.float32))
     people.aware[hearer, brand] = True
@@ -88,7 +99,7 @@ def hear(
         market.tomorrow.nudge(hearer[positive], brand[positive], Source.WORD_OF_MOUTH, chance)
 
 
-def influencer_posts(market: Market, talkers, brand, valence, rng) -> None:
+def influencer_posts(market: Market, talkers, brand, valence, draws: KeyedDraws) -> None:
     """A social influencer posts once about each fresh experience, to all followers."""
     if len(market.influencers) == 0:
         return
@@ -101,10 +112,11 @@ def influencer_posts(market: Market, talkers, brand, valence, rng) -> None:
         followers = market.followers_of(int(talkers[row]))
         b, v = np.full(len(followers), brand[row]), np.full(len(followers), valence[row])
         count_messages(market, b, v)
-        hear(market, followers, b, v, rng)
+        post = np.full(len(followers), talkers[row], dtype=np.int64)
+        hear(market, followers, b, v, draws, ("reject_post", post))
 
 
-def reject(market: Market, hearer, brand, valence, rng: np.random.Generator) -> None:
+def reject(market: Market, hearer, brand, valence, draws: KeyedDraws, key) -> None:
     """Bad news may make a hearer who does not own the brand rule it out for good.
 
     Goldenberg, Libai, Moldovan & Muller (2007): a potential adopter who hears negative word
@@ -117,7 +129,8 @@ def reject(market: Market, hearer, brand, valence, rng: np.random.Generator) -> 
         return
     people, b = hearer[negative], brand[negative]
     outsider = market.units.brand[market.people.unit[people]] != b
-    hit = outsider & (rng.random(len(people)) < chance)
+    decision, message = key
+    hit = outsider & draws.bernoulli(chance, decision, market.day, people, message[negative])
     market.people.rejected[people[hit], b[hit]] = True
 
 

@@ -64,6 +64,6 @@ def test_same_seed_same_graph():
 
 def test_mixed_market_has_no_ties_but_random_contacts():
     graph = build_graph(Network(kind="mixed"), 100, np.random.default_rng(0))
-    contact, _ = graph.random_contact(np.arange(50), np.random.default_rng(1))
+    contact, _ = graph.random_contact(np.arange(50), np.random.default_rng(1).random(50))
     assert graph.mixed and len(graph.contacts) == 0
     assert ((contact >= 0) & (contact < 100)).all()

@@ -17,6 +17,7 @@ import pytest
 from scipy import stats
 
 from sim.config import ScenarioError, validate_scenario
+from sim.keyed_draws import KeyedDraws
 from sim.model import JourneyModel
 from sim.runner import run_once
 from sim.strategies import REGISTRY
@@ -86,7 +87,7 @@ def test_delayed_review_requests_beat_immediate_ones():
 
 def test_review_requests_reach_the_moderates_most():
     settings = REGISTRY["review_solicitation"].settings_type()
-    strategy = REGISTRY["review_solicitation"](settings, 0, np.random.default_rng(0))
+    strategy = REGISTRY["review_solicitation"](settings, 0, KeyedDraws(0))
     chance = strategy.request_chance(np.arange(1, 6))
     assert chance[2] == chance.max() and chance[0] < chance[2] and chance[4] < chance[2]
 
@@ -128,23 +129,23 @@ def cohort_market(strategies: dict, seed: int, **brand):
 
 
 def shelf_purchases(strategies: dict, seed: int, **brand) -> int:
-    """Focal purchases when 600 units face the shelf today, on a fixed choice stream."""
+    """Focal purchases when 600 units face the shelf today, on fixed keyed draws."""
     from sim.shelf import choose_at_shelf
 
     market, units = cohort_market(strategies, seed, **brand)
     market.people.aware[market.units.start[units], 0] = True
     market.move(units, 2)  # Moment.FMOT, due today
-    choose_at_shelf(market, np.random.default_rng(seed))
+    choose_at_shelf(market, KeyedDraws(seed).scope("choice"))
     return int((market.units.chosen[units] == 0).sum())
 
 
 def research_attitude(strategies: dict, seed: int, **brand) -> float:
-    """Mean focal attitude of 600 researchers after consulting sources, on a fixed stream."""
+    """Mean focal attitude of 600 researchers after consulting sources, on fixed keyed draws."""
     from sim.research import consult
 
     market, units = cohort_market(strategies, seed, **brand)
     buyers = market.units.start[units]
-    consult(market, buyers, units, np.random.default_rng(seed))
+    consult(market, buyers, units, KeyedDraws(seed).scope("research"))
     return float(market.people.attitude[buyers, 0].mean())
 
 

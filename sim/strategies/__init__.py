@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from pydantic import ValidationError
 
 from sim.strategies.advertising import Advertising
@@ -26,8 +25,8 @@ from sim.strategies.review_solicitation import ReviewSolicitation
 from sim.strategies.shelf_quality import ShelfQuality
 
 if TYPE_CHECKING:
+    from sim.keyed_draws import KeyedDraws
     from sim.settings import Scenario
-    from sim.streams import Streams
 
 REGISTRY: dict[str, type[Strategy]] = {
     cls.name: cls
@@ -67,14 +66,14 @@ def validate_strategies(scenario: Scenario, source: str) -> None:
                 raise ScenarioError(f"{source}: {where}.{describe_first_error(exc)}") from None
 
 
-def build_strategies(scenario: Scenario, streams: Streams) -> list[Strategy]:
-    """The enabled strategies of every brand, each with its own random stream."""
+def build_strategies(scenario: Scenario, draws: KeyedDraws) -> list[Strategy]:
+    """The enabled strategies of every brand, each with its own scope of keyed draws."""
     built: list[Strategy] = []
     for index, brand_name in enumerate(scenario.brand_names):
         for name, table in scenario.brands[brand_name].strategies.items():
             cls = REGISTRY[name]
             settings = cls.settings_type.model_validate(table)
             if settings.enabled:
-                rng: np.random.Generator = streams[f"strategy:{brand_name}:{name}"]
-                built.append(cls(settings, index, rng))
+                scope = draws.scope(f"strategy:{brand_name}:{name}")
+                built.append(cls(settings, index, scope))
     return built

@@ -1,13 +1,16 @@
 """Advertising at <ZMOT: reach, frequency of exposure and cost per thousand impressions.
 
-Every day a share `reach_daily` of people sees the brand's ad `frequency` times: they learn the
-brand and like it a little more with each exposure, and each person at <ZMOT starts a journey
+Every day each person sees the brand's ad `frequency` times with chance `reach_daily` (a draw
+keyed by the person and the day, so the people an ad reaches are the same in every arm that
+runs it, and nobody else's draws move): they learn the brand and like it a little more with
+each exposure, and each person at <ZMOT starts a journey
 with chance reach x (1 - (1 - `triggers.p_trigger_ad`) ^ frequency) (the Bass 1969 innovation
 term p when word of mouth is off). Impressions are paid per thousand (CPM).
 """
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field
 
 from sim.market import Market
@@ -34,16 +37,16 @@ class Advertising(Strategy):
     moment = Moment.PRE_ZMOT
     settings_type = AdvertisingSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.impressions = 0
 
     def on_day(self, market: Market) -> None:
         reach, frequency = self.settings.reach_daily, self.settings.frequency
         p_trigger = 1.0 - (1.0 - market.scenario.triggers.p_trigger_ad) ** frequency
         market.today.add_broad(Source.ADS, self.brand, reach * p_trigger)
-        n = market.people.n
-        seen = self.rng.integers(0, n, size=self.rng.binomial(n, reach))
+        everyone = np.arange(market.people.n)
+        seen = np.flatnonzero(self.draws.bernoulli(reach, "seen", market.day, everyone))
         market.people.aware[seen, self.brand] = True
         market.people.attitude[seen, self.brand] += self.settings.attitude_gain * frequency
         self.impressions += len(seen) * frequency

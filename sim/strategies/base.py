@@ -1,7 +1,8 @@
 """The strategy hook: how a brand acts at a moment, on whom, and at what cost.
 
 A strategy is a component (as starsim's interventions): it is built from its settings table in
-a scenario file (`[brands.focal.strategies.<name>]`), gets its own random stream (so switching
+a scenario file (`[brands.focal.strategies.<name>]`), gets its own keyed draws (scope
+`strategy:<brand>:<name>`; each keyed by the person or unit acted on and the day, so switching
 it on does not reshuffle anyone else's draws), and overrides only the hooks it needs. Costs go
 through `market.spend`. Adding a strategy touches one module and one registry line.
 """
@@ -14,6 +15,7 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
+from sim.keyed_draws import KeyedDraws
 from sim.market import Market
 from sim.moments import Moment
 from sim.settings import Strict
@@ -53,10 +55,10 @@ class Strategy:
     moment: ClassVar[Moment] = Moment.PRE_ZMOT
     settings_type: ClassVar[type[StrategySettings]] = StrategySettings
 
-    def __init__(self, settings: StrategySettings, brand: int, rng: np.random.Generator) -> None:
+    def __init__(self, settings: StrategySettings, brand: int, draws: KeyedDraws) -> None:
         self.settings = settings
         self.brand = brand
-        self.rng = rng
+        self.draws = draws
 
     def setup(self, market: Market) -> None:
         """Change the brand's levers once, before the first day."""

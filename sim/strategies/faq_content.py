@@ -43,8 +43,8 @@ class FaqContent(Strategy):
     moment = Moment.ZMOT
     settings_type = FaqContentSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.answers_written = 0
 
     def setup(self, market: Market) -> None:

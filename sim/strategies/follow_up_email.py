@@ -38,8 +38,8 @@ class FollowUpEmail(Strategy):
     moment = Moment.SMOT
     settings_type = FollowUpEmailSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.calendar = Calendar()
         self.emails = 0
 
@@ -58,7 +58,8 @@ class FollowUpEmail(Strategy):
             return
         self.emails += len(due)
         market.spend(self.brand, len(due) * self.settings.cost_per_email_usd)
-        opened = due[self.rng.random(len(due)) < self.settings.open_rate]
+        day = market.day
+        opened = due[self.draws.bernoulli(self.settings.open_rate, "opened", day, due)]
         buyers = units.start[opened]
         market.people.attitude[buyers, self.brand] += np.float32(self.settings.attitude_gain)
         still_using = opened[units.moment[opened] == Moment.SMOT]
@@ -67,5 +68,5 @@ class FollowUpEmail(Strategy):
             (flags & Flag.RESOLVED) == 0
         )
         caught = still_using[open_trouble]
-        fixed = caught[self.rng.random(len(caught)) < self.settings.p_resolves]
+        fixed = caught[self.draws.bernoulli(self.settings.p_resolves, "resolves", day, caught)]
         units.flags[fixed] |= np.uint8(Flag.RESOLVED)

@@ -40,8 +40,8 @@ class InfluencerCampaign(Strategy):
     moment = Moment.PRE_ZMOT
     settings_type = InfluencerCampaignSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.hired = np.zeros(0, dtype=np.int64)
         self.posts = 0
         self.followers_reached = 0
@@ -49,7 +49,9 @@ class InfluencerCampaign(Strategy):
 
     def setup(self, market: Market) -> None:
         n = min(self.settings.n_influencers, len(market.influencers))
-        self.hired = self.rng.choice(market.influencers, size=n, replace=False).astype(np.int64)
+        # a keyed random order of the influencers: hiring more keeps the first ones hired
+        order = np.argsort(self.draws.uniform("hire", 0, market.influencers), kind="stable")
+        self.hired = market.influencers[order[:n]].astype(np.int64)
         self.presence_before = float(market.brands.influencer_presence[self.brand])
 
     def running(self, day: int) -> bool:

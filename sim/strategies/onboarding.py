@@ -33,8 +33,8 @@ class Onboarding(Strategy):
     moment = Moment.SMOT
     settings_type = OnboardingSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.ever_bought = np.zeros(0, dtype=bool)
         self.new_accounts = 0
         self.renewals = 0

@@ -34,8 +34,8 @@ class QualityCrisis(Strategy):
     moment = Moment.SMOT
     settings_type = QualityCrisisSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.normal_p_problem: float | None = None
 
     def on_day(self, market: Market) -> None:

@@ -37,8 +37,8 @@ class Referral(Strategy):
     moment = Moment.UMOT
     settings_type = ReferralSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.referred_on = np.zeros(0, dtype=np.int64)
         self.ever_bought = np.zeros(0, dtype=bool)
         self.codes = 0
@@ -57,8 +57,10 @@ class Referral(Strategy):
             & (people.talk_until == market.day - 1 + window)
         )
         advocates = np.flatnonzero(fresh)
-        advocates = advocates[self.rng.random(len(advocates)) < self.settings.p_refer]
-        friend, _ = market.graph.random_contact(advocates, self.rng)
+        day = market.day
+        advocates = advocates[self.draws.bernoulli(self.settings.p_refer, "refer", day, advocates)]
+        pick = self.draws.uniform("friend", day, advocates)
+        friend, _ = market.graph.random_contact(advocates, pick)
         friend = friend[friend >= 0]
         friend = friend[~self.ever_bought[people.unit[friend]]]
         if len(friend) == 0:

@@ -42,8 +42,8 @@ class ReplyToReviews(Strategy):
     moment = Moment.UMOT
     settings_type = ReplyToReviewsSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.calendar = Calendar()
         self.replies = 0
         self.critics_replied = 0
@@ -51,7 +51,8 @@ class ReplyToReviews(Strategy):
 
     def on_reviews(self, market, people, brands, stars) -> None:
         negative = people[(brands == self.brand) & (stars <= 2)]
-        chosen = negative[self.rng.random(len(negative)) < self.settings.share_replied]
+        share = self.settings.share_replied
+        chosen = negative[self.draws.bernoulli(share, "reply", market.day, negative)]
         if self.settings.reply_days == 0:
             self.reply(market, chosen)
         else:
@@ -75,7 +76,7 @@ class ReplyToReviews(Strategy):
             self.settings.reply_days / self.settings.recovery_half_life_days
         )
         self.critics_replied += int(critic.sum())
-        won = reviewers[critic & (self.rng.random(len(reviewers)) < chance)]
+        won = reviewers[critic & self.draws.bernoulli(chance, "recover", market.day, reviewers)]
         self.recovered += len(won)
         people.stance[won] = 0
         people.stance_brand[won] = -1

@@ -42,15 +42,16 @@ class RetentionContent(Strategy):
     moment = Moment.LOYALTY
     settings_type = RetentionContentSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.opted_in = np.zeros(0, dtype=bool)
         self.emails = 0
         self.offers = 0
         self.refills = 0
 
     def setup(self, market: Market) -> None:
-        self.opted_in = self.rng.random(market.units.n) < self.settings.p_opt_in
+        units = np.arange(market.units.n)
+        self.opted_in = self.draws.bernoulli(self.settings.p_opt_in, "opt_in", 0, units)
 
     def reachable(self, market: Market) -> np.ndarray:
         """Opted-in customers of the brand in the loyalty loop."""
@@ -77,7 +78,8 @@ class RetentionContent(Strategy):
         """Customers whose need recurs today get an offer; takers go straight to the shelf."""
         self.offers += len(units)
         market.spend(self.brand, len(units) * self.settings.cost_per_offer_usd)
-        takers = units[self.rng.random(len(units)) < self.settings.p_accept_refill]
+        accept = self.settings.p_accept_refill
+        takers = units[self.draws.bernoulli(accept, "refill", market.day, units)]
         self.refills += len(takers)
         market.units.lead_source[takers] = Source.NEED
         market.daily.add("direct_rebuys", len(takers))

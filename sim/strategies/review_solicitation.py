@@ -61,8 +61,8 @@ class ReviewSolicitation(Strategy):
     moment = Moment.UMOT
     settings_type = ReviewSolicitationSettings
 
-    def __init__(self, settings, brand, rng) -> None:
-        super().__init__(settings, brand, rng)
+    def __init__(self, settings, brand, draws) -> None:
+        super().__init__(settings, brand, draws)
         self.calendar = Calendar()
         rate, cost = CHANNELS[settings.channel]
         self.response_rate = rate if settings.response_rate is None else settings.response_rate
@@ -103,7 +103,7 @@ class ReviewSolicitation(Strategy):
         stars = market.people.rating[people].astype(np.int64)
         people, stars = people[stars > 0], stars[stars > 0]
         chance = self.request_chance(stars) * factor
-        posted = self.rng.random(len(people)) < chance
+        posted = self.draws.uniform("answer", market.day, people) < chance
         brand = np.full(int(posted.sum()), self.brand, dtype=np.int64)
         record_reviews(market, people[posted], brand, stars[posted])
 

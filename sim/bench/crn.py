@@ -1,0 +1,135 @@
+"""CRN efficiency: how much quieter a paired comparison is than one on independent runs.
+
+`mot compare` and `mot sweep` run replication i of every arm on the same seed (common random
+numbers) and test the per-replication differences. That only pays when the two arms really
+share their randomness: the variance of the paired differences should be far below
+Var(A) + Var(B), the variance of the difference of two independent runs (Law 2015, ch. 11).
+The ratio of the two is the CRN efficiency: how many times fewer replications a paired
+comparison needs for the same interval width.
+
+The measurement runs the reference and the treatment scenario (baseline vs follow-up e-mail,
+issue 12) on the replication seeds `mot compare` uses. The independent variance is
+Var(A) + Var(B) from the arms' own sample variances; a cross-check pairs replication i of A
+with replication i + 1 of B (different seeds), as an analyst without CRN would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from sim.bench.targets import Figure, Target
+from sim.config import load_scenario
+from sim.runner import replication_seeds, run_once
+from sim.settings import Scenario
+
+REFERENCE = "scenarios/baseline.toml"
+TREATMENT = "scenarios/follow_up_email.toml"
+REPLICATIONS = 12
+"""The issue's comparison: 12 replications, baseline vs follow-up e-mail."""
+
+CRN_TARGETS: dict[str, Target] = {
+    "new_customers": Target(above=10.0),
+    "customers_end": Target(above=10.0),
+    "churned": Target(above=4.0),
+    "reviews": Target(above=4.0),
+}
+"""Variance of independent differences over variance of paired differences (issue 12)."""
+
+
+def arm_kpis(
+    scenario: Scenario, seeds: list[int], progress: Callable[[str], None]
+) -> dict[str, np.ndarray]:
+    """The CRN KPIs of every replication of one arm, in seed order."""
+    values: dict[str, list[float]] = {kpi: [] for kpi in CRN_TARGETS}
+    for replication, seed in enumerate(seeds):
+        kpis = run_once(scenario, seed, replication).kpis
+        for kpi in CRN_TARGETS:
+            values[kpi].append(kpis[kpi])
+    progress(f"  {scenario.name}: {len(seeds)} replications done")
+    return {kpi: np.asarray(v, dtype=float) for kpi, v in values.items()}
+
+
+def efficiency(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """Paired and independent variances of B - A, and their ratios.
+
+    `ratio` uses Var(A) + Var(B) (each with n - 1 degrees of freedom, so steadier than any one
+    re-pairing); `ratio_shifted` pairs A[i] with B[i + 1], runs on different seeds.
+    """
+    paired = float(np.var(b - a, ddof=1))
+    independent = float(np.var(a, ddof=1) + np.var(b, ddof=1))
+    shifted = float(np.var(np.roll(b, -1) - a, ddof=1))
+    return {
+        "mean_difference": float(np.mean(b - a)),
+        "var_paired": paired,
+        "var_independent": independent,
+        "var_shifted": shifted,
+        "ratio": independent / paired if paired > 0 else float("inf"),
+        "ratio_shifted": shifted / paired if paired > 0 else float("inf"),
+    }
+
+
+def measure_crn(
+    reference: str = REFERENCE,
+    treatment: str = TREATMENT,
+    replications: int = REPLICATIONS,
+    days: int | None = None,
+    progress: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Run both arms on `mot compare`'s seeds; the CRN efficiency of each KPI in `CRN_TARGETS`."""
+    arms = [load_scenario(reference), load_scenario(treatment)]
+    if days is not None:
+        arms = [a.model_copy(update={"days": days}) for a in arms]
+    seeds = replication_seeds(arms[0].seed, replications)
+    start = time.perf_counter()
+    a, b = (arm_kpis(arm, seeds, progress) for arm in arms)
+    return {
+        "reference": reference,
+        "treatment": treatment,
+        "replications": replications,
+        "days": arms[0].days,
+        "n_consumers": arms[0].population.n_consumers,
+        "wall_s": time.perf_counter() - start,
+        "kpis": {kpi: efficiency(a[kpi], b[kpi]) for kpi in CRN_TARGETS},
+    }
+
+
+def crn_figures(crn: dict[str, Any] | None) -> list[Figure]:
+    """One figure per KPI: the CRN efficiency against its target (n/a when not measured)."""
+    figures = []
+    for kpi, target in CRN_TARGETS.items():
+        record = None if crn is None else crn["kpis"][kpi]
+        note = ""
+        if record is not None:
+            note = (
+                f"{crn['replications']} replications; re-paired i with i+1: "
+                f"{record['ratio_shifted']:.3g}x"
+            )
+        figures.append(
+            Figure(
+                f"crn.{kpi}",
+                f"CRN efficiency, {kpi}: Var(A)+Var(B) over Var(B-A), follow-up e-mail vs baseline",
+                None if record is None else record["ratio"],
+                "x",
+                target,
+                note,
+            )
+        )
+    return figures
+
+
+def main() -> None:
+    """Print the CRN efficiency of the issue's comparison (`python -m sim.bench.crn`)."""
+    crn = measure_crn()
+    for figure in crn_figures(crn):
+        print(figure.line())
+    for kpi, record in crn["kpis"].items():
+        print(kpi, {k: round(v, 3) for k, v in record.items()})
+    print(f"{crn['wall_s']:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
