@@ -3,13 +3,23 @@
 A command module provides `HELP` (one line), `EXAMPLE`, `add_arguments(parser)` and
 `run(args) -> int`. Bad input raises `ScenarioError` (or `UsageError`); `main` prints it as one
 line and exits with status 2, never a traceback.
+
+Stopping a command is the same whichever way it is asked: Ctrl-C (SIGINT) and SIGTERM (`kill`,
+a batch scheduler, a container stop) both unwind as a `KeyboardInterrupt`, so the same cleanup
+runs (a half-written results folder is removed, worker processes are stopped), then `main`
+prints one line and exits with status 130 after Ctrl-C or 143 after SIGTERM (128 + the signal).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
 
 from sim.config import ScenarioError
 
@@ -19,6 +29,16 @@ COMMANDS: tuple[str, ...] = ("run", "compare", "sweep", "app", "bench", "validat
 
 class UsageError(ValueError):
     """A command-line value cannot be used; the message is one line for the user."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's `KeyboardInterrupt` so that the same cleanup runs."""
+
+
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT, as shells report it)."""
+EXIT_TERMINATED = 143
+"""Exit status after SIGTERM (128 + SIGTERM), so a scheduler can tell it from Ctrl-C."""
 
 
 def build_parser(names: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
@@ -59,6 +79,20 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     chosen = next((word for word in argv if not word.startswith("-")), None)
+    prog = f"mot {chosen}" if chosen in COMMANDS else "mot"
+    try:
+        with sigterm_as_interrupt():
+            return dispatch(argv, chosen)
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated):
+            print(f"{prog}: terminated", file=sys.stderr)
+            return EXIT_TERMINATED
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def dispatch(argv: list[str], chosen: str | None) -> int:
+    """Parse `argv` and run the command; bad input becomes one line on stderr and status 2."""
     parser = build_parser((chosen,) if chosen in COMMANDS else COMMANDS)
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
@@ -69,9 +103,30 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, UsageError) as exc:
         print(f"mot {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"mot {args.command}: interrupted", file=sys.stderr)
-        return 130
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises `Terminated` in the main thread.
+
+    Python's default for SIGTERM is to die at once, skipping every `finally`: the hidden
+    temporary results folder and the worker processes would be left behind. Signal handlers
+    can only be set from the main thread; elsewhere (an embedding program) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    """Raise `Terminated`; a repeated SIGTERM is ignored so that the cleanup can finish."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
 
 
 if __name__ == "__main__":

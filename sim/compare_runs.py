@@ -3,21 +3,22 @@
 Jobs are (scenario, replication, seed); replication i of every scenario gets the same seed
 (`sim.runner.replication_seeds`), which is what makes the comparison paired. Chunks of jobs go
 to a `ProcessPoolExecutor` whose workers fork from a server that has already imported the
-engine (the 'forkserver' context: fast, and safe next to the progress bar's thread); one
-worker runs in-process. Each job returns only what the comparison needs, not daily tables.
+engine (the 'forkserver' context: fast, and safe next to the progress bar's thread) and that
+end with `mot` however it ends (`sim.process_hygiene`); one worker runs in-process. Each job
+returns only what the comparison needs, not daily tables.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 
 import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from sim.process_hygiene import worker_pool
 from sim.runner import run_once
 from sim.settings import Scenario
 
@@ -64,9 +65,7 @@ def simulate(scenarios: list[Scenario], seeds: list[int], workers: int, quiet: b
                 outputs += run_chunk(chunk)
                 progress.advance(task, len(chunk))
             return outputs
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.compare_runs"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with worker_pool(workers, preload=["sim.compare_runs"]) as pool:
             futures = {pool.submit(run_chunk, chunk): len(chunk) for chunk in chunks}
             for future in as_completed(futures):
                 outputs += future.result()

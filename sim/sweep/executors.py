@@ -4,7 +4,7 @@ Both are standard `concurrent.futures.Executor`s, so the sweep loop does not car
 
 - local: `ProcessPoolExecutor` with `--workers` processes (default 2, this machine's cores),
   started by a forkserver that has already imported the engine (fast, and safe with the
-  progress bar's thread, unlike a plain fork);
+  progress bar's thread, unlike a plain fork), and ending with `mot` however it ends;
 - Dask: `--dask tcp://host:8786` joins a running scheduler (for example one started by
   `dask-jobqueue` on Slurm or PBS; see docs/sweeps.md); `--dask local` starts a `LocalCluster`
   of `--workers` single-threaded processes. `client.get_executor(pure=False)`: chunks are
@@ -14,12 +14,12 @@ Both are standard `concurrent.futures.Executor`s, so the sweep loop does not car
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from sim.cli import UsageError
+from sim.process_hygiene import worker_pool
 
 
 @dataclass
@@ -59,14 +59,13 @@ def open_executor(choice: ExecutorChoice) -> Iterator[Executor]:
 
 @contextlib.contextmanager
 def local_executor(workers: int) -> Iterator[Executor]:
-    """Worker processes forked from a server that has imported the engine."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.sweep.parts"])
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    try:
+    """Worker processes forked from a server that has imported the engine.
+
+    They end with this process however it ends (even `kill -9`), and are terminated at once
+    when the sweep stops early (Ctrl-C, SIGTERM): see `sim.process_hygiene`.
+    """
+    with worker_pool(workers, preload=["sim.sweep.parts"]) as executor:
         yield executor
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
