@@ -69,7 +69,8 @@ def atomic_folder(final: Path) -> Iterator[Path]:
     if final.exists():
         raise StoreError(f"{final}: already exists; results are never overwritten")
     created = _missing_ancestors(final.parent)
-    temp = final.parent / f".{final.name}.{secrets.token_hex(4)}.tmp"
+    remove_stale_temporaries(final.parent)
+    temp = final.parent / f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         temp.mkdir()
@@ -87,6 +88,33 @@ def atomic_folder(final: Path) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise StoreError(f"{final}: cannot write results: {_reason(exc)}") from None
         raise
+
+
+def remove_stale_temporaries(parent: Path) -> list[Path]:
+    """Remove hidden temporary folders left in `parent` by a process that no longer runs.
+
+    A `kill -9` (or a power cut) gives `atomic_folder` no chance to clean up; the folder's name
+    carries its writer's pid, so the next writer in the same place removes it. Folders of a
+    live process (another run writing now) are left alone.
+    """
+    removed = []
+    for temp in parent.glob(".*.*-*.tmp") if parent.is_dir() else ():
+        pid = temp.name.rsplit(".", 2)[-2].split("-")[0]
+        if temp.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(temp, ignore_errors=True)
+            removed.append(temp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this pid runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _missing_ancestors(folder: Path) -> list[Path]:

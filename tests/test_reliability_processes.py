@@ -200,6 +200,30 @@ def test_sigterm_during_run_is_one_line_exit_143_and_leaves_no_temporary_folder(
 
 
 @pytest.mark.slow
+def test_the_next_run_removes_what_a_killed_run_left(tmp_path, reap):
+    """kill -9 gives no chance to clean up; the next run writing there removes the leftovers."""
+    out = tmp_path / "out"
+    scenario = slow_scenarios(tmp_path)[0]
+    command = mot("run", scenario, "--replications", "1", "--out", out)
+    reap.append(command)
+    deadline = time.monotonic() + 60
+    while not hidden_entries(out):
+        assert command.poll() is None and time.monotonic() < deadline, command.stderr.read()
+        time.sleep(0.05)
+    command.kill()
+    command.wait(timeout=15)
+    left = hidden_entries(out)
+    assert left, "a killed run leaves its temporary folder (nothing can clean up on SIGKILL)"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(scenario), "--days", "5", "--out",
+         str(out), "--quiet"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert hidden_entries(out) == []
+
+
+@pytest.mark.slow
 def test_sigterm_during_sweep_stops_the_workers_at_once(tmp_path, reap):
     out = tmp_path / "out"
     command = mot("sweep", slow_experiment(tmp_path), "--workers", "2", "--out", out)
