@@ -32,6 +32,7 @@ MOMENT_OF_MODULE: dict[str, str] = {
     "model": "bookkeeping",
     "market": "bookkeeping",
     "streams": "bookkeeping",
+    "keyed_draws": "bookkeeping",
 }
 """The moment each rule module serves (module names follow `sim/`'s layout)."""
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.bench import targets as T
 from sim.bench.chart import consumer_slope, day_slope, fixed_and_marginal
+from sim.bench.crn import crn_figures, crn_table
 from sim.bench.targets import Figure
 from sim.store import write_json
 
@@ -176,6 +177,7 @@ def all_figures(results: dict[str, Any]) -> list[Figure]:
         + scaling_figures(results["sizes"])
         + sweep_figures(results["sweep"])
         + startup_figures(results["startup"])
+        + crn_figures(results.get("crn"))
     )
 
 
@@ -186,7 +188,7 @@ def print_report(results: dict[str, Any], figures: list[Figure]) -> None:
         " imports,\n  build_net = net peak by the end of the build, end_net = net RSS after the run):"
     )
     print(format_table(size_table(results["sizes"])))
-    print("\nTargets (issue 8):")
+    print("\nTargets (issues 8 and 12):")
     for figure in (f for f in figures if f.target is not None):
         print(f"  {figure.line()}")
     print("\nOther figures:")
@@ -200,6 +202,14 @@ def print_report(results: dict[str, Any], figures: list[Figure]) -> None:
     print(format_table(pd.DataFrame(costs["rules"])))
     print("\nHot spots (self time anywhere in the run):")
     print(format_table(pd.DataFrame(costs["hot_spots"])))
+    crn = results.get("crn")
+    if crn is not None:
+        print(
+            f"\nCRN efficiency, {crn['treatment']} vs {crn['reference']} ({crn['replications']}"
+            f" replications x {crn['days']} d x {crn['n_consumers']:,} consumers, "
+            f"{crn['wall_s']:.0f} s; ratio = (Var A + Var B) / Var(B - A)):"
+        )
+        print(format_table(crn_table(crn)))
     passed = sum(f.verdict == "PASS" for f in figures)
     missed = [f.label for f in figures if f.verdict == "MISS"]
     print(f"\n{passed} targets met, {len(missed)} missed" + (":" if missed else "."))

@@ -10,6 +10,7 @@ from typing import Any
 
 from sim.bench.chart import scaling_chart
 from sim.bench.costs import measure_costs
+from sim.bench.crn import crn_paths, measure_crn
 from sim.bench.probes import measure_sizes, measure_startup, measure_sweep
 from sim.bench.report import all_figures, print_report, write_results
 from sim.bench.targets import Figure
@@ -29,6 +30,20 @@ def machine() -> dict[str, Any]:
     }
 
 
+def measure_plan_crn(plan: BenchPlan) -> dict[str, Any] | None:
+    """The CRN efficiency comparison of the plan, or None when it is off or the scenario
+    files are not here."""
+    paths = crn_paths()
+    if plan.crn_replications < 2 or paths is None:
+        print("CRN efficiency: not measured (no replications, or the scenario files are missing)")
+        return None
+    print(
+        f"CRN efficiency: {plan.crn_replications} replications each of {paths[0]} and "
+        f"{paths[1]} ..."
+    )
+    return measure_crn(*paths, plan.crn_replications, plan.crn_days, plan.crn_consumers, print)
+
+
 def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]:
     """Measure everything in `plan`, print the report and write `bench.json` and the chart."""
     print(f"mot bench: {plan.scenario_path or 'Scenario() defaults'}, sizes {plan.sizes}")
@@ -42,6 +57,7 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
     print(f"Cost per rule: profiling {plan.profile_size:,} consumers x {plan.days} days ...")
     variant = "strategies" if "strategies" in plan.variants else "baseline"
     costs = measure_costs(plan.workload(plan.profile_size, plan.days, variant))
+    crn = measure_plan_crn(plan)
     results = {
         "plan": asdict(plan) | {"base_json": None},
         "machine": machine(),
@@ -49,6 +65,7 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
         "startup": startup,
         "sweep": sweep,
         "costs": costs,
+        "crn": crn,
     }
     figures = all_figures(results)
     print_report(results, figures)

@@ -100,6 +100,9 @@ class BenchPlan:
         variants: subset of `workload.VARIANTS`.
         profile_size: consumers of the profiled run (cost per rule).
         sweep_size, sweep_days, sweep_runs: the small runs timed with 1 and 2 workers.
+        crn_replications, crn_days, crn_consumers: the CRN efficiency comparison (baseline vs
+            follow-up e-mail); days and consumers None = the scenario files' own (the target
+            case, issue 12); 0 replications = not measured.
         scenario_path: the scenario file, or None for `Scenario()` defaults.
     """
 
@@ -110,6 +113,9 @@ class BenchPlan:
     sweep_size: int = 10_000
     sweep_days: int = 365
     sweep_runs: int = 12
+    crn_replications: int = 12
+    crn_days: int | None = None
+    crn_consumers: int | None = None
     scenario_path: str | None = None
     base_json: str | None = None
 
@@ -123,6 +129,9 @@ class BenchPlan:
             sweep_size=QUICK_SIZES[0],
             sweep_days=60,
             sweep_runs=4,
+            crn_replications=4,
+            crn_days=60,
+            crn_consumers=QUICK_SIZES[0],
             scenario_path=scenario_path,
             base_json=base_json,
         )
