@@ -42,10 +42,11 @@ def contact_service(market: Market, due: np.ndarray, draws: KeyedDraws) -> None:
     brand = units.chosen[due]
     trouble = (units.flags[due] & (Flag.PROBLEM | Flag.DAMAGED)) > 0
     open_ = trouble & ((units.flags[due] & Flag.RESOLVED) == 0)
-    day = market.day
-    reported = open_ & draws.bernoulli(brands.p_contact_service[brand], "contact", day, due)
-    fixed = reported & draws.bernoulli(brands.p_service_resolves[brand], "resolves", day, due)
-    units.flags[due[fixed]] |= np.uint8(Flag.RESOLVED)
+    rows = np.flatnonzero(open_)  # only these draw: a quiet day costs no hashing
+    u = draws.columns("service", market.day, due[rows], 2)
+    reported = u[:, 0] < brands.p_contact_service[brand[rows]]
+    fixed = reported & (u[:, 1] < brands.p_service_resolves[brand[rows]])
+    units.flags[due[rows[fixed]]] |= np.uint8(Flag.RESOLVED)
     focal = brand == 0
     market.daily.add(
         "resolved", int((trouble & focal & ((units.flags[due] & Flag.RESOLVED) > 0)).sum())
@@ -58,7 +59,7 @@ def decide_returns(market: Market, due: np.ndarray, draws: KeyedDraws) -> np.nda
     flags = units.flags[due]
     unresolved = ((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & ((flags & Flag.RESOLVED) == 0)
     p_return = market.scenario.experience.p_return_if_unresolved
-    returned = unresolved & draws.bernoulli(p_return, "return", market.day, due)
+    returned = draws.bernoulli_where(unresolved, p_return, "return", market.day, due)
     units.flags[due[returned]] |= np.uint8(Flag.RETURNED)
     focal = returned & (units.chosen[due] == 0)
     market.daily.add("returns", int(focal.sum()))

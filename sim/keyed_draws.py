@@ -39,10 +39,11 @@ GAMMA = 0x9E3779B97F4A7C15
 MIX_1, MIX_2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 """Multipliers of SplitMix64's finaliser (Stafford's "Mix13")."""
 
-_GAMMA = np.uint64(GAMMA)
-_MIX_1, _MIX_2 = np.uint64(MIX_1), np.uint64(MIX_2)
-_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
-_TO_UNIT = 2.0**-53
+# 0-d arrays, not numpy scalars: a ufunc takes them with less overhead (about 0.4 us a call,
+# which counts on the small cohorts of a small market)
+_GAMMA, _MIX_1, _MIX_2, _ONE = (np.array(c, dtype=np.uint64) for c in (GAMMA, MIX_1, MIX_2, 1))
+_S30, _S27, _S31, _S11 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31, 11))
+_TO_UNIT = np.array(2.0**-53)
 
 POISSON_TABLE_MAX_MEAN = 500.0
 """Poisson means up to this use an exact CDF table (exp(-mean) stays a normal float);
@@ -64,26 +65,29 @@ def name_key(name: str) -> int:
 
 def _mix(h: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser over a uint64 array, in place (one scratch array)."""
-    scratch = np.empty_like(h)
-    for shift, multiplier in ((_S30, _MIX_1), (_S27, _MIX_2)):
-        np.right_shift(h, shift, out=scratch)
-        h ^= scratch
-        h *= multiplier
+    scratch = np.right_shift(h, _S30)
+    h ^= scratch
+    h *= _MIX_1
+    np.right_shift(h, _S27, out=scratch)
+    h ^= scratch
+    h *= _MIX_2
     np.right_shift(h, _S31, out=scratch)
     h ^= scratch
     return h
 
 
 def hash_keys(key: int, ids: np.ndarray, slot: np.ndarray | None = None) -> np.ndarray:
-    """64 random bits per (id, slot) on the stream `key`; `slot` broadcasts against `ids`."""
-    h = np.asarray(ids).astype(np.uint64)  # a copy, mixed in place below
-    h *= _GAMMA
-    h += np.uint64(key)
+    """64 random bits per (id, slot) on the stream `key`; `slot` broadcasts against `ids`.
+
+    Few array passes on purpose: a rule calls this a few dozen times a day, often on small
+    cohorts, where each numpy call's fixed cost counts as much as the work per draw.
+    """
+    h = np.multiply(ids, _GAMMA, dtype=np.uint64, casting="unsafe")  # ids >= 0: exact
+    h += np.array(key, dtype=np.uint64)
     _mix(h)
     if slot is None:
         return h
-    step = np.asarray(slot).astype(np.uint64)
-    step += np.uint64(1)
+    step = np.add(slot, _ONE, dtype=np.uint64, casting="unsafe")
     step *= _GAMMA
     h = h + step  # broadcasts (ids, 1) against (1, slots) into a new array
     return _mix(h)
@@ -92,9 +96,7 @@ def hash_keys(key: int, ids: np.ndarray, slot: np.ndarray | None = None) -> np.n
 def to_unit(bits: np.ndarray) -> np.ndarray:
     """Uniforms in [0, 1) with 53-bit resolution from 64 random bits (bits are consumed)."""
     np.right_shift(bits, _S11, out=bits)
-    u = bits.astype(np.float64)
-    u *= _TO_UNIT
-    return u
+    return np.multiply(bits, _TO_UNIT)
 
 
 class KeyedDraws:
@@ -131,76 +133,130 @@ class KeyedDraws:
         return mix64(mix64(base + (day + 1) * GAMMA) + GAMMA)
 
     def bits(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
-        """64 random bits per (id, slot)."""
+        """64 random bits per (id, slot); nothing computed when nobody draws."""
+        if np.size(ids) == 0:
+            shape = np.shape(ids) if slot is None else np.broadcast_shapes(ids.shape, slot.shape)
+            return np.zeros(shape, dtype=np.uint64)
         return hash_keys(self.key(decision, day), ids, slot)
 
     def uniform(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """Uniforms in [0, 1)."""
         return to_unit(self.bits(decision, day, ids, slot))
 
-    def open_uniform(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
-        """Uniforms in (0, 1): safe to take logs of."""
-        u = self.uniform(decision, day, ids, slot)
-        u += 0.5 * _TO_UNIT
-        return u
+    def columns(self, decision: str, day: int, ids: np.ndarray, k: int, slot=None) -> np.ndarray:
+        """k uniforms per id, (len(ids), k): several numbers a decision needs, in one hash.
+
+        Drawing a rule's numbers for one cohort together keeps the fixed cost of a day low
+        (each call costs about ten numpy passes whatever its size). Column c is slot
+        `slot x k + c` (slot 0 when None), so it does not depend on the other columns.
+        """
+        first = np.zeros((len(ids), 1), dtype=np.int64) if slot is None else slot[:, None] * k
+        return self.uniform(decision, day, ids[:, None], first + np.arange(k)[None, :])
 
     def bernoulli(self, p, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """True with chance `p` (a scalar or an array broadcasting against the draws)."""
         return self.uniform(decision, day, ids, slot) < p
 
+    def bernoulli_where(self, where: np.ndarray, p, decision: str, day: int, ids) -> np.ndarray:
+        """`bernoulli` for the ids where `where` holds, False elsewhere. Only those draw (the
+        same numbers they would draw among everyone), so a decision few people face, such as
+        a return after an unresolved problem, costs nothing on the days nobody faces it."""
+        hit = np.zeros(len(ids), dtype=bool)
+        rows = np.flatnonzero(where)
+        if len(rows):
+            chance = p[rows] if np.ndim(p) else p
+            hit[rows] = self.uniform(decision, day, ids[rows]) < chance
+        return hit
+
     def integers(self, n, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """Whole numbers uniform on 0 .. n - 1 (n >= 1, scalar or per draw)."""
-        n = np.asarray(n, dtype=np.int64)
-        picks = (self.uniform(decision, day, ids, slot) * n).astype(np.int64)
-        return np.minimum(picks, n - 1)
+        return pick(self.uniform(decision, day, ids, slot), n)
 
-    def normal(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
-        """Standard normals by Box-Muller from two keyed uniforms (no scipy import)."""
-        radius = np.sqrt(-2.0 * np.log(self.open_uniform(f"{decision}.r", day, ids, slot)))
-        return radius * np.cos(2.0 * np.pi * self.uniform(f"{decision}.a", day, ids, slot))
+    def normal(self, decision: str, day: int, ids: np.ndarray) -> np.ndarray:
+        """Standard normals, one per id (Box-Muller from two keyed uniforms)."""
+        u = self.columns(decision, day, ids, 2)
+        return normal(u[:, 0], u[:, 1])
 
     def gumbel(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
-        """Standard Gumbel noise, -log(-log u): the random-utility (logit) error."""
-        return -np.log(-np.log(self.open_uniform(decision, day, ids, slot)))
+        """Standard Gumbel noise."""
+        return gumbel(self.uniform(decision, day, ids, slot))
 
     def geometric_days(self, mean: float, decision: str, day: int, ids) -> np.ndarray:
         """Whole days on 0, 1, 2, ... with the given mean, memoryless (0 when mean <= 0)."""
-        ids = np.asarray(ids)
         if mean <= 0:
-            return np.zeros(ids.shape, dtype=np.int64)
-        u = self.uniform(decision, day, ids)
-        return np.floor(np.log1p(-u) / math.log(mean / (1.0 + mean))).astype(np.int64)
+            return np.zeros(np.shape(ids), dtype=np.int64)
+        return geometric_days(self.uniform(decision, day, ids), mean)
 
     def poisson(self, mean, decision: str, day: int, ids) -> np.ndarray:
         """Poisson counts with a mean per id (scalar or array), by inversion."""
-        u = self.uniform(decision, day, ids)
-        return poisson_quantile(u, np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape))
+        return poisson_quantile(self.uniform(decision, day, ids), mean)
 
     def __repr__(self) -> str:
         return f"KeyedDraws(seed={self.seed}, scope={self.name!r})"
 
 
-def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+def open_unit(u: np.ndarray) -> np.ndarray:
+    """[0, 1) uniforms moved half a step into (0, 1): safe to take logs of."""
+    return u + 0.5 * _TO_UNIT
+
+
+def pick(u: np.ndarray, n) -> np.ndarray:
+    """Whole numbers uniform on 0 .. n - 1 from uniforms (n >= 1, scalar or per draw)."""
+    n = np.asarray(n, dtype=np.int64)
+    return np.minimum((u * n).astype(np.int64), n - 1)
+
+
+def normal(u_radius: np.ndarray, u_angle: np.ndarray) -> np.ndarray:
+    """Standard normals by Box-Muller from two independent uniforms (no scipy import)."""
+    return np.sqrt(-2.0 * np.log(open_unit(u_radius))) * np.cos(2.0 * np.pi * u_angle)
+
+
+def gumbel(u: np.ndarray) -> np.ndarray:
+    """Standard Gumbel noise, -log(-log u): the random-utility (logit) error."""
+    return -np.log(-np.log(open_unit(u)))
+
+
+def geometric_days(u: np.ndarray, mean: float) -> np.ndarray:
+    """Whole days on 0, 1, 2, ... with the given mean > 0, memoryless: inversion of
+    P(K >= k) = (mean / (1 + mean))^k."""
+    return np.floor(np.log1p(-u) / math.log(mean / (1.0 + mean))).astype(np.int64)
+
+
+def poisson_quantile(u: np.ndarray, mean: np.ndarray | float) -> np.ndarray:
     """The Poisson(mean) quantile of each u: min k with CDF(k) > u (exact inversion).
 
     Means come in a few distinct values (a rule's rate per kind of person), so each distinct
-    mean gets one CDF table and a binary search; means above `POISSON_TABLE_MAX_MEAN` go to
-    scipy's exact quantile.
+    mean gets one CDF table (cached) and a binary search; means above
+    `POISSON_TABLE_MAX_MEAN` go to scipy's exact quantile. Most talkers send nothing on a given day: a draw below
+    1 - mean is below P(0) = exp(-mean) >= 1 - mean, a count of 0 settled without any
+    transcendental function or sort; only the rest are looked up.
     """
+    if np.ndim(mean) == 0:
+        return poisson_one_mean(u, float(mean))
+    mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
     counts = np.zeros(u.shape, dtype=np.int64)
-    values, which = np.unique(mean, return_inverse=True)
-    which = which.reshape(u.shape)
+    rows = np.flatnonzero(u >= 1.0 - mean)
+    for _ in range(8):  # one pass per distinct mean: cheaper than sorting for a handful
+        if len(rows) == 0:
+            return counts
+        mine = mean[rows] == mean[rows[0]]
+        counts[rows[mine]] = poisson_one_mean(u[rows[mine]], float(mean[rows[0]]))
+        rows = rows[~mine]
+    values, which = np.unique(mean[rows], return_inverse=True)  # many distinct means
     for index, value in enumerate(values):
-        if value <= 0:
-            continue
-        rows = which == index if len(values) > 1 else slice(None)
-        if value <= POISSON_TABLE_MAX_MEAN:
-            counts[rows] = np.searchsorted(poisson_cdf(float(value)), u[rows], side="right")
-        else:
-            from scipy.stats import poisson
-
-            counts[rows] = poisson.ppf(u[rows], value).astype(np.int64)
+        counts[rows[which == index]] = poisson_one_mean(u[rows[which == index]], float(value))
     return counts
+
+
+def poisson_one_mean(u: np.ndarray, mean: float) -> np.ndarray:
+    """Poisson(mean) quantiles of the uniforms `u`, for one mean."""
+    if mean <= 0:
+        return np.zeros(u.shape, dtype=np.int64)
+    if mean <= POISSON_TABLE_MAX_MEAN:
+        return np.searchsorted(poisson_cdf(mean), u, side="right")
+    from scipy.stats import poisson
+
+    return poisson.ppf(u, mean).astype(np.int64)
 
 
 @lru_cache(maxsize=256)

@@ -24,14 +24,15 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
     if len(due) == 0:
         return
     loyalty, units = market.scenario.loyalty, market.units
-    leave = draws.uniform("leave", market.day, due) < units.p_leave[due]
+    u = draws.columns("path", market.day, due, 2)
+    leave = u[:, 0] < units.p_leave[due]
     satisfaction = units.satisfaction[due]
     p_direct = np.where(
         satisfaction >= 3.5,
         loyalty.p_rebuy_direct_satisfied,
         np.where(satisfaction >= 2.5, loyalty.p_rebuy_direct_indifferent, 0.0),
     )
-    direct = ~leave & draws.bernoulli(p_direct, "direct", market.day, due)
+    direct = ~leave & (u[:, 1] < p_direct)
     research = ~leave & ~direct
     leave_category(market, due[leave])
     market.daily.add("direct_rebuys", int(direct.sum()))

@@ -41,9 +41,11 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
     if len(person) == 0:
         return
     j = np.arange(len(person)) - np.repeat(np.cumsum(counts) - counts, counts)
-    source = pick_sources(market, person, draws.uniform("source", market.day, person, j))
-    gain, found = source_effects(market, person, j, source, draws)
-    ask_friends(market, person, j, source == Source.FRIENDS, gain, found, draws)
+    # per consultation: which source, which friend if a friend, each brand found or not
+    u = draws.columns("consultation", market.day, person, 2 + market.brands.n, slot=j)
+    source = pick_sources(market, person, u[:, 0])
+    gain, found = source_effects(market, person, j, source, u[:, 2:], draws)
+    ask_friends(market, person, source == Source.FRIENDS, u[:, 1], gain, found)
     np.add.at(market.people.attitude, person, gain.astype(np.float32))
     rows, cols = np.nonzero(found)
     market.people.aware[person[rows], cols] = True
@@ -58,25 +60,25 @@ def pick_sources(market: Market, person: np.ndarray, u: np.ndarray) -> np.ndarra
 
 
 def source_effects(
-    market: Market, person: np.ndarray, j: np.ndarray, source: np.ndarray, draws: KeyedDraws
+    market: Market,
+    person: np.ndarray,
+    j: np.ndarray,
+    source: np.ndarray,
+    u_found: np.ndarray,
+    draws: KeyedDraws,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(attitude gain, brand found) per consultation and brand, for platform and influencer sources."""
+    """(attitude gain, brand found) per consultation and brand, for platform and influencer
+    sources; `u_found` holds a uniform per consultation and brand."""
     found_chance, base_gain = source_tables(market)
-    slot = brand_slots(j, market.brands.n)
-    found = draws.uniform("found", market.day, person[:, None], slot) < found_chance[source]
+    found = u_found < found_chance[source]
     gain = np.where(found, base_gain[source], 0.0)
-    on_site = found & (source == Source.BRAND_SITE)[:, None]
-    if on_site.any():
-        research, coverage = market.scenario.research, market.brands.faq_coverage
-        answered = draws.uniform("faq", market.day, person[:, None], slot) < coverage
-        faq = np.where(answered, research.weight_faq, -research.weight_faq)
-        gain = gain + np.where(on_site, faq, 0.0)
+    rows, brand = np.nonzero(found & (source == Source.BRAND_SITE)[:, None])
+    if len(rows):  # a question asked on each brand site found: answered or not
+        research, coverage = market.scenario.research, market.brands.faq_coverage[brand]
+        slot = j[rows] * market.brands.n + brand
+        answered = draws.uniform("faq", market.day, person[rows], slot) < coverage
+        gain[rows, brand] += np.where(answered, research.weight_faq, -research.weight_faq)
     return gain, found
-
-
-def brand_slots(j: np.ndarray, n_brands: int) -> np.ndarray:
-    """Slots (consultation, brand) -> j x brands + brand, one row per consultation."""
-    return j[:, None] * n_brands + np.arange(n_brands)[None, :]
 
 
 def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
@@ -113,18 +115,17 @@ def reviews_pull(market: Market) -> np.ndarray:
 def ask_friends(
     market: Market,
     person: np.ndarray,
-    j: np.ndarray,
     asking: np.ndarray,
+    u_friend: np.ndarray,
     gain: np.ndarray,
     found: np.ndarray,
-    draws: KeyedDraws,
 ) -> None:
-    """Friends pass on their stance about the brand they own (advocate +, critic -)."""
+    """Friends pass on their stance about the brand they own (advocate +, critic -); the
+    friend asked is picked by the consultation's uniform `u_friend`."""
     rows = np.flatnonzero(asking)
     if len(rows) == 0:
         return
-    u = draws.uniform("friend", market.day, person[rows], j[rows])
-    friend, _ = market.graph.random_contact(person[rows], u)
+    friend, _ = market.graph.random_contact(person[rows], u_friend[rows])
     known = friend >= 0
     rows, friend = rows[known], friend[known]
     brand = market.units.brand[market.people.unit[friend]].astype(np.int64)

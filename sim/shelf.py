@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.keyed_draws import KeyedDraws
+from sim.keyed_draws import KeyedDraws, gumbel
 from sim.market import Market
 from sim.moments import Moment
 from sim.population import Flag, Role
@@ -23,25 +23,24 @@ OWNED_BRAND_PULL = 1.0
 def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     """Units at FMOT buy (-> SMOT) or walk away (-> <ZMOT).
 
-    The Gumbel noise of each option is keyed by (unit, day, option), so a unit's choice does
-    not depend on who else is at the shelf today.
+    A unit's draws (showrooming, then the Gumbel noise of each option) are keyed by (unit,
+    day), so its choice does not depend on who else is at the shelf today.
     """
     due = market.units_due(Moment.FMOT)
     if len(due) == 0:
         return
-    utility = shelf_utility(market, due, draws)
-    options = np.arange(utility.shape[1])[None, :]
-    noise = draws.gumbel("utility", market.day, due[:, None], options)
-    choice = np.argmax(utility + noise, axis=1) - 1
+    u = draws.columns("shelf", market.day, due, 2 + market.brands.n)
+    utility = shelf_utility(market, due, u[:, 0] < market.scenario.choice.p_showrooming)
+    choice = np.argmax(utility + gumbel(u[:, 1:]), axis=1) - 1
     buy(market, due[choice >= 0], choice[choice >= 0], draws)
     walk_away(market, due[choice < 0])
 
 
-def shelf_utility(market: Market, due: np.ndarray, draws: KeyedDraws) -> np.ndarray:
-    """Utility per unit (rows) of walking away (column 0) and of each brand (columns 1..)."""
+def shelf_utility(market: Market, due: np.ndarray, showrooming: np.ndarray) -> np.ndarray:
+    """Utility per unit (rows) of walking away (column 0) and of each brand (columns 1..);
+    showrooming buyers weigh price more."""
     choice, brands = market.scenario.choice, market.brands
     attitude, aware = unit_views(market, due)
-    showrooming = draws.bernoulli(choice.p_showrooming, "showrooming", market.day, due)
     market.daily.add("showrooming", int(showrooming.sum()))
     price_weight = choice.price_sensitivity * np.where(
         showrooming, choice.showrooming_price_factor, 1
@@ -109,9 +108,10 @@ def buy(market: Market, who: np.ndarray, brand: np.ndarray, draws: KeyedDraws) -
 def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, draws: KeyedDraws):
     """Draw what delivery and the product will bring, and how long SMOT lasts."""
     brands, experience, day = market.brands, market.scenario.experience, market.day
-    late = draws.bernoulli(brands.p_late_delivery[brand], "late", day, who)
-    damaged = draws.bernoulli(brands.p_damaged[brand], "damaged", day, who)
-    problem = draws.bernoulli(brands.p_problem[brand], "problem", day, who)
+    u = draws.columns("delivery", day, who, 3)
+    late = u[:, 0] < brands.p_late_delivery[brand]
+    damaged = u[:, 1] < brands.p_damaged[brand]
+    problem = u[:, 2] < brands.p_problem[brand]
     flags = late * Flag.LATE | damaged * Flag.DAMAGED | problem * Flag.PROBLEM
     market.units.flags[who] = flags.astype(np.uint8)
     focal = brand == 0

@@ -67,10 +67,11 @@ def add_mean_field_pressure(
 
 def deliver(market: Market, senders: np.ndarray, j: np.ndarray, draws: KeyedDraws):
     """(hearer, heard) per message j of each sender: a random contact, heard with the tie's chance."""
-    net, day = market.scenario.network, market.day
-    hearer, strong = market.graph.random_contact(senders, draws.uniform("contact", day, senders, j))
+    net = market.scenario.network
+    u = draws.columns("message", market.day, senders, 2, slot=j)
+    hearer, strong = market.graph.random_contact(senders, u[:, 0])
     chance = np.where(strong, net.p_message_strong, net.p_message_weak)
-    heard = (hearer >= 0) & (draws.uniform("heard", day, senders, j) < chance)
+    heard = (hearer >= 0) & (u[:, 1] < chance)
     return hearer, heard
 
 

@@ -105,7 +105,7 @@ def test_a_follow_up_email_leaves_everyone_it_did_not_reach_unchanged():
     strategy = {"follow_up_email": {"open_rate": 0.6, "p_resolves": 1.0, "attitude_gain": 0.5}}
     counts = lockstep(strategy, days=60)
     assert counts["days_with_action"] > 40 and counts["max_differing"] > 20
-    assert counts["untouched_checked"] > 40_000  # people-days outside the reach, all identical
+    assert counts["untouched_checked"] > 15_000  # people-days outside the reach, all identical
 
 
 def test_refill_offers_that_change_the_shelf_cohort_leave_the_others_unchanged():
@@ -114,7 +114,7 @@ def test_refill_offers_that_change_the_shelf_cohort_leave_the_others_unchanged()
     offers = {"p_opt_in": 0.5, "p_accept_refill": 0.8, "attitude_gain": 0.0}
     counts = lockstep({"retention_content": offers}, days=60)
     assert counts["days_with_action"] > 40 and counts["max_differing"] > 20
-    assert counts["untouched_checked"] > 30_000
+    assert counts["untouched_checked"] > 15_000
 
 
 def test_market_building_draws_are_the_same_whatever_the_strategies():

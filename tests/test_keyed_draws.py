@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.keyed_draws import KeyedDraws, hash_keys, mix64, poisson_quantile
+from sim.keyed_draws import KeyedDraws, hash_keys, mix64, open_unit, poisson_quantile
 
 N = 1_000_000
 IDS = np.arange(N)
@@ -28,6 +28,11 @@ def test_a_draw_depends_on_its_key_not_on_the_batch_it_is_drawn_in(draws):
     assert np.array_equal(draws.uniform("u", 7, some), everyone[some])
     slots = draws.uniform("s", 7, IDS[:100, None], np.arange(5)[None, :])
     assert np.array_equal(draws.uniform("s", 7, np.full(5, 42), np.arange(5)), slots[42])
+
+
+def test_columns_are_slots_of_one_decision(draws):
+    block = draws.columns("c", 2, IDS[:50], 3, slot=np.arange(50))
+    assert np.array_equal(block[:, 1], draws.uniform("c", 2, IDS[:50], np.arange(50) * 3 + 1))
 
 
 def test_same_seed_same_draws_in_a_fresh_object():
@@ -69,7 +74,7 @@ def test_uniforms_are_uniform_on_the_half_open_unit_interval(draws):
     counts = np.bincount((u * 100).astype(int), minlength=100)
     assert stats.chisquare(counts).pvalue > 1e-3
     assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 5 / np.sqrt(N)  # neighbours' draws
-    assert draws.open_uniform("u", 1, IDS).min() > 0.0
+    assert open_unit(u).min() > 0.0 and open_unit(u).max() < 1.0
 
 
 @pytest.mark.parametrize(
@@ -95,6 +100,17 @@ def test_poisson_inversion_matches_scipy_quantiles_exactly():
     for mean in (0.3, 10.4, 450.0):
         expected = stats.poisson.ppf(u, mean)
         assert np.array_equal(poisson_quantile(u, np.full(len(u), mean)), expected)
+
+
+@pytest.mark.parametrize("kind", ["few", "all_distinct"])
+def test_poisson_inversion_with_a_mean_per_draw_matches_scipy(kind):
+    rng = np.random.default_rng(3)
+    u = rng.random(5000)
+    if kind == "few":
+        mean = rng.choice([0.0, 0.01, 0.3, 5.0, 40.0, 600.0], len(u))
+    else:
+        mean = rng.gamma(1.0, 2.0, len(u))
+    assert np.array_equal(poisson_quantile(u, mean), stats.poisson.ppf(u, mean))
 
 
 def test_poisson_with_a_mean_per_id_uses_each_ids_own_mean(draws):
