@@ -1,8 +1,10 @@
-"""Named random streams: one seed in, one independent generator per part of the model.
+"""Named random streams for building the market: one seed in, one generator per part.
 
-Common random numbers (Law 2015, ch. 11): each rule draws from its own stream, and each strategy
-from a stream named after it, so switching a strategy on does not reshuffle anyone else's draws
-and the difference between two scenarios is the strategy's effect, not noise.
+The market (people, buying units, ties, influencers' audiences) is drawn from these streams
+before any strategy exists, so every arm of a comparison starts from the same market. What
+happens day by day is drawn differently: every decision of a rule or strategy is a draw keyed
+by what it is about (`sim.keyed_draws`), which streams consumed in cohort order could not give
+(common random numbers, Law 2015 ch. 11).
 """
 
 from __future__ import annotations
@@ -11,18 +13,8 @@ import hashlib
 
 import numpy as np
 
-STREAMS: tuple[str, ...] = (
-    "population",
-    "network",
-    "triggers",
-    "research",
-    "choice",
-    "experience",
-    "feedback",
-    "word_of_mouth",
-    "loyalty",
-    "mesa",
-)
+STREAMS: tuple[str, ...] = ("population", "network")
+"""The streams the market is built from (others may be opened by name)."""
 
 
 class Streams:

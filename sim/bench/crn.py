@@ -59,19 +59,42 @@ def efficiency(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     """Paired and independent variances of B - A, and their ratios.
 
     `ratio` uses Var(A) + Var(B) (each with n - 1 degrees of freedom, so steadier than any one
-    re-pairing); `ratio_shifted` pairs A[i] with B[i + 1], runs on different seeds.
+    re-pairing); `ratio_shifted` pairs A[i] with B[i + 1], runs on different seeds;
+    `ratio_low`, `ratio_high` bound a 95% bootstrap interval of `ratio` over replications
+    (a variance ratio from 12 runs is itself uncertain by a factor of two or so).
     """
     paired = float(np.var(b - a, ddof=1))
     independent = float(np.var(a, ddof=1) + np.var(b, ddof=1))
     shifted = float(np.var(np.roll(b, -1) - a, ddof=1))
+    low, high = ratio_interval(a, b)
     return {
         "mean_difference": float(np.mean(b - a)),
         "var_paired": paired,
         "var_independent": independent,
         "var_shifted": shifted,
-        "ratio": independent / paired if paired > 0 else float("inf"),
-        "ratio_shifted": shifted / paired if paired > 0 else float("inf"),
+        "ratio": safe_ratio(independent, paired),
+        "ratio_low": low,
+        "ratio_high": high,
+        "ratio_shifted": safe_ratio(shifted, paired),
     }
+
+
+def safe_ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator, infinite when the denominator is 0 (identical arms)."""
+    return numerator / denominator if denominator > 0 else float("inf")
+
+
+def ratio_interval(a: np.ndarray, b: np.ndarray, resamples: int = 2000) -> tuple[float, float]:
+    """2.5% and 97.5% percentiles of (Var A + Var B) / Var(B - A) over replications
+    resampled with replacement (a fixed generator: the bench stays reproducible)."""
+    picks = np.random.default_rng(0).integers(0, len(a), size=(resamples, len(a)))
+    ra, rb = a[picks], b[picks]
+    paired = np.var(rb - ra, axis=1, ddof=1)
+    independent = np.var(ra, axis=1, ddof=1) + np.var(rb, axis=1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(paired > 0, independent / paired, np.inf)
+    low, high = np.percentile(ratios, [2.5, 97.5], method="inverted_cdf")  # no inf - inf
+    return float(low), float(high)
 
 
 def measure_crn(
@@ -81,11 +104,13 @@ def measure_crn(
     days: int | None = None,
     n_consumers: int | None = None,
     progress: Callable[[str], None] = print,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """Run both arms on `mot compare`'s seeds; the CRN efficiency of each KPI in `CRN_TARGETS`.
 
     `days` and `n_consumers` shrink the comparison for a smoke run; left None, the scenario
-    files' own values make the target case of issue 12.
+    files' own values make the target case of issue 12. `seed` replaces the files' base seed
+    (to see how much the figure moves with the replications drawn).
     """
     overrides: dict[str, object] = {}
     if days is not None:
@@ -93,7 +118,7 @@ def measure_crn(
     if n_consumers is not None:
         overrides["population.n_consumers"] = n_consumers
     arms = [with_overrides(load_scenario(p), overrides, p) for p in (reference, treatment)]
-    seeds = replication_seeds(arms[0].seed, replications)
+    seeds = replication_seeds(arms[0].seed if seed is None else seed, replications)
     start = time.perf_counter()
     a, b = (arm_kpis(arm, seeds, progress) for arm in arms)
     return {
@@ -102,7 +127,8 @@ def measure_crn(
         "replications": replications,
         "days": arms[0].days,
         "n_consumers": arms[0].population.n_consumers,
-        "target_case": replications >= REPLICATIONS and not overrides,
+        "seed": arms[0].seed if seed is None else seed,
+        "target_case": replications >= REPLICATIONS and not overrides and seed is None,
         "wall_s": time.perf_counter() - start,
         "kpis": {kpi: efficiency(a[kpi], b[kpi]) for kpi in CRN_TARGETS},
     }
@@ -122,7 +148,12 @@ def crn_figures(crn: dict[str, Any] | None) -> list[Figure]:
     figures = []
     for kpi, target in CRN_TARGETS.items():
         record = crn["kpis"][kpi] if at_target else None
-        note = f"re-paired i with i+1: {record['ratio_shifted']:.3g}x" if record else ""
+        note = (
+            f"95% bootstrap {record['ratio_low']:.3g}-{record['ratio_high']:.3g}x; "
+            f"re-paired i with i+1: {record['ratio_shifted']:.3g}x"
+            if record
+            else ""
+        )
         figures.append(
             Figure(
                 f"crn.{kpi}",
@@ -147,7 +178,8 @@ def crn_table(crn: dict[str, Any]) -> pd.DataFrame:
     """One row per KPI: mean difference, paired and independent variances, their ratios."""
     table = pd.DataFrame(crn["kpis"]).T.reset_index(names="kpi")
     variances = dict.fromkeys(("var_paired", "var_independent", "var_shifted"), 0)
-    return table.round({"mean_difference": 1, "ratio": 2, "ratio_shifted": 2} | variances)
+    ratios = dict.fromkeys(("ratio", "ratio_low", "ratio_high", "ratio_shifted"), 2)
+    return table.round({"mean_difference": 1} | ratios | variances)
 
 
 def main() -> None:
