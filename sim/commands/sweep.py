@@ -41,15 +41,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run or resume the sweep; exit 1 naming the failed runs if any run raised."""
     loaded = load_experiment(args.experiment, quick=args.quick)
-    from sim.sweep.orchestrate import results_folder, run_experiment  # heavy: after validation
+    from sim.sweep.lock import folder_lock
+    from sim.sweep.orchestrate import (  # heavy: after validation
+        plain_printer,
+        results_folder,
+        run_experiment,
+    )
 
     choice = ExecutorChoice(workers=args.workers, dask=args.dask)
     if args.chunk is not None and args.chunk < 1:
         raise UsageError(f"--chunk: must be >= 1, got {args.chunk}")
     folder = results_folder(loaded, args.out, args.quick)
     console = Console(stderr=True, soft_wrap=True)
-    console.print(f"sweep {loaded.experiment.name} -> {folder}  ({choice.describe()})")
-    outcome = run_experiment(loaded, folder, choice, args.chunk, console)
+    with folder_lock(folder, say=plain_printer(console)):  # another sweep there: one line, exit 2
+        console.print(f"sweep {loaded.experiment.name} -> {folder}  ({choice.describe()})")
+        outcome = run_experiment(loaded, folder, choice, args.chunk, console)
     report, failures = outcome.report, outcome.tables.failures
     console.print(
         f"runs: {report.runs} ({report.skipped} already done, {report.executed} run now"

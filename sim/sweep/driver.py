@@ -35,6 +35,8 @@ MAX_CHUNK = 20
 """Largest chunk: at ~0.1-1 s a run, a killed sweep loses at most ~20 s of work (assumption)."""
 CHUNKS_PER_WORKER = 8
 """Chunks per worker when the size is automatic: enough to balance uneven runs (assumption)."""
+DAMAGE_LINES = 5
+"""Damaged parts named one per line; more are counted (a folder of old parts has many)."""
 
 
 @dataclass
@@ -84,7 +86,9 @@ def run_sweep(
     """Run every spec whose key has not finished yet, writing a part per finished chunk.
 
     `open_executor()` is entered only if some run is missing (a finished sweep starts nothing).
+    Damaged parts are set aside first (one line each), so their runs count as missing.
     """
+    report_damage(store.set_aside_damaged(), console)
     finished = store.finished_keys()
     pending = [spec for spec in specs if spec.key not in finished]
     report = SweepReport(runs=len(specs), skipped=len(specs) - len(pending))
@@ -110,6 +114,15 @@ def run_sweep(
                 future.cancel()
     report.wall_s = time.perf_counter() - started
     return report
+
+
+def report_damage(lines: list[str], console: Console | None, shown: int = DAMAGE_LINES) -> None:
+    """One line per damaged part set aside (at most `shown`, then how many more)."""
+    console = console or Console(stderr=True, soft_wrap=True)
+    for line in lines[:shown]:
+        console.print(line, markup=False, highlight=False)
+    if len(lines) > shown:
+        console.print(f"... and {len(lines) - shown} more damaged parts set aside", markup=False)
 
 
 def collect(future: Future, chunk: list[RunSpec]) -> pd.DataFrame:

@@ -73,6 +73,8 @@ def dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
     """A Dask client's executor, on a new LocalCluster or a running scheduler."""
     from distributed import Client, LocalCluster
 
+    from sim.sweep.watch import watch_workers
+
     with contextlib.ExitStack() as stack:
         if choice.dask == "local":
             cluster = LocalCluster(
@@ -90,6 +92,7 @@ def dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
             except (OSError, TimeoutError) as exc:
                 raise UsageError(f"--dask: cannot reach {choice.dask}: {exc}") from None
         executor = client.get_executor(pure=False)
+        stack.enter_context(watch_workers(client))  # no workers: say so, never wait silently
         try:
             yield executor
         finally:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
 
+from sim.durable import sync_existing, write_bytes_atomically
 from sim.store import (
     RESULTS_ROOT,
-    atomic_write,
     safe_name,
     scenario_files,
     started_now,
@@ -24,6 +25,7 @@ from sim.sweep.design import build_design
 from sim.sweep.driver import SweepReport, run_sweep
 from sim.sweep.executors import ExecutorChoice, open_executor
 from sim.sweep.experiment import LoadedExperiment
+from sim.sweep.lock import folder_lock
 from sim.sweep.parts import PartStore, plan_runs
 from sim.sweep.results import SweepTables, build_tables
 from sim.sweep.sensitivity import sensitivity_table
@@ -56,7 +58,22 @@ def run_experiment(
     chunk: int | None = None,
     console: Console | None = None,
 ) -> SweepOutcome:
-    """Run (or resume) the sweep into `folder` and write its tables, charts and manifest."""
+    """Run (or resume) the sweep into `folder` and write its tables, charts and manifest.
+
+    The folder is locked for the whole sweep: a second sweep into it is refused (`FolderLocked`).
+    """
+    with folder_lock(folder, say=plain_printer(console)):
+        return sweep_into(loaded, folder, choice, chunk, console)
+
+
+def sweep_into(
+    loaded: LoadedExperiment,
+    folder: Path,
+    choice: ExecutorChoice,
+    chunk: int | None,
+    console: Console | None,
+) -> SweepOutcome:
+    """`run_experiment` once the folder is locked."""
     started = started_now()
     experiment = loaded.experiment
     design = build_design(experiment)
@@ -75,8 +92,7 @@ def run_experiment(
     if report.executed:
         sessions.append(session_record(report, choice, started))
     charts = save_charts(loaded, tables.wide, sensitivity, folder, facts(loaded, report, sessions))
-    data = loaded.path.read_bytes()
-    atomic_write(folder / "experiment.toml", lambda temp: temp.write_bytes(data))
+    write_bytes_atomically(folder / "experiment.toml", loaded.path.read_bytes())
     extra = {
         "experiment": {"path": str(loaded.path), "name": experiment.name},
         "design": experiment.design,
@@ -89,6 +105,7 @@ def run_experiment(
         "executor": choice.describe(),
         "runs_per_second": report.rate,
         "sessions": sessions,
+        "parts": store.listing(),
     }
     seeds = sorted({spec.seed for spec in specs})
     base = [loaded.scenario_path] if loaded.scenario_path else []
@@ -101,7 +118,15 @@ def run_experiment(
         finished=started_now(),
         extra=extra,
     )
+    sync_existing(folder / "manifest.json")  # written by sim.store: make it durable too
     return SweepOutcome(folder, report, tables, sensitivity, charts)
+
+
+def plain_printer(console: Console | None) -> Callable[[str], None] | None:
+    """Print one line as is on `console` (None: the lock's default, stderr)."""
+    if console is None:
+        return None
+    return lambda line: console.print(line, markup=False, highlight=False)
 
 
 def previous_sessions(folder: Path) -> list[dict]:
