@@ -30,6 +30,7 @@ import pandas as pd
 
 from sim.cli import UsageError
 from sim.config import read_toml
+from sim.durable import fsync_folder, sync_existing, temp_path
 
 RESULTS_ROOT = Path("results")
 """Default results folder, relative to the working directory (git-ignored but for its README)."""
@@ -140,15 +141,22 @@ def _reason(exc: OSError) -> str:
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call `write(temp_path)`, then rename the temporary file to `path` (removed on failure)."""
+    """Call `write(temp_path)`, then durably rename the temporary file to `path`.
+
+    The temporary file is fsynced before the rename and the folder after it (`sim.durable`),
+    so after a power cut `path` holds its old or its new content, never zero bytes; the
+    temporary file is removed on failure.
+    """
     path = Path(path)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    temp = temp_path(path)
     try:
         write(temp)
+        sync_existing(temp)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    fsync_folder(path.parent)
     return path
 
 

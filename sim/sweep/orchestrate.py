@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from sim.durable import sync_existing, write_bytes_atomically
+from sim.durable import write_bytes_atomically
 from sim.store import (
     RESULTS_ROOT,
     safe_name,
@@ -118,7 +118,6 @@ def sweep_into(
         finished=started_now(),
         extra=extra,
     )
-    sync_existing(folder / "manifest.json")  # written by sim.store: make it durable too
     return SweepOutcome(folder, report, tables, sensitivity, charts)
 
 
