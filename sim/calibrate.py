@@ -12,6 +12,8 @@ every period of the data, fitted and held out.
 from __future__ import annotations
 
 import csv
+import io
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +22,13 @@ import numpy as np
 
 from sim.charts import save, style
 from sim.cli import UsageError
-from sim.config import load_scenario, with_overrides
+from sim.config import ScenarioError, load_scenario, read_bounded, with_overrides
 from sim.store import atomic_folder, write_json, write_text
 from sim.validation.retention import RetentionFit, chart_fit, fit_and_simulate, mean_polarisation
+
+MAX_CSV_BYTES = 50_000_000
+"""Largest survival CSV read (50 MB): a cohort curve has tens of rows, so anything this big is
+not one; reading is bounded, so `/dev/zero` is refused too."""
 
 
 @dataclass
@@ -40,28 +46,45 @@ def read_survival_csv(path: Path) -> SurvivalData:
     """Read `period,alive` rows (a header line is allowed); periods must be 0, 1, 2, ... and the
     counts positive and never rising. Errors are one line naming the file and the row."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():
         raise UsageError(f"{path}: no such file")
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = [r for r in csv.reader(handle) if r and any(c.strip() for c in r)]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
+    rows = read_rows(path)
     if rows and not _is_number(rows[0][0]):
         rows = rows[1:]
     alive = []
     for line, row in enumerate(rows, start=1):
         if len(row) < 2 or not _is_number(row[0]) or not _is_number(row[1]):
             raise UsageError(f"{path}: row {line}: expected 'period,customers alive', got {row!r}")
-        if int(float(row[0])) != len(alive):
+        period, count = float(row[0]), float(row[1])
+        if not (math.isfinite(period) and math.isfinite(count)):
+            raise UsageError(
+                f"{path}: row {line}: period and customers alive must be finite numbers, "
+                f"got {row[0].strip()!r} and {row[1].strip()!r}"
+            )
+        if period != len(alive):
             raise UsageError(f"{path}: row {line}: periods must be 0, 1, 2, ... in order")
-        alive.append(float(row[1]))
+        alive.append(count)
     alive = np.array(alive)
     if len(alive) < 3:
         raise UsageError(f"{path}: need at least periods 0, 1 and 2, got {len(alive)} rows")
     if alive[0] <= 0 or np.any(alive < 0) or np.any(np.diff(alive) > 0):
         raise UsageError(f"{path}: customers alive must start positive and never rise")
     return SurvivalData(path, alive)
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """The file's non-blank CSV rows, read with a size limit (`MAX_CSV_BYTES`)."""
+    try:
+        text = read_bounded(path, MAX_CSV_BYTES, "a CSV file").decode("utf-8")
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [row for row in reader if row and any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise UsageError(f"{path}: malformed CSV: {exc}") from None
 
 
 def _is_number(text: str) -> bool:

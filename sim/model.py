@@ -14,6 +14,7 @@ from sim.keyed_draws import KeyedDraws
 from sim.loyalty import recur_needs
 from sim.market import Market
 from sim.measures import DailyTable, cohort_table
+from sim.memory_budget import check_market_fits
 from sim.moments import Moment
 from sim.network import audiences, build_graph
 from sim.population import build_people, build_units, seed_base_opinions, unit_sizes
@@ -37,6 +38,7 @@ class JourneyModel(mesa.Model):
     """
 
     def __init__(self, settings: Scenario, seed: int | None = None, with_agents: bool = True):
+        check_market_fits(settings, "scenario", with_agents)  # one line, not a MemoryError
         seed = settings.seed if seed is None else seed
         super().__init__(rng=seed)
         self.settings = settings

@@ -6,9 +6,12 @@ into a `Scenario`, naming the file and key of anything wrong.
 
 from __future__ import annotations
 
+import types
+import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -16,11 +19,59 @@ Days = Annotated[float, Field(ge=0.0, le=3650.0)]
 
 
 class Strict(BaseModel):
-    """Base for every settings table: unknown keys are errors, values are checked on assignment."""
+    """Base for every settings table: unknown keys are errors, values are checked on assignment,
+    numbers must be finite (`inf` and `nan` mean nothing here) and booleans are not numbers.
+
+    Pydantic's own strict mode would refuse booleans too, but also `3.0` for a whole number and
+    numpy integers, which sweeps and the Python API pass; `_no_bool_for_number` refuses only
+    the booleans, in every subclass (strategy settings and experiment tables included)."""
 
     model_config = ConfigDict(
-        extra="forbid", validate_assignment=True, use_attribute_docstrings=True
+        extra="forbid",
+        validate_assignment=True,
+        use_attribute_docstrings=True,
+        allow_inf_nan=False,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_number(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        found = bool_for_number(field.annotation, value) if field is not None else None
+        if found is not None:
+            where, flag = found
+            raise PydanticCustomError(
+                "not_a_number",
+                "must be a number, got a boolean ({flag})",
+                {"where": where, "flag": str(flag).lower()},
+            )
+        return value
+
+
+def wants_number(annotation: Any) -> bool:
+    """True for int/float types (optional or annotated) that do not also accept a boolean."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return wants_number(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return bool not in options and any(wants_number(a) for a in options)
+    return annotation in (int, float)
+
+
+def bool_for_number(annotation: Any, value: Any) -> tuple[str, bool] | None:
+    """A boolean standing for a number in `value`, with where it stands: "" for the value
+    itself, a key or an index inside a dict or list of numbers; None if there is none."""
+    if isinstance(value, bool):
+        return ("", value) if wants_number(annotation) else None
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is dict and isinstance(value, dict) and wants_number(args[-1]):
+        items = value.items()
+    elif origin is list and isinstance(value, list) and wants_number(args[0]):
+        items = enumerate(value)
+    else:
+        return None
+    return next(((str(k), v) for k, v in items if isinstance(v, bool)), None)
 
 
 class AgeGroup(Strict):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 from pathlib import Path
 
 from sim.bench.workload import VARIANTS, BenchPlan, base_scenario, default_scenario_path
 from sim.cli import UsageError
+from sim.disk_budget import check_out_folder, disk_errors
 
 HELP = "Measure speed and memory (sizes, rules, sweep scaling, start-up) against the targets."
 EXAMPLE = "mot bench --quick   |   mot bench --sizes 10000,100000,1000000 --out results/bench"
@@ -81,15 +81,18 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
     return plan
 
 
+OUT_BYTES = 5_000_000
+"""Disk for bench.json and bench_scaling.png (measured: well under 1 MB; fivefold margin)."""
+
+
 def check_writable(out: Path) -> Path:
-    """`out`, if it (or the nearest folder that exists above it) can be written; checked before
-    minutes of measuring, without creating anything."""
-    existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(f"--out: {out}: cannot write there ({existing} is not a writable folder)")
+    """`out`, if it (or the nearest folder that exists above it) takes a write and has room;
+    checked before minutes of measuring, without leaving anything behind."""
+    check_out_folder(out, "--out", OUT_BYTES)
     return out
 
 
+@disk_errors("--out", "; the measurements are lost: free some space and run again")
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; exit 0 whether or not targets are met (the report says which)."""
     from sim.bench.suite import run_bench  # matplotlib and pandas load only when benching

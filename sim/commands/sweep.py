@@ -8,12 +8,19 @@ from pathlib import Path
 from rich.console import Console
 
 from sim.cli import UsageError
+from sim.disk_budget import check_out_folder, disk_errors
 from sim.store import RESULTS_ROOT
 from sim.sweep.executors import ExecutorChoice
-from sim.sweep.experiment import load_experiment
+from sim.sweep.experiment import LoadedExperiment, load_experiment
 
 HELP = "Run a parameter sweep or sensitivity screen from an experiment file (resumable)."
 EXAMPLE = "mot sweep experiments/follow_up_email.toml --quick --workers 2"
+
+BASE_BYTES = 5_000_000
+"""Disk a sweep needs besides its runs: tables, charts, manifest (measured: 0.5 MB for the
+quick follow-up sweep with 5 charts; tenfold for Sobol charts and margin)."""
+BYTES_PER_RUN = 8_000
+"""Disk per run: parts, runs.parquet and runs.csv (measured: 4 kB a run; doubled)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@disk_errors("--out", "; finished runs are kept: free some space and run again to resume")
 def run(args: argparse.Namespace) -> int:
     """Run or resume the sweep; exit 1 naming the failed runs if any run raised."""
     loaded = load_experiment(args.experiment, quick=args.quick)
@@ -52,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.chunk is not None and args.chunk < 1:
         raise UsageError(f"--chunk: must be >= 1, got {args.chunk}")
     folder = results_folder(loaded, args.out, args.quick)
+    check_out_folder(folder, "--out", sweep_bytes(loaded))  # before any run, writing nothing
     console = Console(stderr=True, soft_wrap=True)
     with folder_lock(folder, say=plain_printer(console)):  # another sweep there: one line, exit 2
         console.print(f"sweep {loaded.experiment.name} -> {folder}  ({choice.describe()})")
@@ -77,3 +86,11 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def sweep_bytes(loaded: LoadedExperiment) -> int:
+    """Disk the whole sweep will need (an estimate from measured sizes, see `BYTES_PER_RUN`)."""
+    from sim.sweep.design import design_size
+
+    experiment = loaded.experiment
+    return BASE_BYTES + design_size(experiment) * experiment.replications * BYTES_PER_RUN

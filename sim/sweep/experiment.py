@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.config import ScenarioError, describe_first_error, load_scenario, read_toml, with_overrides
 from sim.kpis import KPI_NAMES
@@ -39,6 +39,16 @@ class Parameter(Strict):
     label: str | None = None
     """Axis label in charts (default: the key path)."""
 
+    @field_validator("values")
+    @classmethod
+    def _one_kind_of_value(cls, values: list[Value] | None) -> list[Value] | None:
+        """Values of one kind only: a key takes numbers, or switches, or names, never a mix
+        (`[40.0, "cheap"]` would otherwise fail run by run, after the sweep has started)."""
+        kinds = {value_kind(value) for value in values or []}
+        if len(kinds) > 1:
+            raise ValueError(f"values mix {' and '.join(sorted(kinds))}: {values!r}")
+        return values
+
     @model_validator(mode="after")
     def _values_or_range(self) -> Parameter:
         has_range = self.low is not None and self.high is not None
@@ -51,6 +61,13 @@ class Parameter(Strict):
         if self.log and has_range and self.low <= 0:
             raise ValueError(f"log ranges need low > 0, got {self.low}")
         return self
+
+
+def value_kind(value: Value) -> str:
+    """`numbers`, `booleans` or `text`: booleans are not numbers, whole and decimal numbers mix."""
+    if isinstance(value, bool):
+        return "booleans"
+    return "text" if isinstance(value, str) else "numbers"
 
 
 class Chart(Strict):
@@ -171,23 +188,30 @@ def apply_set(base: Scenario, overrides: dict[str, Any], path: Path) -> Scenario
 
 
 def check_parameters(loaded: LoadedExperiment) -> None:
-    """Every parameter key path exists and accepts its first value (or `low`)."""
+    """Every parameter key path exists and accepts each of its values (or `low` and `high`),
+    so a bad value stops the sweep before its first run, not as failed runs afterwards."""
     experiment, path = loaded.experiment, loaded.path
     for dotted, parameter in experiment.parameters.items():
-        first = parameter.values[0] if parameter.values is not None else parameter.low
-        if parameter.integer and isinstance(first, float):
-            first = round(first)
-        try:
-            with_overrides(loaded.scenario, {dotted: first}, source="\0")
-        except ScenarioError as exc:
-            message = str(exc).removeprefix("\0: ")
-            if not message.startswith(dotted):
-                message = f"{dotted}: {message}"
-            raise ScenarioError(f"{path}: parameters.{message}") from None
+        for value in values_to_check(parameter):
+            try:
+                with_overrides(loaded.scenario, {dotted: value}, source="\0")
+            except ScenarioError as exc:
+                message = str(exc).removeprefix("\0: ")
+                if not message.startswith(dotted):
+                    message = f"{dotted}: {message}"
+                raise ScenarioError(f"{path}: parameters.{message}") from None
         if experiment.design != "grid" and parameter.values is not None:
             raise ScenarioError(
                 f"{path}: parameters.{dotted}: a {experiment.design} design needs low and high"
             )
+
+
+def values_to_check(parameter: Parameter) -> list[Value]:
+    """A parameter's listed values, or the ends of its range (rounded if `integer`)."""
+    if parameter.values is not None:
+        return list(parameter.values)
+    ends = [parameter.low, parameter.high]
+    return [round(end) if parameter.integer else end for end in ends if end is not None]
 
 
 def check_outputs(loaded: LoadedExperiment) -> None:
