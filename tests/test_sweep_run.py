@@ -87,10 +87,14 @@ def test_local_sweep_writes_tidy_tables_and_charts(tmp_path):
 
 
 def test_failed_runs_are_recorded_and_the_sweep_carries_on(tmp_path, capsys):
-    # initial_share 0.95 is valid alone, but with the rival's 0.1 the shares exceed 1: those
-    # runs raise while the others finish; the command exits 1 naming the failures.
+    # Each initial_share is valid alone (every value is checked before any run), but the two
+    # brands' 0.6 together exceed 1: those runs raise while the others finish; the command
+    # exits 1 naming the failures.
     path = experiment_file(
-        tmp_path, 1, '[parameters."brands.focal.initial_share"]\nvalues = [0.1, 0.95]\n'
+        tmp_path,
+        1,
+        '[parameters."brands.focal.initial_share"]\nvalues = [0.1, 0.6]\n'
+        '[parameters."brands.rival.initial_share"]\nvalues = [0.1, 0.6]\n',
     )
     status = main(["sweep", str(path), "--out", str(tmp_path / "res"), "--workers", "2"])
     assert status == 1
@@ -100,8 +104,9 @@ def test_failed_runs_are_recorded_and_the_sweep_carries_on(tmp_path, capsys):
     failures = pd.read_csv(tmp_path / "res" / "tiny" / "failures.csv")
     assert len(failures) == 4
     runs = pd.read_parquet(tmp_path / "res" / "tiny" / "runs.parquet")
-    assert runs["brands.focal.initial_share"].eq(0.1).all()
-    assert runs[["point", "replication"]].drop_duplicates().shape[0] == 4
+    shares = runs[["brands.focal.initial_share", "brands.rival.initial_share"]].sum(axis=1)
+    assert shares.lt(1).all()
+    assert runs[["point", "replication"]].drop_duplicates().shape[0] == 12
 
 
 def test_bad_experiment_is_one_line_exit_2_and_writes_nothing(tmp_path):
