@@ -12,6 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.attribution.touch_log import TouchLog
 from sim.brands import BrandTable
 from sim.measures import DailyTable
 from sim.moments import Moment
@@ -92,6 +93,8 @@ class Market:
     day: int = 1
     strategies: list = field(default_factory=list)
     """The brands' `Strategy` components; rules call their hooks at the right moment."""
+    touches: TouchLog | None = None
+    """A journey touch log when asked (`mot attribute`), else None: nothing is recorded."""
     today: Stimuli = field(init=False)
     tomorrow: Stimuli = field(init=False)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.attribution.switches import silence_consultations
+from sim.attribution.touch_log import record_consultations
 from sim.keyed_draws import KeyedDraws
 from sim.market import N_SOURCES, Market
 from sim.moments import Moment
@@ -46,6 +48,8 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
     source = pick_sources(market, person, u[:, 0])
     gain, found = source_effects(market, person, j, source, u[:, 2:], draws)
     ask_friends(market, person, source == Source.FRIENDS, u[:, 1], gain, found)
+    silence_consultations(market, source, gain, found)
+    record_consultations(market, unit, source, found[:, 0])
     np.add.at(market.people.attitude, person, gain.astype(np.float32))
     rows, cols = np.nonzero(found)
     market.people.aware[person[rows], cols] = True

@@ -249,6 +249,20 @@ class Brand(Strict):
     """Share of buying units that are customers on day 0 (assumption)."""
     initial_awareness: Probability = 0.5
     """Share of people aware of the brand on day 0 (assumption)."""
+    silenced_sources: list[
+        Literal[
+            "search",
+            "social_video",
+            "marketplace",
+            "review_sites",
+            "brand_site",
+            "friends",
+            "influencer",
+            "word_of_mouth",
+        ]
+    ] = Field(default_factory=list)
+    """Sources where the brand reaches nobody: research there finds nothing about it, and its
+    word of mouth is unheard (counterfactual arms of `mot attribute`; default none)."""
     presence: Presence = Field(default_factory=Presence)
     """Chance that research on each platform finds the brand."""
     strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.attribution.touch_log import record_decisions
 from sim.keyed_draws import KeyedDraws, gumbel
 from sim.market import Market
 from sim.moments import Moment
@@ -32,6 +33,7 @@ def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     u = draws.columns("shelf", market.day, due, 2 + market.brands.n)
     utility = shelf_utility(market, due, u[:, 0] < market.scenario.choice.p_showrooming)
     choice = np.argmax(utility + gumbel(u[:, 1:]), axis=1) - 1
+    record_decisions(market, due, choice)
     buy(market, due[choice >= 0], choice[choice >= 0], draws)
     walk_away(market, due[choice < 0])
 

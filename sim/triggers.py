@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.attribution.touch_log import record_stimuli
 from sim.keyed_draws import KeyedDraws
 from sim.market import Market
 from sim.moments import Moment
@@ -97,6 +98,7 @@ def begin_research(
     focal = branded & (brand == 0)
     units.lead_source[who] = np.where(focal, source, int(Source.NEED))
     units.lead_gain[who] = np.where(focal, LEAD_GAIN_OF_TRIGGER, 0.0)
+    record_stimuli(market, who, source, brand)
     mean_days = market.scenario.research.mean_days
     days = draws.geometric_days(mean_days, "research_days", market.day, who)
     market.move(who, Moment.ZMOT, days)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.attribution.switches import unsilenced
 from sim.keyed_draws import KeyedDraws
 from sim.market import Market
 from sim.sources import Source
@@ -45,7 +46,7 @@ def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     brand = people.stance_brand[talkers].astype(np.int64)
     fresh = people.talk_until[talkers] >= market.day
     owner = market.units.brand[people.unit[talkers]] == brand
-    talking = fresh | owner
+    talking = (fresh | owner) & unsilenced(market, Source.WORD_OF_MOUTH, brand)
     talkers, brand, fresh = talkers[talking], brand[talking], fresh[talking]
     valence = people.stance[talkers].astype(np.int64)
     window = max(float(np.rint(fb.feedback_days)), 1.0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from sim.attribution.touch_log import EMAIL, record_stimuli
 from sim.market import Market
 from sim.moments import Moment
 from sim.sources import Source
@@ -82,5 +83,6 @@ class RetentionContent(Strategy):
         takers = units[self.draws.bernoulli(accept, "refill", market.day, units)]
         self.refills += len(takers)
         market.units.lead_source[takers] = Source.NEED
+        record_stimuli(market, takers, EMAIL, self.brand)
         market.daily.add("direct_rebuys", len(takers))
         market.move(takers, Moment.FMOT)
