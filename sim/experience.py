@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.feedback import give_feedback
-from sim.keyed_draws import KeyedDraws
+from sim.keyed_draws import KeyedDraws, normal
 from sim.market import Market
 from sim.moments import Moment
 from sim.population import Flag, Role
@@ -21,13 +21,19 @@ from sim.shelf import record_churn
 def finish_experience(market: Market, draws: KeyedDraws) -> None:
     """Units whose SMOT ends today: service, returns, ratings; then UMOT.
 
-    Draws are keyed by unit (service, returns) or person (ratings) and the day.
+    Draws are keyed by unit (service, returns) or person (ratings) and the day; only units
+    with open trouble draw for service and returns (three numbers each, in one call).
     """
     due = market.units_due(Moment.SMOT)
     if len(due) == 0:
         return
-    contact_service(market, due, draws)
-    returned = decide_returns(market, due, draws)
+    flags = market.units.flags[due]
+    trouble = (flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0
+    rows = np.flatnonzero(trouble & ((flags & Flag.RESOLVED) == 0))
+    u = draws.columns("service", market.day, due[rows], 3)  # contact, resolves, return
+    contact_service(market, due, trouble, due[rows], u[:, :2])
+    returned = np.zeros(len(due), dtype=bool)
+    returned[rows] = decide_returns(market, due[rows], u[:, 2])
     ratings, members, position = rate_experience(market, due, draws)
     brand = market.units.chosen[due].astype(np.int64)
     learn_from_experience(market, members, brand[position], ratings)
@@ -36,36 +42,32 @@ def finish_experience(market: Market, draws: KeyedDraws) -> None:
     market.move(due, Moment.UMOT, np.rint(market.scenario.feedback.feedback_days))
 
 
-def contact_service(market: Market, due: np.ndarray, draws: KeyedDraws) -> None:
-    """Customers with a problem or damage may contact service, which may resolve it."""
+def contact_service(
+    market: Market, due: np.ndarray, trouble: np.ndarray, open_: np.ndarray, u: np.ndarray
+) -> None:
+    """Customers with an open problem or damage (`open_`, units) may contact service, which
+    may resolve it; `u` holds their two uniforms (contact, resolves)."""
     units, brands = market.units, market.brands
-    brand = units.chosen[due]
-    trouble = (units.flags[due] & (Flag.PROBLEM | Flag.DAMAGED)) > 0
-    open_ = trouble & ((units.flags[due] & Flag.RESOLVED) == 0)
-    rows = np.flatnonzero(open_)  # only these draw: a quiet day costs no hashing
-    u = draws.columns("service", market.day, due[rows], 2)
-    reported = u[:, 0] < brands.p_contact_service[brand[rows]]
-    fixed = reported & (u[:, 1] < brands.p_service_resolves[brand[rows]])
-    units.flags[due[rows[fixed]]] |= np.uint8(Flag.RESOLVED)
-    focal = brand == 0
-    market.daily.add(
-        "resolved", int((trouble & focal & ((units.flags[due] & Flag.RESOLVED) > 0)).sum())
+    brand = units.chosen[open_]
+    fixed = (u[:, 0] < brands.p_contact_service[brand]) & (
+        u[:, 1] < brands.p_service_resolves[brand]
     )
+    units.flags[open_[fixed]] |= np.uint8(Flag.RESOLVED)
+    resolved = (units.flags[due] & Flag.RESOLVED) > 0
+    market.daily.add("resolved", int((trouble & (units.chosen[due] == 0) & resolved).sum()))
 
 
-def decide_returns(market: Market, due: np.ndarray, draws: KeyedDraws) -> np.ndarray:
-    """Unresolved trouble may end in a return: refund, and the unit no longer owns the brand."""
+def decide_returns(market: Market, open_: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Trouble still unresolved after service may end in a return: refund, and the unit no
+    longer owns the brand. `open_` are the units that had open trouble, `u` a uniform each."""
     units = market.units
-    flags = units.flags[due]
-    unresolved = ((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & ((flags & Flag.RESOLVED) == 0)
-    p_return = market.scenario.experience.p_return_if_unresolved
-    returned = draws.bernoulli_where(unresolved, p_return, "return", market.day, due)
-    units.flags[due[returned]] |= np.uint8(Flag.RETURNED)
-    focal = returned & (units.chosen[due] == 0)
+    unresolved = (units.flags[open_] & Flag.RESOLVED) == 0
+    returned = unresolved & (u < market.scenario.experience.p_return_if_unresolved)
+    units.flags[open_[returned]] |= np.uint8(Flag.RETURNED)
+    focal = returned & (units.chosen[open_] == 0)
     market.daily.add("returns", int(focal.sum()))
     market.daily.add("revenue_usd", -float(market.brands.price[0] * focal.sum()))
-    lost = due[focal]
-    record_churn(market, lost)
+    record_churn(market, open_[focal])
     return returned
 
 
@@ -79,14 +81,16 @@ def rate_experience(
     brand = units.chosen[due][position]
     flags = units.flags[due][position]
     resolved = (flags & Flag.RESOLVED) > 0
-    noise = draws.normal("rating", market.day, members)
+    b2b = market.scenario.population.market == "b2b"
+    u = draws.columns("rating", market.day, members, 3 if b2b else 2)  # noise; onboarded
+    noise = normal(u[:, 0], u[:, 1])
     latent = brands.quality[brand] + brands.satisfaction_sd[brand] * noise
     latent -= exp.penalty_late * ((flags & Flag.LATE) > 0)
     latent -= exp.penalty_damaged * (((flags & Flag.DAMAGED) > 0) & ~resolved)
     latent -= exp.penalty_problem * (((flags & Flag.PROBLEM) > 0) & ~resolved)
     latent += exp.recovery_bonus * (((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & resolved)
-    if market.scenario.population.market == "b2b":
-        onboarded = draws.bernoulli(brands.p_onboarded[brand], "onboarded", market.day, members)
+    if b2b:
+        onboarded = u[:, 2] < brands.p_onboarded[brand]
         latent += np.where(onboarded, exp.onboarding_gain, -exp.onboarding_gain)
     user = (people.role[members] & Role.END_USER) > 0
     total = np.bincount(position, weights=latent * user, minlength=len(due))

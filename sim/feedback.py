@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.keyed_draws import KeyedDraws
+from sim.keyed_draws import KeyedDraws, geometric_days
 from sim.market import Market
 from sim.moments import Moment
 from sim.population import Flag
@@ -96,20 +96,18 @@ def finish_feedback(market: Market, draws: KeyedDraws) -> None:
     units = market.units
     returned = (units.flags[due] & Flag.RETURNED) > 0
     units.chosen[due] = -1
-    researchers = due[returned]
-    mean_days = market.scenario.research.mean_days
-    days = draws.geometric_days(mean_days, "research_days", market.day, researchers)
-    market.move(researchers, Moment.ZMOT, days)
-    keep = due[~returned]
-    market.move(keep, Moment.LOYALTY, next_need_days(market, keep, draws))
+    u = draws.uniform("duration", market.day, due)  # of the research, or until the next need
+    research_days = geometric_days(u[returned], market.scenario.research.mean_days)
+    market.move(due[returned], Moment.ZMOT, research_days)
+    market.move(due[~returned], Moment.LOYALTY, next_need_days(market, u[~returned]))
 
 
-def next_need_days(market: Market, units: np.ndarray, draws: KeyedDraws) -> np.ndarray:
-    """Days until each customer's need recurs (never, when the repurchase cycle is 0)."""
+def next_need_days(market: Market, u: np.ndarray) -> np.ndarray:
+    """Days until each customer's need recurs, from a uniform each (never, when the
+    repurchase cycle is 0)."""
     mean = market.scenario.loyalty.repurchase_days
-    size = len(units)
     if mean <= 0:
-        return np.full(size, np.iinfo(np.int32).max - market.day - 1, dtype=np.int64)
+        return np.full(len(u), np.iinfo(np.int32).max - market.day - 1, dtype=np.int64)
     if market.scenario.loyalty.fixed_cycle:
-        return np.full(size, max(int(np.rint(mean)), 1), dtype=np.int64)
-    return 1 + draws.geometric_days(mean - 1, "next_need", market.day, units)
+        return np.full(len(u), max(int(np.rint(mean)), 1), dtype=np.int64)
+    return 1 + geometric_days(u, mean - 1)

@@ -45,6 +45,10 @@ _GAMMA, _MIX_1, _MIX_2, _ONE = (np.array(c, dtype=np.uint64) for c in (GAMMA, MI
 _S30, _S27, _S31, _S11 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31, 11))
 _TO_UNIT = np.array(2.0**-53)
 
+SMALL = 12
+"""Up to this many keys are hashed with Python ints (about 1 us each) rather than numpy
+(about 10 us a call whatever its size, then a few ns a key)."""
+
 POISSON_TABLE_MAX_MEAN = 500.0
 """Poisson means up to this use an exact CDF table (exp(-mean) stays a normal float);
 larger means use scipy's exact quantile function."""
@@ -79,15 +83,37 @@ def _mix(h: np.ndarray) -> np.ndarray:
 def hash_keys(key: int, ids: np.ndarray, slot: np.ndarray | None = None) -> np.ndarray:
     """64 random bits per (id, slot) on the stream `key`; `slot` broadcasts against `ids`.
 
-    Few array passes on purpose: a rule calls this a few dozen times a day, often on small
-    cohorts, where each numpy call's fixed cost counts as much as the work per draw.
+    Few array passes on purpose: a rule calls this a dozen or two times a day, often on small
+    cohorts, where each numpy call's fixed cost counts as much as the work per draw. The
+    smallest cohorts (a few units) are hashed in plain Python, which gives the same bits.
     """
-    h = np.multiply(ids, _GAMMA, dtype=np.uint64, casting="unsafe")  # ids >= 0: exact
+    if np.size(ids) * (1 if slot is None else np.size(slot)) <= SMALL:
+        return hash_keys_small(key, ids, slot)
+    return hash_keys_numpy(key, ids, slot)
+
+
+def hash_keys_small(key: int, ids, slot=None) -> np.ndarray:
+    """`hash_keys` with Python ints, one key at a time: faster below ~16 keys."""
+    if slot is None:
+        ids = np.asarray(ids)
+        bits = [mix64(key + i * GAMMA) for i in ids.ravel().tolist()]
+        return np.array(bits, dtype=np.uint64).reshape(ids.shape)
+    ids, slot = np.broadcast_arrays(ids, slot)
+    pairs = zip(ids.ravel().tolist(), slot.ravel().tolist(), strict=True)
+    bits = [mix64(mix64(key + i * GAMMA) + (j + 1) * GAMMA) for i, j in pairs]
+    return np.array(bits, dtype=np.uint64).reshape(ids.shape)
+
+
+def hash_keys_numpy(key: int, ids: np.ndarray, slot: np.ndarray | None = None) -> np.ndarray:
+    """`hash_keys` over numpy uint64 arrays, mixed in place."""
+    h = np.asarray(ids).astype(np.uint64)  # ids >= 0: exact
+    h *= _GAMMA
     h += np.array(key, dtype=np.uint64)
     _mix(h)
     if slot is None:
         return h
-    step = np.add(slot, _ONE, dtype=np.uint64, casting="unsafe")
+    step = np.asarray(slot).astype(np.uint64)
+    step += _ONE
     step *= _GAMMA
     h = h + step  # broadcasts (ids, 1) against (1, slots) into a new array
     return _mix(h)
@@ -115,6 +141,8 @@ class KeyedDraws:
         self._seed_key = mix64(mix64(seed) + GAMMA)
         self._decisions: dict[str, int] = {}
         self._scopes: dict[str, KeyedDraws] = {}
+        self._day = -1
+        self._day_keys: dict[str, int] = {}  # today's keys: a rule asks for each several times
 
     def scope(self, name: str) -> KeyedDraws:
         """The draws of a rule or strategy (cached: one object per name)."""
@@ -126,11 +154,16 @@ class KeyedDraws:
 
     def key(self, decision: str, day: int) -> int:
         """The 64-bit stream key of one decision on one day."""
-        base = self._decisions.get(decision)
-        if base is None:
-            base = mix64(self._seed_key ^ name_key(f"{self.name}/{decision}"))
-            self._decisions[decision] = base
-        return mix64(mix64(base + (day + 1) * GAMMA) + GAMMA)
+        if day != self._day:
+            self._day, self._day_keys = day, {}
+        key = self._day_keys.get(decision)
+        if key is None:
+            base = self._decisions.get(decision)
+            if base is None:
+                base = mix64(self._seed_key ^ name_key(f"{self.name}/{decision}"))
+                self._decisions[decision] = base
+            key = self._day_keys[decision] = mix64(mix64(base + (day + 1) * GAMMA) + GAMMA)
+        return key
 
     def bits(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """64 random bits per (id, slot); nothing computed when nobody draws."""
@@ -150,23 +183,13 @@ class KeyedDraws:
         (each call costs about ten numpy passes whatever its size). Column c is slot
         `slot x k + c` (slot 0 when None), so it does not depend on the other columns.
         """
-        first = np.zeros((len(ids), 1), dtype=np.int64) if slot is None else slot[:, None] * k
-        return self.uniform(decision, day, ids[:, None], first + np.arange(k)[None, :])
+        column = np.arange(k)[None, :]
+        slots = column if slot is None else slot[:, None] * k + column
+        return self.uniform(decision, day, ids[:, None], slots)
 
     def bernoulli(self, p, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """True with chance `p` (a scalar or an array broadcasting against the draws)."""
         return self.uniform(decision, day, ids, slot) < p
-
-    def bernoulli_where(self, where: np.ndarray, p, decision: str, day: int, ids) -> np.ndarray:
-        """`bernoulli` for the ids where `where` holds, False elsewhere. Only those draw (the
-        same numbers they would draw among everyone), so a decision few people face, such as
-        a return after an unresolved problem, costs nothing on the days nobody faces it."""
-        hit = np.zeros(len(ids), dtype=bool)
-        rows = np.flatnonzero(where)
-        if len(rows):
-            chance = p[rows] if np.ndim(p) else p
-            hit[rows] = self.uniform(decision, day, ids[rows]) < chance
-        return hit
 
     def integers(self, n, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """Whole numbers uniform on 0 .. n - 1 (n >= 1, scalar or per draw)."""
@@ -217,8 +240,10 @@ def gumbel(u: np.ndarray) -> np.ndarray:
 
 
 def geometric_days(u: np.ndarray, mean: float) -> np.ndarray:
-    """Whole days on 0, 1, 2, ... with the given mean > 0, memoryless: inversion of
-    P(K >= k) = (mean / (1 + mean))^k."""
+    """Whole days on 0, 1, 2, ... with the given mean, memoryless: inversion of
+    P(K >= k) = (mean / (1 + mean))^k (all 0 when mean <= 0)."""
+    if mean <= 0:
+        return np.zeros(np.shape(u), dtype=np.int64)
     return np.floor(np.log1p(-u) / math.log(mean / (1.0 + mean))).astype(np.int64)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.keyed_draws import KeyedDraws
+from sim.keyed_draws import KeyedDraws, geometric_days
 from sim.market import Market
 from sim.moments import Moment
 from sim.shelf import record_churn
@@ -24,7 +24,7 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
     if len(due) == 0:
         return
     loyalty, units = market.scenario.loyalty, market.units
-    u = draws.columns("path", market.day, due, 2)
+    u = draws.columns("path", market.day, due, 3)  # leave, rebuy directly, days of research
     leave = u[:, 0] < units.p_leave[due]
     satisfaction = units.satisfaction[due]
     p_direct = np.where(
@@ -40,10 +40,8 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
     units.lead_source[due[~leave]] = Source.NEED
     units.lead_gain[due[~leave]] = 0.0
     market.move(due[direct], Moment.FMOT)
-    researchers = due[research]
-    mean_days = market.scenario.research.mean_days
-    days = draws.geometric_days(mean_days, "research_days", market.day, researchers)
-    market.move(researchers, Moment.ZMOT, days)
+    days = geometric_days(u[research, 2], market.scenario.research.mean_days)
+    market.move(due[research], Moment.ZMOT, days)
 
 
 def leave_category(market: Market, who: np.ndarray) -> None:
