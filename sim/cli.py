@@ -23,7 +23,16 @@ from types import FrameType
 
 from sim.config import ScenarioError
 
-COMMANDS: tuple[str, ...] = ("run", "compare", "sweep", "app", "bench", "validate", "calibrate")
+COMMANDS: tuple[str, ...] = (
+    "run",
+    "compare",
+    "attribute",
+    "sweep",
+    "app",
+    "bench",
+    "validate",
+    "calibrate",
+)
 """Subcommands, in the order `mot --help` lists them (a missing module is skipped)."""
 
 
