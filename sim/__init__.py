@@ -1,6 +1,7 @@
 """Moments of Truth: an agent-based simulation of the marketing customer journey."""
 
-from sim.config import ScenarioError, load_scenario, validate_scenario
+from sim.config import load_scenario, validate_scenario
+from sim.errors import ScenarioError
 from sim.model import JourneyModel
 from sim.moments import Moment
 from sim.settings import Scenario

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.charts import save, style
-from sim.cli import UsageError
-from sim.config import ScenarioError, load_scenario, read_bounded, with_overrides
+from sim.config import load_scenario, read_bounded, with_overrides
+from sim.errors import ScenarioError, UsageError
 from sim.store import atomic_folder, write_json, write_text
 from sim.validation.retention import RetentionFit, chart_fit, fit_and_simulate, mean_polarisation
 

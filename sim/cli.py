@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from sim.config import ScenarioError
+from sim.errors import ScenarioError, UsageError
 
 COMMANDS: tuple[str, ...] = (
     "run",
@@ -34,10 +34,6 @@ COMMANDS: tuple[str, ...] = (
     "calibrate",
 )
 """Subcommands, in the order `mot --help` lists them (a missing module is skipped)."""
-
-
-class UsageError(ValueError):
-    """A command-line value cannot be used; the message is one line for the user."""
 
 
 class Terminated(KeyboardInterrupt):

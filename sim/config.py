@@ -16,12 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.errors import ScenarioError
 from sim.settings import Scenario
-
-
-class ScenarioError(ValueError):
-    """A scenario or experiment file cannot be used; the message is one line for the user."""
-
 
 MAX_TOML_BYTES = 1_000_000
 """Largest TOML file read (1 MB): the shipped baseline, every setting documented, is 13 kB, so

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from sim.cli import UsageError
+from sim.errors import UsageError
 
 P = ParamSpec("P")
 R = TypeVar("R")

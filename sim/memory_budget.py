@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sim.config import ScenarioError
+from sim.errors import ScenarioError
 from sim.settings import Scenario
 
 BYTES_PER_PERSON = 100

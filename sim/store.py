@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.cli import UsageError
 from sim.config import read_toml
 from sim.durable import fsync_folder, sync_existing, temp_path
+from sim.errors import StoreError
 
 RESULTS_ROOT = Path("results")
 """Default results folder, relative to the working directory (git-ignored but for its README)."""
@@ -49,10 +49,6 @@ PACKAGES: tuple[str, ...] = (
     "dask",
 )
 """Packages whose versions the manifest records (missing ones are skipped)."""
-
-
-class StoreError(UsageError):
-    """Results cannot be written where asked; the message is one line for the user."""
 
 
 @contextlib.contextmanager

@@ -25,7 +25,8 @@ from sim.classroom.levers import (
     write_ad_spend,
     write_negativity,
 )
-from sim.config import ScenarioError, with_overrides
+from sim.config import with_overrides
+from sim.errors import ScenarioError
 from sim.settings import Scenario
 
 MARKET_LEVERS: tuple[Lever, ...] = (

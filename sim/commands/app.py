@@ -23,8 +23,8 @@ from sim.classroom.guard import (
     student_address,
     url,
 )
-from sim.cli import UsageError
 from sim.config import load_scenario
+from sim.errors import UsageError
 
 if TYPE_CHECKING:
     import uvicorn

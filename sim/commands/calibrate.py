@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sim import store
 from sim.calibrate import calibrate_retention
-from sim.cli import UsageError
+from sim.errors import UsageError
 
 HELP = "Calibrate churn to a cohort survival curve (CSV: period, customers alive)."
 EXAMPLE = (

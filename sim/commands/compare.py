@@ -19,11 +19,11 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import store
-from sim.cli import UsageError
 from sim.commands.run import whole_number
 from sim.compare import compare_runs, cost_per_extra, verdicts
 from sim.compare_runs import simulate, tidy_curves, tidy_runs
 from sim.config import load_scenario, with_overrides
+from sim.errors import UsageError
 from sim.kpi_table import KPI_LABELS, format_value, kind_of
 from sim.runner import replication_seeds
 from sim.settings import Scenario

@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim import store
-from sim.cli import UsageError
 from sim.config import load_scenario, with_overrides
+from sim.errors import UsageError
 from sim.kpi_table import print_kpis
 from sim.runner import RunResult, replication_seeds, run_once
 from sim.settings import Scenario

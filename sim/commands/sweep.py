@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.cli import UsageError
 from sim.disk_budget import check_out_folder, disk_errors
+from sim.errors import UsageError
 from sim.store import RESULTS_ROOT
 from sim.sweep.executors import ExecutorChoice
 from sim.sweep.experiment import LoadedExperiment, load_experiment

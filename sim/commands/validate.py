@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from sim import store
-from sim.cli import UsageError
+from sim.errors import UsageError
 from sim.validation.report import CHECKS, run_checks, write_report
 
 HELP = "Run the validation checks and write a Markdown report with charts and a JSON of figures."

@@ -52,7 +52,8 @@ __all__ = ["REGISTRY", "Calendar", "Strategy", "StrategySettings", "build_strate
 
 def validate_strategies(scenario: Scenario, source: str) -> None:
     """Check every strategy table of every brand; raise `ScenarioError` naming the key."""
-    from sim.config import ScenarioError, describe_first_error
+    from sim.config import describe_first_error
+    from sim.errors import ScenarioError
 
     for brand_name, brand in scenario.brands.items():
         for name, table in brand.strategies.items():

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from sim.cli import UsageError
+from sim.errors import UsageError
 from sim.process_hygiene import worker_pool
 
 

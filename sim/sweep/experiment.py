@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sim.config import ScenarioError, describe_first_error, load_scenario, read_toml, with_overrides
+from sim.config import describe_first_error, load_scenario, read_toml, with_overrides
+from sim.errors import ScenarioError
 from sim.kpis import KPI_NAMES
 from sim.settings import Scenario, Strict
 from sim.sweep.formula import Formula, FormulaError, parse_formula

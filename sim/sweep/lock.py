@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sim.cli import UsageError
+from sim.errors import UsageError
 
 LOCK_NAME = "sweep.lock"
 """The lock file, inside the results folder."""
