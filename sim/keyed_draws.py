@@ -45,10 +45,6 @@ _GAMMA, _MIX_1, _MIX_2, _ONE = (np.array(c, dtype=np.uint64) for c in (GAMMA, MI
 _S30, _S27, _S31, _S11 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31, 11))
 _TO_UNIT = np.array(2.0**-53)
 
-SMALL = 12
-"""Up to this many keys are hashed with Python ints (about 1 us each) rather than numpy
-(about 10 us a call whatever its size, then a few ns a key)."""
-
 POISSON_TABLE_MAX_MEAN = 500.0
 """Poisson means up to this use an exact CDF table (exp(-mean) stays a normal float);
 larger means use scipy's exact quantile function."""
@@ -84,28 +80,8 @@ def hash_keys(key: int, ids: np.ndarray, slot: np.ndarray | None = None) -> np.n
     """64 random bits per (id, slot) on the stream `key`; `slot` broadcasts against `ids`.
 
     Few array passes on purpose: a rule calls this a dozen or two times a day, often on small
-    cohorts, where each numpy call's fixed cost counts as much as the work per draw. The
-    smallest cohorts (a few units) are hashed in plain Python, which gives the same bits.
+    cohorts, where each numpy call's fixed cost counts as much as the work per draw.
     """
-    if np.size(ids) * (1 if slot is None else np.size(slot)) <= SMALL:
-        return hash_keys_small(key, ids, slot)
-    return hash_keys_numpy(key, ids, slot)
-
-
-def hash_keys_small(key: int, ids, slot=None) -> np.ndarray:
-    """`hash_keys` with Python ints, one key at a time: faster below ~16 keys."""
-    if slot is None:
-        ids = np.asarray(ids)
-        bits = [mix64(key + i * GAMMA) for i in ids.ravel().tolist()]
-        return np.array(bits, dtype=np.uint64).reshape(ids.shape)
-    ids, slot = np.broadcast_arrays(ids, slot)
-    pairs = zip(ids.ravel().tolist(), slot.ravel().tolist(), strict=True)
-    bits = [mix64(mix64(key + i * GAMMA) + (j + 1) * GAMMA) for i, j in pairs]
-    return np.array(bits, dtype=np.uint64).reshape(ids.shape)
-
-
-def hash_keys_numpy(key: int, ids: np.ndarray, slot: np.ndarray | None = None) -> np.ndarray:
-    """`hash_keys` over numpy uint64 arrays, mixed in place."""
     h = np.asarray(ids).astype(np.uint64)  # ids >= 0: exact
     h *= _GAMMA
     h += np.array(key, dtype=np.uint64)

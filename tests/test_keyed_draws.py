@@ -11,15 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.keyed_draws import (
-    KeyedDraws,
-    hash_keys,
-    hash_keys_numpy,
-    hash_keys_small,
-    mix64,
-    open_unit,
-    poisson_quantile,
-)
+from sim.keyed_draws import KeyedDraws, hash_keys, mix64, open_unit, poisson_quantile
 
 N = 1_000_000
 IDS = np.arange(N)
@@ -73,17 +65,6 @@ def test_mix64_matches_the_vectorised_hash_and_is_a_bijection_on_samples():
     expected = [mix64(key + i * 0x9E3779B97F4A7C15) for i in ids.tolist()]
     assert hash_keys(key, ids).tolist() == expected
     assert len(set(hash_keys(key, IDS).tolist())) == N
-
-
-@pytest.mark.parametrize("size", [0, 1, 5, 40])
-def test_small_cohorts_hashed_in_python_get_the_numpy_bits(size):
-    key = mix64(99)
-    ids = np.arange(size) * 7919 + 2**33
-    assert np.array_equal(hash_keys_small(key, ids), hash_keys_numpy(key, ids))
-    slot = np.arange(3)[None, :] + 2**40
-    assert np.array_equal(
-        hash_keys_small(key, ids[:, None], slot), hash_keys_numpy(key, ids[:, None], slot)
-    )
 
 
 def test_uniforms_are_uniform_on_the_half_open_unit_interval(draws):
