@@ -18,6 +18,7 @@ import importlib
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from types import FrameType
 
@@ -104,10 +105,30 @@ def dispatch(argv: list[str], chosen: str | None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args) or 0)
+        with one_line_warnings(f"mot {args.command}"):
+            return int(args.handler(args) or 0)
     except (ScenarioError, UsageError) as exc:
         print(f"mot {args.command}: error: {exc}", file=sys.stderr)
         return 2
+
+
+@contextlib.contextmanager
+def one_line_warnings(prog: str) -> Iterator[None]:
+    """Print our FutureWarnings (a deprecated KPI name, ...) as `<prog>: warning: ...`, one
+    line each, instead of Python's two lines pointing into the source."""
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, FutureWarning):
+            print(f"{prog}: warning: {message}", file=sys.stderr)
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = original
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.charts import new_axes, plot_band, save, style, thousands
 from sim.kpi_table import KPI_LABELS, kind_of
+from sim.kpis import KPI_DEFINITIONS
 from sim.stats import mean_ci_by
 
 HEADLINE_KPIS: tuple[str, ...] = (
@@ -26,7 +27,7 @@ HEADLINE_KPIS: tuple[str, ...] = (
     "repeat_purchase_rate",
     "reviews",
     "mean_rating",
-    "critics",
+    "critic_people",
     "wom_negative",
     "revenue_usd",
     "strategy_cost_usd",
@@ -38,14 +39,13 @@ MANY_SCENARIO_KPIS: tuple[str, ...] = (
     "customers_end",
     "retention_90d",
     "mean_rating",
-    "critics",
+    "critic_people",
     "strategy_cost_usd",
 )
 """The panels kept when many scenarios are compared at once."""
 
-LOWER_IS_BETTER: frozenset[str] = frozenset(
-    {"critics", "churned", "wom_negative", "strategy_cost_usd", "cost_per_acquired_usd"}
-)
+LOWER_IS_BETTER: frozenset[str] = frozenset(k.name for k in KPI_DEFINITIONS if k.better == "lower")
+"""KPIs whose fall is good news (from each KPI's definition)."""
 GOOD, BAD, NOISE = "#2ca02c", "#d62728", "#9e9e9e"
 WOM_SMOOTH_DAYS = 14
 """Rolling window of the word-of-mouth chart: influencer critics posting to their whole
@@ -67,6 +67,7 @@ def unit_label(kpi: str) -> str:
         "share": "difference (percentage points)",
         "usd": "difference (USD)",
         "stars": "difference (stars)",
+        "days": "difference (days)",
     }.get(kind_of(kpi), "difference (count)")
 
 

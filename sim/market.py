@@ -20,6 +20,7 @@ from sim.network import SocialGraph
 from sim.population import People, Units
 from sim.settings import Scenario
 from sim.sources import RESEARCH_SOURCES, Source
+from sim.window_tally import WindowTally
 
 N_SOURCES = len(Source)
 
@@ -93,6 +94,8 @@ class Market:
     day: int = 1
     strategies: list = field(default_factory=list)
     """The brands' `Strategy` components; rules call their hooks at the right moment."""
+    tally: WindowTally | None = None
+    """Counts of people and events in the measured window; every move is reported to it."""
     touches: TouchLog | None = None
     """A journey touch log when asked (`mot attribute`), else None: nothing is recorded."""
     today: Stimuli = field(init=False)
@@ -134,6 +137,8 @@ class Market:
 
     def move(self, units: np.ndarray, moment: Moment, days: np.ndarray | float = 0) -> None:
         """Put units in `moment` for `days` (0 = to be handled again today)."""
+        if self.tally is not None:
+            self.tally.on_move(self, units, moment)
         self.units.moment[units] = moment
         self.units.until[units] = self.day + np.asarray(days, dtype=np.int64)
 
@@ -146,3 +151,5 @@ class Market:
         """Make yesterday's 'tomorrow' stimuli today's."""
         self.today, self.tomorrow = self.tomorrow, self.today
         self.tomorrow.clear()
+        if self.tally is not None:
+            self.tally.dawn(self)

@@ -11,6 +11,7 @@ from sim.brands import build_brands
 from sim.experience import finish_experience
 from sim.feedback import finish_feedback
 from sim.keyed_draws import KeyedDraws
+from sim.kpis import RunOutcome, compute_kpis
 from sim.loyalty import recur_needs
 from sim.market import Market
 from sim.measures import DailyTable, cohort_table
@@ -24,6 +25,7 @@ from sim.shelf import choose_at_shelf
 from sim.strategies import build_strategies
 from sim.streams import Streams
 from sim.triggers import start_journeys
+from sim.window_tally import WindowTally
 from sim.word_of_mouth import spread_word_of_mouth
 
 
@@ -92,6 +94,22 @@ class JourneyModel(mesa.Model):
         units = self.market.units
         return cohort_table(units.acquired_day, units.churn_day, self.days_run)
 
+    def outcome(self) -> RunOutcome:
+        """What the KPIs are computed from: the window's daily table, acquisition and first-loss
+        days, and the window's counts of people and events."""
+        units = self.market.units
+        counts = self.market.tally.counts(units.acquired_day)
+        return RunOutcome(self.daily(), units.acquired_day, units.churn_day, counts)
+
+    def kpis(self) -> dict[str, float]:
+        """Every KPI of the days run so far (`sim.kpis.KPI_DEFINITIONS`)."""
+        return compute_kpis(self.outcome())
+
+    def funnel(self) -> pd.DataFrame:
+        """Buying units per moment over the window: at its start, entered, moved on, dropped
+        out, at its end, and the median days of the stays that ended in it."""
+        return self.market.tally.funnel(self.market.units.moment)
+
     def people_per_moment(self) -> dict[str, int]:
         """Today's count of people in each moment."""
         counts = moment_counts(self.market)
@@ -119,6 +137,7 @@ def build_market(settings: Scenario, streams: Streams) -> Market:
         audience_start=start,
         audience=followers,
         daily=DailyTable(settings.days, settings.brand_names),
+        tally=WindowTally(units.n, people.n),
     )
 
 

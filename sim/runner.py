@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.kpis import compute_kpis
 from sim.model import JourneyModel
 from sim.settings import Scenario
 
@@ -27,6 +26,8 @@ class RunResult:
     daily: pd.DataFrame
     cohorts: pd.DataFrame
     kpis: dict[str, float]
+    funnel: pd.DataFrame | None = None
+    """Buying units per moment over the window (`JourneyModel.funnel`)."""
 
     def __repr__(self) -> str:
         return f"RunResult({self.scenario!r}, replication={self.replication}, seed={self.seed})"
@@ -53,15 +54,14 @@ def run_once(
         model.step()
         if on_day is not None:
             on_day(day)
-    units = model.market.units
-    daily = model.daily()
     return RunResult(
         scenario=scenario.name,
         replication=replication,
         seed=seed,
-        daily=daily,
+        daily=model.daily(),
         cohorts=model.cohorts(),
-        kpis=compute_kpis(daily, units.acquired_day, units.churn_day),
+        kpis=model.kpis(),
+        funnel=model.funnel(),
     )
 
 

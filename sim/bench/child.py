@@ -54,7 +54,6 @@ def current_rss_kib() -> int | None:
 def measure_size(case: dict[str, Any]) -> dict[str, Any]:
     """Build and run one workload; time build, each day and the end-of-run summary."""
     from sim.bench.workload import Workload
-    from sim.kpis import compute_kpis
     from sim.model import JourneyModel
 
     workload = Workload(**case)
@@ -72,8 +71,7 @@ def measure_size(case: dict[str, Any]) -> dict[str, Any]:
         cpu_elapsed.append(time.process_time() - cpu_start)
     t2 = time.perf_counter()
     cpu_s = time.process_time() - cpu_start
-    units = model.market.units
-    compute_kpis(model.daily(), units.acquired_day, units.churn_day)
+    model.kpis()
     model.cohorts()
     t3 = time.perf_counter()
     return {

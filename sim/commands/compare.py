@@ -211,6 +211,8 @@ def format_difference(kpi: str, value: float, unit: bool = True) -> str:
         return f"{100 * value:+.1f}" + (" pts" if unit else "")
     if kind == "stars":
         return f"{value:+.3f}" + (" ★" if unit else "")
+    if kind == "days":
+        return f"{value:+,.0f}" + (" days" if unit else "")
     if kind == "usd":
         digits = 2 if abs(value) < 100 else 0
         return f"{'+' if value >= 0 else '-'}${abs(value):,.{digits}f}"
@@ -262,7 +264,8 @@ def report(comparison: pd.DataFrame, costs: pd.DataFrame, scenarios: list[Scenar
 
 def cost_sentence(cost: pd.Series) -> str:
     """Extra cost per extra customer won, kept, and held at the end (or why there is none)."""
-    parts = [f"Extra strategy cost {format_difference('x_usd', cost['extra_cost_usd'])}. Cost per"]
+    extra = format_difference("strategy_cost_usd", cost["extra_cost_usd"])
+    parts = [f"Extra strategy cost {extra}. Cost per"]
     for label, what in (
         ("acquired", "extra new customer"),
         ("retained", "customer not lost"),

@@ -21,6 +21,7 @@ from sim import store
 from sim.config import load_scenario, with_overrides
 from sim.errors import UsageError
 from sim.kpi_table import print_kpis
+from sim.kpis import KPI_DEFINITIONS
 from sim.runner import RunResult, replication_seeds, run_once
 from sim.settings import Scenario
 from sim.stats import summarize_kpis
@@ -160,6 +161,22 @@ def tidy_cohorts(results: Sequence[RunResult]) -> pd.DataFrame:
     return cohorts[["replication", *[c for c in cohorts.columns if c != "replication"]]]
 
 
+def tidy_funnels(results: Sequence[RunResult]) -> pd.DataFrame:
+    """All replications' funnel tables stacked with a leading replication column."""
+    frames = [r.funnel.assign(replication=r.replication) for r in results if r.funnel is not None]
+    funnel = pd.concat(frames, ignore_index=True)
+    return funnel[["replication", *[c for c in funnel.columns if c != "replication"]]]
+
+
+def kpi_definitions() -> dict[str, dict[str, str]]:
+    """Each KPI's label, unit, who is counted and definition, for kpis.json (one source:
+    `sim.kpis.KPI_DEFINITIONS`)."""
+    return {
+        k.name: {"label": k.label, "unit": k.unit, "counted": k.counted, "definition": k.definition}
+        for k in KPI_DEFINITIONS
+    }
+
+
 def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]) -> dict:
     """Tables, KPIs, settings and charts into `folder`; return the KPI summary."""
     from sim import charts  # late: matplotlib is slow to import and `mot --help` needs none
@@ -167,6 +184,7 @@ def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]
     daily, cohorts = tidy_daily(results), tidy_cohorts(results)
     store.write_table(daily, folder, "daily")
     store.write_table(cohorts, folder, "cohorts", parquet=False)
+    store.write_table(tidy_funnels(results), folder, "funnel", parquet=False)
     summary = summarize_kpis([r.kpis for r in results], CONFIDENCE)
     store.write_json(
         folder / "kpis.json",
@@ -177,6 +195,7 @@ def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]
             "replications": [
                 {"replication": r.replication, "seed": r.seed, **r.kpis} for r in results
             ],
+            "definitions": kpi_definitions(),
         },
     )
     store.write_json(folder / "settings.json", scenario.model_dump(mode="json"))

@@ -9,6 +9,7 @@ shrinks it for CI (`mot sweep --quick`). Every error is one line naming the file
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +18,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.config import describe_first_error, load_scenario, read_toml, with_overrides
 from sim.errors import ScenarioError
-from sim.kpis import KPI_NAMES
+from sim.kpis import DEPRECATED_NAMES, KPI_NAMES, resolve_name
 from sim.settings import Scenario, Strict
 from sim.sweep.formula import Formula, FormulaError, parse_formula
 
@@ -152,6 +153,7 @@ def load_experiment(path: str | Path, quick: bool = False) -> LoadedExperiment:
         raise ScenarioError(f"{path}: {describe_first_error(exc)}") from None
     if quick:
         experiment = apply_quick(experiment)
+    experiment = upgrade_kpi_names(experiment, path)
     scenario_path = None
     if experiment.scenario is not None:
         scenario_path = path.parent / experiment.scenario
@@ -166,6 +168,31 @@ def load_experiment(path: str | Path, quick: bool = False) -> LoadedExperiment:
     check_outputs(loaded)
     check_charts(loaded)
     return loaded
+
+
+def upgrade_kpi_names(experiment: Experiment, path: Path) -> Experiment:
+    """The experiment with deprecated KPI names (`sim.kpis.DEPRECATED_NAMES`) replaced by
+    their successors in outputs, charts and derived formulas, warning once for each."""
+    outputs = [resolve_name(n, f"{path}: outputs.{i}") for i, n in enumerate(experiment.outputs)]
+    charts = [
+        chart.model_copy(update={"y": resolve_name(chart.y, f"{path}: charts.{i}.y")})
+        for i, chart in enumerate(experiment.charts)
+    ]
+    derived = {
+        name: upgrade_formula(expression, f"{path}: derived.{name}")
+        for name, expression in experiment.derived.items()
+    }
+    update = {"outputs": list(dict.fromkeys(outputs)), "charts": charts, "derived": derived}
+    return experiment.model_copy(update=update)
+
+
+def upgrade_formula(expression: str, where: str) -> str:
+    """A derived formula with deprecated KPI names replaced (a warning for each)."""
+    return OLD_NAME.sub(lambda match: resolve_name(match.group(0), where), expression)
+
+
+OLD_NAME = re.compile(r"\b(" + "|".join(map(re.escape, DEPRECATED_NAMES)) + r")\b")
+"""A deprecated KPI name as a whole word inside a derived formula."""
 
 
 def apply_quick(experiment: Experiment) -> Experiment:

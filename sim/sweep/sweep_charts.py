@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
+from sim.kpis import KPIS  # noqa: E402
 from sim.stats import mean_ci_by  # noqa: E402
 from sim.sweep.experiment import Chart, LoadedExperiment  # noqa: E402
 
@@ -27,8 +28,13 @@ MAX_LEVELS = 12
 
 
 def output_label(name: str) -> str:
-    """An output name as an axis label with its unit: `cost_per_retained_usd` -> "... (USD)"."""
-    unit = " (USD)" if name.endswith("_usd") else " (share)" if "rate" in name else ""
+    """An output's axis label with its unit: a KPI's from its definition (`sim.kpis`); a
+    derived output has no definition, so only its name's `_usd` ending says it is money."""
+    definition = KPIS.get(name)
+    if definition is not None:
+        unit = {"share": "share", "usd": "USD", "stars": "stars"}.get(definition.unit)
+        return definition.label + (f" ({unit})" if unit else f" ({definition.unit})")
+    unit = " (USD)" if name.endswith("_usd") else ""
     text = name.removesuffix("_usd").replace("_", " ")
     return text[:1].upper() + text[1:] + unit
 
