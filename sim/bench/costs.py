@@ -1,7 +1,8 @@
 """Where a day's time goes: each rule `JourneyModel.step` calls, timed over a whole run.
 
-The run is profiled with `cProfile` and the table keeps the functions called directly by
-`step` (the journey rules, strategy hooks and bookkeeping), so a rule added later shows up
+The run is profiled with `cProfile` and the table keeps the functions called directly by the
+model's day (`step`, or the helper it hands the day to: the journey rules, strategy hooks and
+bookkeeping), so a rule added later shows up
 without changing this module. Each rule is tagged with the moment it serves. A second table
 lists the functions with the most self time anywhere, which points at the line to optimise.
 Profiling slows small calls down, so shares matter more than absolute seconds here.
@@ -63,11 +64,9 @@ def where(func: tuple[str, int, str]) -> str:
 
 
 def rule_table(stats: pstats.Stats) -> pd.DataFrame:
-    """Seconds spent in each function `JourneyModel.step` calls, with its moment and share."""
+    """Seconds spent in each function the model's day calls, with its moment and share."""
     entries: dict[tuple[str, int, str], Any] = stats.stats  # type: ignore[attr-defined]
-    step = next(
-        f for f in entries if f[2] == "step" and Path(f[0]).resolve() == SIM_ROOT / "model.py"
-    )
+    step = day_function(entries)
     step_s = entries[step][3]
     rows = []
     for func, (_, _, _, _, callers) in entries.items():
@@ -82,6 +81,14 @@ def rule_table(stats: pstats.Stats) -> pd.DataFrame:
     table.loc[len(table)] = ["(step itself)", "bookkeeping", entries[step][1], max(other, 0.0)]
     table["share"] = table["seconds"] / step_s
     return table.sort_values("seconds", ascending=False, ignore_index=True)
+
+
+def day_function(entries: dict[tuple[str, int, str], Any]) -> tuple[str, int, str]:
+    """The function of `sim/model.py` that runs the day's rules: the caller of the first rule
+    (`JourneyModel.step`, or whatever helper `step` hands the day to)."""
+    first_rule = next(f for f in entries if where(f) == "triggers.start_journeys")
+    callers = entries[first_rule][4]
+    return next(f for f in callers if Path(f[0]).resolve() == SIM_ROOT / "model.py")
 
 
 def hot_spots(stats: pstats.Stats, top: int = 10) -> pd.DataFrame:
