@@ -34,10 +34,10 @@ def finish_experience(market: Market, draws: KeyedDraws) -> None:
     contact_service(market, due, trouble, due[rows], u[:, :2])
     returned = np.zeros(len(due), dtype=bool)
     returned[rows] = decide_returns(market, due[rows], u[:, 2])
-    ratings, members, position = rate_experience(market, due, draws)
+    ratings, members, position, u_review = rate_experience(market, due, draws)
     brand = market.units.chosen[due].astype(np.int64)
     learn_from_experience(market, members, brand[position], ratings)
-    give_feedback(market, due, members, position, ratings, draws)
+    give_feedback(market, due, members, position, ratings, u_review)
     market.units.brand[due[returned]] = -1
     market.move(due, Moment.UMOT, np.rint(market.scenario.feedback.feedback_days))
 
@@ -73,8 +73,12 @@ def decide_returns(market: Market, open_: np.ndarray, u: np.ndarray) -> np.ndarr
 
 def rate_experience(
     market: Market, due: np.ndarray, draws: KeyedDraws
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Private ratings of every member: end users rate their own use; others take the unit mean."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Private ratings of every member: end users rate their own use; others take the unit mean.
+
+    Returns (ratings, members, position of each member's unit in `due`, a uniform per member
+    for posting a review: drawn here, with the rating's numbers, to save a hash call).
+    """
     units, brands, people = market.units, market.brands, market.people
     exp = market.scenario.experience
     members, position = market.members(due)
@@ -82,7 +86,7 @@ def rate_experience(
     flags = units.flags[due][position]
     resolved = (flags & Flag.RESOLVED) > 0
     b2b = market.scenario.population.market == "b2b"
-    u = draws.columns("rating", market.day, members, 3 if b2b else 2)  # noise; onboarded
+    u = draws.columns("rating", market.day, members, 4 if b2b else 3)  # noise, review, onboarded
     noise = normal(u[:, 0], u[:, 1])
     latent = brands.quality[brand] + brands.satisfaction_sd[brand] * noise
     latent -= exp.penalty_late * ((flags & Flag.LATE) > 0)
@@ -90,7 +94,7 @@ def rate_experience(
     latent -= exp.penalty_problem * (((flags & Flag.PROBLEM) > 0) & ~resolved)
     latent += exp.recovery_bonus * (((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & resolved)
     if b2b:
-        onboarded = u[:, 2] < brands.p_onboarded[brand]
+        onboarded = u[:, 3] < brands.p_onboarded[brand]
         latent += np.where(onboarded, exp.onboarding_gain, -exp.onboarding_gain)
     user = (people.role[members] & Role.END_USER) > 0
     total = np.bincount(position, weights=latent * user, minlength=len(due))
@@ -102,7 +106,7 @@ def rate_experience(
     people.rating[members] = ratings
     np.add.at(brands.private_stars, (brand, ratings.astype(np.int64) - 1), 1)
     market.daily.add("experiences", int((units.chosen[due] == 0).sum()))
-    return ratings, members, position
+    return ratings, members, position, u[:, 2]
 
 
 def learn_from_experience(

@@ -22,12 +22,13 @@ def give_feedback(
     members: np.ndarray,
     position: np.ndarray,
     ratings: np.ndarray,
-    draws: KeyedDraws,
+    u_review: np.ndarray,
 ) -> None:
-    """Stances and reviews of every member of units entering UMOT today."""
+    """Stances and reviews of every member of units entering UMOT today; `u_review` holds a
+    uniform per member (drawn with their rating, keyed by person and day)."""
     brand = market.units.chosen[due][position].astype(np.int64)
     take_stance(market, members, brand, ratings)
-    post_reviews(market, members, brand, ratings, draws)
+    post_reviews(market, members, brand, ratings, u_review)
 
 
 def take_stance(market: Market, people: np.ndarray, brand: np.ndarray, ratings: np.ndarray) -> None:
@@ -63,13 +64,14 @@ def post_reviews(
     people: np.ndarray,
     brand: np.ndarray,
     ratings: np.ndarray,
-    draws: KeyedDraws,
+    u: np.ndarray,
 ) -> None:
-    """Some members post a review with their private rating; strategies may change the chance."""
+    """Some members post a review with their private rating (when their uniform `u` is below
+    the chance); strategies may change the chance."""
     chance = review_chance(market, ratings)
     for strategy in market.strategies:
         chance = strategy.review_chance(market, people, brand, ratings, chance)
-    posted = draws.uniform("review", market.day, people) < chance
+    posted = u < chance
     record_reviews(market, people[posted], brand[posted], ratings[posted])
 
 

@@ -45,25 +45,32 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     cell = np.minimum(cell, len(broad) - 1)
     source = np.where(from_need, int(Source.NEED), cell // market.brands.n)
     brand = np.where(from_need, -1, cell % market.brands.n)
-    begin_research(market, who, source, brand, draws)
-    apply_nudges(market, draws)
+    nudged, nudge_source, nudge_brand = apply_nudges(market, draws, who)
+    begin_research(
+        market,
+        np.concatenate([who, nudged]),
+        np.concatenate([source, nudge_source]),
+        np.concatenate([brand, nudge_brand]),
+        draws,
+    )
 
 
-def apply_nudges(market: Market, draws: KeyedDraws) -> None:
-    """Each targeted nudge to a person whose unit is still at <ZMOT starts it with its chance.
+def apply_nudges(
+    market: Market, draws: KeyedDraws, started: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(units, source, brand) started by targeted nudges: each nudge to a person whose unit is
+    at <ZMOT and not `started` today already starts it with its chance; the first hit counts.
 
     A nudge's draw is keyed by the person and by which of their nudges it is (source, brand
     and rank among identical ones), not by its place in today's list of nudges.
     """
     people, brands, sources, chances = market.today.targeted()
-    if len(people) == 0:
-        return
     unit = market.people.unit[people]
-    waiting = market.units.moment[unit] == Moment.PRE_ZMOT
+    waiting = (market.units.moment[unit] == Moment.PRE_ZMOT) & ~np.isin(unit, started)
     slot = nudge_slots(people, sources * market.brands.n + brands)
     hit = waiting & (draws.uniform("nudge", market.day, people, slot) < chances)
     unit, index = np.unique(unit[hit], return_index=True)
-    begin_research(market, unit, sources[hit][index], brands[hit][index], draws)
+    return unit, sources[hit][index], brands[hit][index]
 
 
 def nudge_slots(people: np.ndarray, kind: np.ndarray) -> np.ndarray:
