@@ -103,3 +103,23 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """`folder` and its ancestors that do not exist yet, deepest first (to undo a mkdir -p)."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
+
+
+def remove_if_empty(folders: list[Path]) -> None:
+    """Remove folders (deepest first) that are still empty; leave anything else alone.
+
+    A refused or failed write then leaves no empty folder tree behind it.
+    """
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()

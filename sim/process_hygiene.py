@@ -94,7 +94,7 @@ def wait_for_exit(pid: int, poll_s: float = POLL_S) -> None:
     except ProcessLookupError:
         return
     except (AttributeError, OSError):  # no pidfds (macOS, old kernels): poll the pid
-        while _alive(pid):
+        while alive(pid):
             time.sleep(poll_s)
         return
     try:
@@ -103,8 +103,10 @@ def wait_for_exit(pid: int, poll_s: float = POLL_S) -> None:
         os.close(descriptor)
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process `pid` exists (one owned by another user counts as alive)."""
+def alive(pid: object) -> bool:
+    """Whether a process `pid` exists on this machine (one owned by another user counts)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -29,8 +29,15 @@ import numpy as np
 import pandas as pd
 
 from sim.config import read_toml
-from sim.durable import fsync_folder, sync_existing, temp_path
+from sim.durable import (
+    fsync_folder,
+    missing_folders,
+    remove_if_empty,
+    sync_existing,
+    temp_path,
+)
 from sim.errors import StoreError
+from sim.process_hygiene import alive
 
 RESULTS_ROOT = Path("results")
 """Default results folder, relative to the working directory (git-ignored but for its README)."""
@@ -65,14 +72,14 @@ def atomic_folder(final: Path) -> Iterator[Path]:
     final = Path(final)
     if final.exists():
         raise StoreError(f"{final}: already exists; results are never overwritten")
-    created = _missing_ancestors(final.parent)
+    created = missing_folders(final.parent)
     remove_stale_temporaries(final.parent)
     temp = final.parent / f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         temp.mkdir()
     except OSError as exc:
-        _remove_empty(created)
+        remove_if_empty(created)
         raise StoreError(f"{final.parent}: cannot write results: {_reason(exc)}") from None
     try:
         yield temp
@@ -81,7 +88,7 @@ def atomic_folder(final: Path) -> Iterator[Path]:
         temp.rename(final)
     except BaseException as exc:
         shutil.rmtree(temp, ignore_errors=True)
-        _remove_empty(created)
+        remove_if_empty(created)
         if isinstance(exc, OSError):
             raise StoreError(f"{final}: cannot write results: {_reason(exc)}") from None
         raise
@@ -97,38 +104,10 @@ def remove_stale_temporaries(parent: Path) -> list[Path]:
     removed = []
     for temp in parent.glob(".*.*-*.tmp") if parent.is_dir() else ():
         pid = temp.name.rsplit(".", 2)[-2].split("-")[0]
-        if temp.is_dir() and pid.isdigit() and not _alive(int(pid)):
+        if temp.is_dir() and pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(temp, ignore_errors=True)
             removed.append(temp)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this pid runs on this machine."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _missing_ancestors(folder: Path) -> list[Path]:
-    """`folder` and its ancestors that do not exist yet, deepest first."""
-    missing = []
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
-    return missing
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    """Remove folders (deepest first) that are still empty; leave anything else alone."""
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            folder.rmdir()
 
 
 def _reason(exc: OSError) -> str:

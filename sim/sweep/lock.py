@@ -23,7 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sim.durable import missing_folders, remove_if_empty
 from sim.errors import UsageError
+from sim.process_hygiene import alive
 
 LOCK_NAME = "sweep.lock"
 """The lock file, inside the results folder."""
@@ -163,33 +165,3 @@ def describe(record: dict[str, Any]) -> str:
     text = f"pid {record.get('pid', '?')} on {record.get('host', '?')}"
     text += f" since {record.get('started', '?')}"
     return text + (f" ({record['command']})" if record.get("command") else "")
-
-
-def alive(pid: Any) -> bool:
-    """Whether a process with this id exists on this machine."""
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def missing_folders(folder: Path) -> list[Path]:
-    """`folder` and its ancestors that do not exist yet, deepest first."""
-    missing = []
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
-    return missing
-
-
-def remove_if_empty(folders: list[Path]) -> None:
-    """Remove folders (deepest first) that are still empty: a refused sweep leaves nothing."""
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            folder.rmdir()
