@@ -211,7 +211,7 @@ def cohort_retention(cohorts: pd.DataFrame, min_customers: int = 20) -> Figure:
             "--",
             color="0.4",
             linewidth=2,
-            label="customers before day 1",
+            label="customers at the window's start",
         )
     if starts:
         scale = matplotlib.cm.ScalarMappable(
@@ -284,14 +284,25 @@ def save(fig: Figure, path: Path) -> Path:
     return atomic_write(Path(path), lambda temp: fig.savefig(temp, format="png"))
 
 
-def write_charts(daily: pd.DataFrame, cohorts: pd.DataFrame, folder: Path) -> list[Path]:
-    """Draw every run chart into `folder`; return the PNG paths."""
+def footnote(fig: Figure, window: str) -> Figure:
+    """Say under the chart which days it covers (e.g. '365 days after a 90-day warm-up')."""
+    if window:
+        fig.text(0.99, 0.005, f"Measured window: {window}", ha="right", va="bottom", color="0.4")
+    return fig
+
+
+def write_charts(
+    daily: pd.DataFrame, cohorts: pd.DataFrame, folder: Path, window: str = ""
+) -> list[Path]:
+    """Draw every run chart into `folder`; return the PNG paths. `window` says which days the
+    charts cover (the measured window, after any warm-up); it is printed under each chart."""
     paths = []
     with style():
         for stem, draw in DAILY_CHARTS.items():
-            paths.append(save(draw(daily), Path(folder) / f"{stem}.png"))
+            paths.append(save(footnote(draw(daily), window), Path(folder) / f"{stem}.png"))
         if not cohorts.empty:
-            paths.append(save(cohort_retention(cohorts), Path(folder) / "cohort_retention.png"))
+            figure = footnote(cohort_retention(cohorts), window)
+            paths.append(save(figure, Path(folder) / "cohort_retention.png"))
     return paths
 
 

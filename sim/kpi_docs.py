@@ -1,10 +1,14 @@
 """The KPI definitions of `sim.kpis.KPI_DEFINITIONS` as markdown, for docs/kpis.md.
 
 docs/kpis.md holds the output of `python -m sim.kpi_docs` between two markers, and a test
-checks it is current, so the documented definitions are the ones the code uses.
+checks it is current, so the documented definitions are the ones the code uses;
+`python -m sim.kpi_docs --write docs/kpis.md` brings it up to date.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from sim.kpis import KPI_GROUPS, KPIS
 
@@ -30,5 +34,17 @@ def generated_block(text: str) -> str:
     return text[begin : end + len(DOCS_END)] + "\n" if 0 <= begin < end else ""
 
 
+def rewrite(path: Path) -> None:
+    """Replace the generated block of the document at `path` with the current definitions."""
+    text = path.read_text()
+    old = generated_block(text)
+    if not old:
+        raise SystemExit(f"{path}: no generated block (markers {DOCS_BEGIN!r} ... {DOCS_END!r})")
+    path.write_text(text.replace(old, markdown_tables()))
+
+
 if __name__ == "__main__":
-    print(markdown_tables(), end="")
+    if sys.argv[1:2] == ["--write"] and len(sys.argv) == 3:
+        rewrite(Path(sys.argv[2]))
+    else:
+        print(markdown_tables(), end="")

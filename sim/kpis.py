@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sim.measures import CHANNEL_COLUMNS, retention_at
+from sim.measures import CHANNEL_COLUMNS, in_window_days, retention_at
 
 Unit = Literal["share", "usd", "stars", "days", "units", "people", "events", "messages"]
 """What a KPI counts or measures; tables, charts and formatters read it (never the name)."""
@@ -134,6 +134,15 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
         "Switches to a rival at a repurchase, plus departures from the category (walked away "
         "from a repurchase, returned the product, or the need ended).",
         better="lower",
+    ),
+    KpiDefinition(
+        "customers_start",
+        "retention",
+        "Customers at the start",
+        "units",
+        "buying units owning the focal brand when the window starts (after the warm-up)",
+        "The customer base the window starts with; with `customers_end`, how settled it is.",
+        better="neither",
     ),
     KpiDefinition(
         "customers_end",
@@ -289,6 +298,8 @@ class RunOutcome:
     acquired_day: np.ndarray
     churn_day: np.ndarray
     counts: Mapping[str, float]
+    window_start: int = 1
+    """The simulation day the measured window starts on (`warmup_days` + 1)."""
 
 
 def compute_kpis(outcome: RunOutcome) -> dict[str, float]:
@@ -300,7 +311,9 @@ def compute_kpis(outcome: RunOutcome) -> dict[str, float]:
     new = float(total["new_customers"])
     customers = [c for c in daily.columns if c.startswith("customers_")]
     market = float(last[customers].sum())
-    acquired_day, churn_day = outcome.acquired_day, outcome.churn_day
+    acquired_day, churn_day = in_window_days(
+        outcome.acquired_day, outcome.churn_day, outcome.window_start
+    )
     kpis = {
         "new_customers": new,
         "prospects": counts["prospects"],
@@ -315,6 +328,7 @@ def compute_kpis(outcome: RunOutcome) -> dict[str, float]:
         "retention_90d": retention_at(acquired_day, churn_day, days_run, 90, first_day=1),
         "retention_365d": retention_at(acquired_day, churn_day, days_run, 365),
         "churned": float(total["churned"]),
+        "customers_start": counts["customers_start"],
         "customers_end": float(last["customers"]),
         "market_share_end": ratio(last["customers"], market),
         "reviews": float(total["reviews"]),

@@ -92,6 +92,9 @@ class Market:
     audience: np.ndarray
     daily: DailyTable
     day: int = 1
+    """Today, counted from the first day simulated (warm-up included)."""
+    window_start: int = 1
+    """The first day of the measured window (`warmup_days` + 1)."""
     strategies: list = field(default_factory=list)
     """The brands' `Strategy` components; rules call their hooks at the right moment."""
     tally: WindowTally | None = None
@@ -122,6 +125,12 @@ class Market:
         totals = habits.sum(axis=1, keepdims=True)
         share = np.where(totals > 0, habits / np.where(totals > 0, totals, 1), 1 / habits.shape[1])
         return np.cumsum(share, axis=1)
+
+    @property
+    def window_day(self) -> int:
+        """Today as a day of the measured window: 1 on its first day, <= 0 in the warm-up.
+        Strategies schedule by it (a crisis from day 60 means day 60 of the window)."""
+        return self.day - self.window_start + 1
 
     def units_due(self, moment: Moment) -> np.ndarray:
         """Units in `moment` whose time there is up today."""

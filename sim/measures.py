@@ -72,17 +72,41 @@ class DailyTable:
         """A measure over all recorded days."""
         return self.table[:, self._index[name]]
 
-    def frame(self, days: int | None = None) -> pd.DataFrame:
-        """The table as a DataFrame with a `day` column (days 1..n)."""
-        rows = self.table[: self.day if days is None else days]
-        frame = pd.DataFrame(rows, columns=list(self.columns))
-        frame.insert(0, "day", np.arange(1, len(frame) + 1))
+    def frame(self, rows: slice | None = None, first_day: int | None = None) -> pd.DataFrame:
+        """The recorded days (or the `rows` slice of them) as a DataFrame with a `day` column,
+        numbered from `first_day` (default: 1 for the first row shown)."""
+        rows = slice(0, self.day) if rows is None else rows
+        table = self.table[: self.day][rows]
+        frame = pd.DataFrame(table, columns=list(self.columns))
+        start = 1 if first_day is None else first_day
+        frame.insert(0, "day", np.arange(start, start + len(frame)))
         return frame
 
 
 def moment_labels() -> dict[str, str]:
     """Column name -> chart label for the people-per-moment columns."""
     return {f"people_{m.name.lower()}": LABELS[m] for m in Moment}
+
+
+def in_window_days(
+    acquired_day: np.ndarray, churn_day: np.ndarray, window_start: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Focal acquisition and first-loss days counted in window days (its first day is 1).
+
+    Customers acquired before the window and not lost by its start count as acquired on day 0:
+    the base the window starts with. Customers lost before the window, and units that never
+    bought the focal brand, get -1 for both.
+
+    >>> in_window_days(np.array([0, 5, 12, -1]), np.array([3, 15, -1, -1]), 11)
+    (array([-1,  0,  2, -1]), array([-1,  5, -1, -1]))
+    """
+    shift = window_start - 1
+    before = (acquired_day >= 0) & (acquired_day <= shift)
+    lost_before = (churn_day >= 0) & (churn_day <= shift)
+    acquired = np.where(acquired_day > shift, acquired_day - shift, -1)
+    acquired = np.where(before & ~lost_before, 0, acquired)
+    churned = np.where((acquired >= 0) & (churn_day > shift), churn_day - shift, -1)
+    return acquired, churned
 
 
 COHORT_AGES: tuple[int, ...] = (30, 60, 90, 180, 270, 365)
@@ -97,9 +121,10 @@ def cohort_table(
 ) -> pd.DataFrame:
     """Retention of focal customers by acquisition cohort (`width_days` wide) and age in days.
 
-    A customer acquired on day a is retained at age t if they have not churned by day a + t;
-    only customers observed for t days count at age t (no censoring bias). Day-0 customers
-    (the existing base) form their own cohort, starting on day 0.
+    Days are window days (`in_window_days`). A customer acquired on day a is retained at age t
+    if they have not churned by day a + t; only customers observed for t days count at age t
+    (no censoring bias). Customers the window starts with (day 0) form their own cohort, their
+    ages counted from the window's start.
     """
     acquired = acquired_day >= 0
     acq, churn = acquired_day[acquired], churn_day[acquired]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -14,7 +16,7 @@ from sim.keyed_draws import KeyedDraws
 from sim.kpis import RunOutcome, compute_kpis
 from sim.loyalty import recur_needs
 from sim.market import Market
-from sim.measures import DailyTable, cohort_table
+from sim.measures import DailyTable, cohort_table, in_window_days
 from sim.memory_budget import check_market_fits
 from sim.moments import Moment
 from sim.network import audiences, build_graph
@@ -32,14 +34,26 @@ from sim.word_of_mouth import spread_word_of_mouth
 class JourneyModel(mesa.Model):
     """Buying units moving through <ZMOT, ZMOT, FMOT, SMOT, UMOT and the loyalty loop.
 
+    The market first runs the scenario's `warmup_days` (no strategies, nothing measured), then
+    the measured window of `days`; `step`, `run`, `days_run`, `daily` and the KPIs are about
+    the window.
+
     Args:
         settings: a validated `Scenario` (see `sim.config.load_scenario`).
         seed: overrides the scenario's seed; one seed gives the market-building streams and
             every keyed draw of the day's rules and strategies (`sim.keyed_draws`).
         with_agents: create a Mesa agent per person (views onto the columns).
+        warm_up: run the warm-up now; `False` leaves it to `warm_up()` (or the first `step`),
+            so that a caller can show its progress.
     """
 
-    def __init__(self, settings: Scenario, seed: int | None = None, with_agents: bool = True):
+    def __init__(
+        self,
+        settings: Scenario,
+        seed: int | None = None,
+        with_agents: bool = True,
+        warm_up: bool = True,
+    ):
         check_market_fits(settings, "scenario", with_agents)  # one line, not a MemoryError
         seed = settings.seed if seed is None else seed
         super().__init__(rng=seed)
@@ -47,18 +61,36 @@ class JourneyModel(mesa.Model):
         self.streams = Streams(seed)
         self.draws = KeyedDraws(seed)
         self.market = build_market(settings, self.streams)
-        self.market.strategies = build_strategies(settings, self.draws)
-        for strategy in self.market.strategies:
-            strategy.setup(self.market)
+        self.strategies = build_strategies(settings, self.draws)
+        """The brands' strategies; they act from the window's first day on."""
+        if settings.warmup_days == 0:
+            self.switch_on_strategies()  # a launch: strategies set their levers before day 1
         if with_agents:
             create_people(self)
+        if warm_up:
+            self.warm_up()
+
+    def warm_up(self, on_day: Callable[[int], None] | None = None) -> None:
+        """Run the warm-up days not run yet; `on_day(day)` after each (day <= 0: warm-up)."""
+        while self.market.day < self.market.window_start:
+            self._one_day()
+            if on_day is not None:
+                on_day(self.market.window_day - 1)
 
     def step(self) -> None:
-        """One day, in the order of the journey."""
-        market, draws = self.market, self.draws
-        if market.day > self.settings.days:
+        """One day of the measured window, in the order of the journey."""
+        if self.market.day < self.market.window_start:
+            self.warm_up()
+        if self.days_run >= self.settings.days:
             raise RuntimeError(f"the scenario has {self.settings.days} days; make a new model")
+        self._one_day()
+
+    def _one_day(self) -> None:
+        """One simulated day, warm-up or window; strategies switch on as the window opens."""
+        market, draws = self.market, self.draws
         market.daily.day = market.day - 1
+        if market.day == market.window_start:
+            self.switch_on_strategies()
         market.new_day()
         for strategy in market.strategies:
             strategy.on_day(market)
@@ -73,33 +105,48 @@ class JourneyModel(mesa.Model):
         market.day += 1
         market.daily.day = market.day - 1
 
+    def switch_on_strategies(self) -> None:
+        """Hand the strategies to the market and let each set its levers (once)."""
+        if self.market.strategies:
+            return
+        self.market.strategies = self.strategies
+        for strategy in self.strategies:
+            strategy.setup(self.market)
+
     def run(self, days: int | None = None) -> JourneyModel:
-        """Run `days` days (default: the rest of the scenario's days)."""
-        remaining = self.settings.days - self.market.day + 1
+        """Run `days` days of the window (default: the rest of it), after any warm-up left."""
+        self.warm_up()
+        remaining = self.settings.days - self.days_run
         for _ in range(remaining if days is None else min(days, remaining)):
             self.step()
         return self
 
     @property
     def days_run(self) -> int:
-        """Days simulated so far."""
-        return self.market.day - 1
+        """Days of the measured window simulated so far (the warm-up is not counted)."""
+        return max(self.market.window_day - 1, 0)
 
-    def daily(self) -> pd.DataFrame:
-        """Measures per day (one row per simulated day)."""
-        return self.market.daily.frame()
+    def daily(self, warmup: bool = False) -> pd.DataFrame:
+        """Measures per day of the window, numbered from 1; with `warmup`, the warm-up days
+        too, numbered up to 0 (the last warm-up day is day 0)."""
+        start = self.market.window_start - 1
+        if warmup:
+            return self.market.daily.frame(first_day=1 - start)
+        return self.market.daily.frame(rows=slice(start, start + self.days_run))
 
     def cohorts(self) -> pd.DataFrame:
         """Focal-brand retention by acquisition cohort and age."""
-        units = self.market.units
-        return cohort_table(units.acquired_day, units.churn_day, self.days_run)
+        units, start = self.market.units, self.market.window_start
+        acquired, churned = in_window_days(units.acquired_day, units.churn_day, start)
+        return cohort_table(acquired, churned, self.days_run)
 
     def outcome(self) -> RunOutcome:
         """What the KPIs are computed from: the window's daily table, acquisition and first-loss
         days, and the window's counts of people and events."""
         units = self.market.units
         counts = self.market.tally.counts(units.acquired_day)
-        return RunOutcome(self.daily(), units.acquired_day, units.churn_day, counts)
+        start = self.market.window_start
+        return RunOutcome(self.daily(), units.acquired_day, units.churn_day, counts, start)
 
     def kpis(self) -> dict[str, float]:
         """Every KPI of the days run so far (`sim.kpis.KPI_DEFINITIONS`)."""
@@ -136,8 +183,9 @@ def build_market(settings: Scenario, streams: Streams) -> Market:
         influencers=influencers,
         audience_start=start,
         audience=followers,
-        daily=DailyTable(settings.days, settings.brand_names),
-        tally=WindowTally(units.n, people.n),
+        daily=DailyTable(settings.warmup_days + settings.days, settings.brand_names),
+        window_start=settings.warmup_days + 1,
+        tally=WindowTally(units.n, people.n, window_start=settings.warmup_days + 1),
     )
 
 

@@ -185,12 +185,20 @@ def seed_customers(units: Units, scenario: Scenario, rng: np.random.Generator) -
     units.moment[customer] = Moment.LOYALTY
     units.satisfaction[customer] = BASE_RATING
     units.acquired_day[owner == 0] = 0  # the focal brand's existing base: the day-0 cohort
+    units.until[customer] = days_to_next_need(scenario, int(customer.sum()), rng)
+
+
+def days_to_next_need(scenario: Scenario, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Days until each initial customer's need recurs, drawn as in a market that has been
+    running for a while (the stationary residual time), so that the base does not come back
+    to the shelf in one synchronised wave: memoryless cycles leave a geometric residual with
+    the cycle's own mean; fixed cycles a uniform one over the cycle. Never, for cycle 0."""
     cycle = scenario.loyalty.repurchase_days
-    if cycle > 0:
-        top = int(cycle) + 1 if scenario.loyalty.fixed_cycle else int(2 * cycle) + 2
-        units.until[customer] = rng.integers(1, top, size=int(customer.sum()))
-    else:
-        units.until[customer] = np.iinfo(np.int32).max
+    if cycle <= 0:
+        return np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
+    if scenario.loyalty.fixed_cycle:
+        return rng.integers(1, int(cycle) + 1, size=n)
+    return rng.geometric(min(1.0 / cycle, 1.0), size=n)
 
 
 def seed_base_opinions(people: People, units: Units, weight_own_experience: float) -> None:

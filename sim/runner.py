@@ -46,10 +46,12 @@ def run_once(
     days: int | None = None,
     on_day: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Build and run one model; `on_day(day)` is called after each day (for progress bars)."""
+    """Build and run one model: its warm-up, then its window. `on_day(day)` is called after
+    each day, warm-up days included (for progress bars)."""
     if days is not None and days != scenario.days:
         scenario = scenario.model_copy(update={"days": days})
-    model = JourneyModel(scenario, seed=seed, with_agents=False)
+    model = JourneyModel(scenario, seed=seed, with_agents=False, warm_up=False)
+    model.warm_up(on_day)
     for day in range(1, scenario.days + 1):
         model.step()
         if on_day is not None:

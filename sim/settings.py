@@ -404,7 +404,14 @@ class Scenario(Strict):
     description: str = ""
     """What question the scenario answers."""
     days: int = Field(365, ge=1, le=3650)
-    """Days simulated; one step is one day (assumption: a year shows one-year retention)."""
+    """Days measured (the window); one step is one day (assumption: a year shows one-year
+    retention)."""
+    warmup_days: int = Field(0, ge=0, le=3650)
+    """Days the market runs before the measured window, so that KPIs, daily tables and charts
+    describe a settled market rather than the initial state; strategies switch on when the
+    window starts. 0 = a launch, measured from the initial state. The shipped baseline sets it
+    from a measured criterion (`python -m sim.settle`, docs/kpis.md); the default 0 is an
+    assumption."""
     replications: int = Field(1, ge=1, le=10_000)
     """Runs on derived seeds, for confidence intervals."""
     seed: int = Field(42, ge=0)

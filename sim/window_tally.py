@@ -66,6 +66,7 @@ class WindowTally:
         self.stays = np.zeros((N_MOMENTS, MAX_STAY_DAYS + 1), dtype=np.int64)
         self.at_start = np.zeros(N_MOMENTS, dtype=np.int64)
         self.switchers = 0
+        self.customers_start = 0
         self.advocate_events = 0
         self.critic_events = 0
         self._brand_at_dawn = np.full(n_units, -1, dtype=np.int8)  # until the first dawn
@@ -78,6 +79,7 @@ class WindowTally:
         self._brand_at_dawn = market.units.brand.copy()
         if market.day == self.window_start:
             self.at_start = np.bincount(market.units.moment, minlength=N_MOMENTS)
+            self.customers_start = int((self._brand_at_dawn == 0).sum())
 
     def on_move(self, market: Market, units: np.ndarray, moment: Moment) -> None:
         """Units about to move to `moment` today (called before their moment changes)."""
@@ -133,6 +135,7 @@ class WindowTally:
             "prospects": float(self.prospect.sum()),
             "prospects_converted": float(converted.sum()),
             "new_switchers": float(self.switchers),
+            "customers_start": float(self.customers_start),
         }
 
     def funnel(self, moment_now: np.ndarray) -> pd.DataFrame:

@@ -12,10 +12,11 @@ BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 @pytest.fixture
 def small_scenario_file(tmp_path: Path) -> Path:
-    """A 2,000-person, 60-day scenario file extending the shipped baseline (fast to run)."""
+    """A 2,000-person, 60-day scenario file extending the shipped baseline (fast to run: a
+    10-day warm-up instead of the baseline's)."""
     path = tmp_path / "small.toml"
     path.write_text(
-        f'extends = "{BASELINE}"\nname = "small"\ndays = 60\nseed = 11\n'
+        f'extends = "{BASELINE}"\nname = "small"\ndays = 60\nwarmup_days = 10\nseed = 11\n'
         "[population]\nn_consumers = 2000\n"
     )
     return path

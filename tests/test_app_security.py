@@ -66,7 +66,7 @@ def free_port() -> int:
 def small_scenario(folder: Path) -> Path:
     path = folder / "small.toml"
     path.write_text(
-        f'extends = "{BASELINE}"\nname = "small"\ndays = 60\nseed = 11\n'
+        f'extends = "{BASELINE}"\nname = "small"\ndays = 60\nwarmup_days = 10\nseed = 11\n'
         "[population]\nn_consumers = 2000\n"
     )
     return path

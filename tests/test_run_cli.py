@@ -30,7 +30,10 @@ CHARTS = (
     "reviews_and_rating",
     "word_of_mouth",
 )
-SMALL = f'extends = "{BASELINE}"\nname = "small"\ndays = 60\nseed = 11\n[population]\nn_consumers = 2000\n'
+SMALL = (
+    f'extends = "{BASELINE}"\nname = "small"\ndays = 60\nwarmup_days = 10\nseed = 11\n'
+    "[population]\nn_consumers = 2000\n"
+)
 
 
 def run_quietly(*argv: str) -> tuple[int, str]:

@@ -58,9 +58,9 @@ class Workload:
             base = validate_scenario(json.loads(self.base_json), source)
         else:
             base = base_scenario(self.scenario_path)
-        scenario = with_overrides(
-            base, {"population.n_consumers": self.n_consumers, "days": self.days}, source
-        )
+        sizes = {"population.n_consumers": self.n_consumers, "days": self.days}
+        # no warm-up: every case times its `days` alone, from the scenario's initial state
+        scenario = with_overrides(base, {**sizes, "warmup_days": 0}, source)
         return with_all_strategies(scenario) if self.variant == "strategies" else scenario
 
 

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import store
-from sim.commands.run import whole_number
+from sim.commands.run import whole_number, window_text
 from sim.compare import compare_runs, cost_per_extra, verdicts
 from sim.compare_runs import simulate, tidy_curves, tidy_runs
 from sim.config import load_scenario, with_overrides
@@ -149,6 +149,7 @@ def check_comparable(paths: list[Path], scenarios: list[Scenario]) -> None:
             ),
             ("population.market", scenario.population.market, first.population.market),
             ("days", scenario.days, first.days),
+            ("warmup_days", scenario.warmup_days, first.warmup_days),
         ):
             if mine != theirs:
                 raise UsageError(
@@ -234,7 +235,7 @@ def report(comparison: pd.DataFrame, costs: pd.DataFrame, scenarios: list[Scenar
     for name, part in comparison.groupby("scenario", sort=False):
         table = Table(
             title=f"{name} vs {reference.name}: {reference.population.n_consumers:,} people, "
-            f"{reference.days} days, {n} paired replications (difference: 95% CI in brackets)",
+            f"{window_text(reference)}, {n} paired replications (difference: 95% CI in brackets)",
             title_justify="left",
             title_style="bold",
         )

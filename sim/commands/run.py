@@ -75,11 +75,16 @@ def run(args: argparse.Namespace) -> int:
             argv=command_line(args),
             started=started,
             finished=store.started_now(),
-            extra={"scenario": scenario.name, "days": scenario.days, "run_id": folder.name},
+            extra={
+                "scenario": scenario.name,
+                "days": scenario.days,
+                "warmup_days": scenario.warmup_days,
+                "run_id": folder.name,
+            },
         )
     if not args.quiet:
         title = (
-            f"{scenario.name}: {scenario.population.n_consumers:,} people, {scenario.days} days, "
+            f"{scenario.name}: {scenario.population.n_consumers:,} people, {window_text(scenario)}, "
             f"{scenario.replications} replication{'s' if scenario.replications > 1 else ''}"
         )
         print_kpis(summary, title, scenario.replications)
@@ -87,6 +92,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(folder)
     return 0
+
+
+def window_text(scenario: Scenario) -> str:
+    """'365 days after a 180-day warm-up', or '365 days from launch (no warm-up)'."""
+    if scenario.warmup_days:
+        return f"{scenario.days} days after a {scenario.warmup_days}-day warm-up"
+    return f"{scenario.days} days from launch (no warm-up)"
 
 
 def command_line(args: argparse.Namespace) -> list[str]:
@@ -121,7 +133,8 @@ def whole_number(text: str, option: str, minimum: int) -> int:
 
 def simulate(scenario: Scenario, seeds: Sequence[int], quiet: bool) -> list[RunResult]:
     """Run each replication, with a progress bar on a terminal unless `quiet`."""
-    with progress_bar(scenario.days * len(seeds), quiet) as advance:
+    days = scenario.warmup_days + scenario.days
+    with progress_bar(days * len(seeds), quiet) as advance:
         return [
             run_once(scenario, seed, replication=i, on_day=lambda _day: advance())
             for i, seed in enumerate(seeds)
@@ -190,6 +203,11 @@ def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]
         folder / "kpis.json",
         {
             "scenario": scenario.name,
+            "window": {
+                "warmup_days": scenario.warmup_days,
+                "days": scenario.days,
+                "note": f"KPIs cover the {window_text(scenario)}; warm-up days are not measured",
+            },
             "confidence": CONFIDENCE,
             "summary": summary,
             "replications": [
@@ -199,7 +217,7 @@ def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]
         },
     )
     store.write_json(folder / "settings.json", scenario.model_dump(mode="json"))
-    charts.write_charts(daily, cohorts, folder)
+    charts.write_charts(daily, cohorts, folder, window=window_text(scenario))
     return summary
 
 

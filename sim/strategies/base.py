@@ -32,9 +32,9 @@ class WindowSettings(StrategySettings):
     """Settings of a component active from `start_day` to `end_day` (subclasses set defaults)."""
 
     start_day: int = Field(1, ge=1)
-    """First day the component acts (assumption: from the start)."""
+    """First day of the measured window the component acts (assumption: from the start)."""
     end_day: int = Field(3650, ge=1)
-    """Last day the component acts (assumption: all along)."""
+    """Last day of the measured window the component acts (assumption: all along)."""
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> WindowSettings:
@@ -45,6 +45,9 @@ class WindowSettings(StrategySettings):
 
 class Strategy:
     """Do-nothing base: subclasses override the hooks they act through.
+
+    Strategies act in the measured window only: the model hands them to the market on its
+    first day (after any warm-up) and they count days as `market.window_day`.
 
     Hooks, in the day's order: `setup` (once, before day 1: change levers), `on_day` (start of
     every day: ads, posts, scheduled e-mails), `on_purchase` (after FMOT purchases),

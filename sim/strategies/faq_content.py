@@ -62,8 +62,8 @@ class FaqContent(Strategy):
             )
 
     def on_day(self, market: Market) -> None:
-        if market.day == 1:
+        if market.window_day == 1:
             market.spend(self.brand, self.answers_written * self.settings.cost_per_answer_usd)
-        if is_billing_day(market.day):
+        if is_billing_day(market.window_day):
             platforms = len(set(self.settings.howto_platforms))
             market.spend(self.brand, platforms * self.settings.cost_per_platform_month_usd)

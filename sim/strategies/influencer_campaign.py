@@ -66,8 +66,8 @@ class InfluencerCampaign(Strategy):
     def on_day(self, market: Market) -> None:
         presence = market.brands.influencer_presence
         boosted = min(self.presence_before + self.settings.presence_gain, 1.0)
-        presence[self.brand] = boosted if self.running(market.day) else self.presence_before
-        if not self.posting_today(market.day):
+        presence[self.brand] = boosted if self.running(market.window_day) else self.presence_before
+        if not self.posting_today(market.window_day):
             return
         chance = market.scenario.triggers.p_trigger_influencer
         gain = np.float32(market.scenario.research.weight_influencer)

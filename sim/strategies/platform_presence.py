@@ -53,6 +53,6 @@ class PlatformPresence(Strategy):
             market.brands.presence[self.brand, column] = value
 
     def on_day(self, market: Market) -> None:
-        if is_billing_day(market.day):
+        if is_billing_day(market.window_day):
             fee = len(self.targets()) * self.settings.cost_per_platform_month_usd
             market.spend(self.brand, fee)

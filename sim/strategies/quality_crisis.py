@@ -39,10 +39,10 @@ class QualityCrisis(Strategy):
         self.normal_p_problem: float | None = None
 
     def on_day(self, market: Market) -> None:
-        if market.day == self.settings.start_day:
+        if market.window_day == self.settings.start_day:
             self.normal_p_problem = set_lever(
                 market, "p_problem", self.brand, self.settings.p_problem
             )
-        elif market.day == self.settings.end_day + 1 and self.normal_p_problem is not None:
+        elif market.window_day == self.settings.end_day + 1 and self.normal_p_problem is not None:
             set_lever(market, "p_problem", self.brand, self.normal_p_problem)
             market.spend(self.brand, self.settings.recall_cost_usd)

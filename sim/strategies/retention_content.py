@@ -63,7 +63,7 @@ class RetentionContent(Strategy):
 
     def on_day(self, market: Market) -> None:
         reachable = self.reachable(market)
-        if (market.day - 1) % self.settings.interval_days == 0:
+        if (market.window_day - 1) % self.settings.interval_days == 0:
             self.send_content(market, reachable)
         if self.settings.refill_offers:
             self.offer_refills(market, reachable[market.units.until[reachable] <= market.day])

@@ -43,5 +43,5 @@ class ShelfQuality(Strategy):
         set_lever(market, "shelf_quality", self.brand, self.quality())
 
     def on_day(self, market: Market) -> None:
-        if market.day == 1:
+        if market.window_day == 1:
             market.spend(self.brand, self.settings.redesign_cost_usd)
