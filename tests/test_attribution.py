@@ -121,6 +121,20 @@ def test_the_touch_log_counts_every_shelf_decision_and_changes_nothing(logged_ru
     pd.testing.assert_frame_equal(logged.run().daily(), daily)
 
 
+def test_channels_switch_off_when_the_window_opens_and_only_window_journeys_count():
+    scenario = small_scenario(days=30, warmup_days=40)
+    off = switched_off(scenario, "reviews")
+    plain = JourneyModel(scenario, seed=3, with_agents=False).run().daily(warmup=True)
+    silenced = JourneyModel(off, seed=3, with_agents=False).run().daily(warmup=True)
+    warm = plain["day"] <= 0
+    pd.testing.assert_frame_equal(plain[warm], silenced[warm])  # the same settled market
+    assert plain.loc[~warm, "new_customers"].sum() > silenced.loc[~warm, "new_customers"].sum()
+    journeys = simulate_journeys(scenario, seed=3)
+    assert journeys.first_day == 41
+    assert journeys.converted("new_customers").sum() == plain.loc[~warm, "new_customers"].sum()
+    assert journeys.converted("purchases").sum() == plain.loc[~warm, "purchases"].sum()
+
+
 def test_a_switch_that_changes_nothing_is_not_run():
     scenario = small_scenario()
     arms, absent = build_arms(scenario)

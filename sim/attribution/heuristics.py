@@ -51,16 +51,16 @@ class Paths:
         return last
 
 
-def channel_paths(journeys: Journeys, conversions: str, first_day: int = 1) -> Paths:
+def channel_paths(journeys: Journeys, conversions: str) -> Paths:
     """The paths of the journeys that count for `conversions` ("new_customers" or
-    "purchases") from `first_day` on, as the brand's own data would show them."""
+    "purchases") in the measured window, as the brand's own data would show them."""
     channel = channel_of_code()[journeys.touch_code]
     mine = journeys.touch_focal & (channel >= 0)
     step_journey, step_channel = journeys.touch_journey[mine], channel[mine]
     touched = np.zeros(journeys.n, dtype=bool)
     touched[step_journey] = True
-    converted = journeys.converted(conversions, first_day)
-    visible = journeys.eligible(conversions, first_day) & (touched | converted)
+    converted = journeys.converted(conversions)
+    visible = journeys.eligible(conversions) & (touched | converted)
     direct = np.flatnonzero(visible & ~touched)
     step_journey = np.concatenate([step_journey, direct])
     step_channel = np.concatenate([step_channel, np.full(len(direct), DIRECT)])

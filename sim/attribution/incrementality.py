@@ -70,11 +70,12 @@ def build_arms(scenario: Scenario) -> tuple[list[Arm], list[str]]:
 
 
 def simulate_journeys(scenario: Scenario, seed: int) -> Journeys:
-    """Run the scenario once with the touch log on; return its journeys."""
-    model = JourneyModel(scenario, seed=seed, with_agents=False)
+    """Run the scenario once (warm-up included) with the touch log on; return its journeys,
+    of which those ending in the measured window count."""
+    model = JourneyModel(scenario, seed=seed, with_agents=False, warm_up=False)
     model.market.touches = TouchLog()
     model.run()
-    return model.market.touches.journeys()
+    return model.market.touches.journeys(first_day=model.market.window_start)
 
 
 def run_job(arm: Arm, replication: int, seed: int, conversions: str, keep: bool) -> dict:
@@ -143,29 +144,26 @@ def tidy_credits(outputs: list[dict], absent: list[str]) -> pd.DataFrame:
     """One row per replication, channel and method: conversions credited and their share.
 
     Incremental credit is the as-is arm's conversions minus the channel-off arm's (same
-    seed); a channel the scenario lacks gets 0, and "direct" (no switch) none.
+    seed); a channel the scenario lacks gets 0, and "direct" (no switch) none. The extra
+    method "touched" counts the conversions whose path touched the channel.
     """
     as_is = {o["replication"]: o for o in outputs if o["arm"] == AS_IS}
     off = {(o["replication"], o["arm"]): o["conversions"] for o in outputs if o["arm"] != AS_IS}
     rows = []
     for replication, out in sorted(as_is.items()):
         total = out["conversions"]
-        for c, channel in enumerate(CHANNELS):
-            for method in HEURISTICS:
-                rows.append((replication, channel, method, out["credit"][method][c], total))
-            rows.append(
-                (
-                    replication,
-                    channel,
-                    "incremental",
-                    incremental(off, replication, channel, absent, total),
-                    total,
-                )
-            )
-            rows.append((replication, channel, "touched", out["touched"][c] * total, total))
-    frame = pd.DataFrame(
-        rows, columns=["replication", "channel", "method", "credit", "conversions"]
-    )
+        credit = {
+            **out["credit"],
+            "incremental": [incremental(off, replication, c, absent, total) for c in CHANNELS],
+            "touched": out["touched"] * total,
+        }
+        rows += [
+            (replication, channel, method, float(values[c]), total)
+            for method, values in credit.items()
+            for c, channel in enumerate(CHANNELS)
+        ]
+    columns = ["replication", "channel", "method", "credit", "conversions"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["share"] = frame["credit"] / frame["conversions"].where(frame["conversions"] > 0)
     return frame
 

@@ -12,8 +12,10 @@ silence in `brands.<brand>.silenced_sources` (default none, which changes nothin
 - word of mouth: nobody talks about the brand, so no message or post about it is heard and
   none starts a journey.
 
-The journey rules call `silence_consultations` and `unsilenced`; both are free when no brand
-silences anything.
+A source is silenced from the first day of the measured window, when strategies switch on
+too: the warm-up is the same market in every arm, and the paired difference is what the window
+loses. The journey rules call `silence_consultations` and `unsilenced`; both are free when no
+brand silences anything.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from sim.sources import Source
 
 if TYPE_CHECKING:
     from sim.market import Market
-    from sim.settings import Scenario
 
 
-def silenced_table(scenario: Scenario) -> np.ndarray | None:
-    """(sources, brands): True where the brand is silenced; None when nothing is (fast path)."""
+def silenced_table(market: Market) -> np.ndarray | None:
+    """(sources, brands): True where the brand is silenced today; None when nothing is (the
+    fast path, and every day of the warm-up)."""
+    scenario = market.scenario
     brands = [scenario.brands[name] for name in scenario.brand_names]
-    if not any(brand.silenced_sources for brand in brands):
+    if market.day < market.window_start or not any(b.silenced_sources for b in brands):
         return None
     table = np.zeros((len(Source), len(brands)), dtype=bool)
     for column, brand in enumerate(brands):
@@ -46,7 +49,7 @@ def silence_consultations(
 ) -> None:
     """Consultations (rows) of a silenced source find nothing about the silenced brands
     (columns) and move no attitude toward them; `gain` and `found` change in place."""
-    table = silenced_table(market.scenario)
+    table = silenced_table(market)
     if table is None:
         return
     off = table[source]
@@ -57,7 +60,7 @@ def silence_consultations(
 def unsilenced(market: Market, source: Source, brand: np.ndarray) -> np.ndarray | bool:
     """Per entry of `brand`: whether `source` still works for that brand (True when no brand
     silences anything, so callers can `&` it in at no cost)."""
-    table = silenced_table(market.scenario)
+    table = silenced_table(market)
     if table is None:
         return True
     return ~table[int(source), np.asarray(brand, dtype=np.int64)]

@@ -87,9 +87,10 @@ class TouchLog:
             )
         )
 
-    def journeys(self) -> Journeys:
+    def journeys(self, first_day: int = 1) -> Journeys:
         """The log cut into journeys; touches after a unit's last decision (a journey still
-        under way when the run ended) are left out."""
+        under way when the run ended) are left out. Journeys count for attribution when they
+        end from `first_day` on (the measured window's first day)."""
         t = concat(self.touches, (np.int32, np.int32, np.int8, np.int8, bool))
         d = concat(self.decisions, (np.int32, np.int32, np.int8, bool))
         day = np.asarray(self.batch_day, dtype=np.int32)
@@ -112,6 +113,7 @@ class TouchLog:
             touch_code=t[2][touch_order],
             touch_kind=t[3][touch_order],
             touch_focal=t[4][touch_order],
+            first_day=first_day,
         )
 
 
@@ -135,22 +137,24 @@ class Journeys:
     touch_code: np.ndarray
     touch_kind: np.ndarray
     touch_focal: np.ndarray
+    first_day: int = 1
+    """The measured window's first day: journeys ending before it (in the warm-up) do not count."""
 
     @property
     def n(self) -> int:
         """Number of journeys."""
         return len(self.unit)
 
-    def converted(self, conversions: str, first_day: int = 1) -> np.ndarray:
-        """Per journey: a conversion of the focal brand from `first_day` on; `conversions` is
+    def converted(self, conversions: str) -> np.ndarray:
+        """Per journey: a conversion of the focal brand in the window; `conversions` is
         "purchases" (every focal purchase) or "new_customers" (a prospect's first one)."""
-        bought = (self.outcome == 0) & (self.day >= first_day)
+        bought = (self.outcome == 0) & (self.day >= self.first_day)
         return bought & self.prospect if conversions == "new_customers" else bought
 
-    def eligible(self, conversions: str, first_day: int = 1) -> np.ndarray:
+    def eligible(self, conversions: str) -> np.ndarray:
         """Per journey: whether it counts for `conversions` (prospects' journeys only for new
-        customers) and ended from `first_day` on."""
-        window = self.day >= first_day
+        customers) and ended in the window."""
+        window = self.day >= self.first_day
         return window & self.prospect if conversions == "new_customers" else window
 
     def frame(self) -> pd.DataFrame:

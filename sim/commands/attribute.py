@@ -34,9 +34,9 @@ from sim.attribution.incrementality import (
     wide_table,
 )
 from sim.attribution.touch_log import Journeys
-from sim.cli import UsageError
 from sim.commands.run import whole_number
 from sim.config import load_scenario, with_overrides
+from sim.errors import UsageError
 from sim.runner import replication_seeds
 from sim.settings import Scenario
 
