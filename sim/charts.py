@@ -287,12 +287,41 @@ def save(fig: Figure, path: Path) -> Path:
 def footnote(fig: Figure, window: str) -> Figure:
     """Say under the chart which days it covers (e.g. '365 days after a 90-day warm-up')."""
     if window:
-        fig.text(0.99, 0.005, f"Measured window: {window}", ha="right", va="bottom", color="0.4")
+        fig.text(0.99, 0.0, f"Measured window: {window}", ha="right", va="top", color="0.4")
+    return fig
+
+
+def retention_curve(retention: pd.DataFrame) -> Figure:
+    """Kaplan-Meier retention by age: one run's curve with its 95% band, or the mean of the
+    replications' curves with the t interval of that mean."""
+    curve = tidy(retention).dropna(subset=["retention"])
+    runs = curve["replication"].nunique()
+    band = mean_ci_by(curve, "age_days", ["retention"])
+    if runs < 2:  # one run: the estimator's own interval
+        band = band.assign(
+            retention_low=curve["ci_low"].to_numpy(), retention_high=curve["ci_high"].to_numpy()
+        )
+    fig, ax = new_axes(
+        "Customer retention by age (Kaplan-Meier)",
+        "days since the customer's first purchase",
+        "customers still customers",
+        "every customer the window observes: censored at its end, counted from their age at its "
+        "start; "
+        + ("shaded: 95% CI" if runs < 2 else f"mean of {runs} replications, shaded: 95% CI"),
+    )
+    plot_band(ax, band, "age_days", "retention", color=NEUTRAL, label="retention")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(0, max(int(retention["age_days"].max()), 1))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     return fig
 
 
 def write_charts(
-    daily: pd.DataFrame, cohorts: pd.DataFrame, folder: Path, window: str = ""
+    daily: pd.DataFrame,
+    cohorts: pd.DataFrame,
+    folder: Path,
+    window: str = "",
+    retention: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Draw every run chart into `folder`; return the PNG paths. `window` says which days the
     charts cover (the measured window, after any warm-up); it is printed under each chart."""
@@ -303,6 +332,9 @@ def write_charts(
         if not cohorts.empty:
             figure = footnote(cohort_retention(cohorts), window)
             paths.append(save(figure, Path(folder) / "cohort_retention.png"))
+        if retention is not None and retention["retention"].notna().any():
+            figure = footnote(retention_curve(retention), window)
+            paths.append(save(figure, Path(folder) / "retention_curve.png"))
     return paths
 
 
@@ -313,6 +345,7 @@ __all__ = [
     "new_customers_by_source",
     "people_per_moment",
     "plot_band",
+    "retention_curve",
     "reviews_and_rating",
     "save",
     "style",

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.kpis import KPI_NAMES
+from sim.kpis import HEADLINE_NAMES
 
 CONFIDENCE = 0.95
 """Confidence level of the paired intervals (the usual 95%)."""
@@ -110,7 +110,7 @@ def compare_runs(
         index=["replication", "seed"], columns=["scenario", "kpi"], values="value", dropna=False
     )
     names = list(dict.fromkeys(runs["scenario"]))
-    kpis = [k for k in KPI_NAMES if k in set(runs["kpi"])]
+    kpis = [k for k in HEADLINE_NAMES if k in set(runs["kpi"])]
     rows = []
     for name in names:
         if name == reference:

@@ -23,7 +23,7 @@ from sim.stats import mean_ci_by
 HEADLINE_KPIS: tuple[str, ...] = (
     "new_customers",
     "customers_end",
-    "retention_90d",
+    "retention_km_365d",
     "repeat_purchase_rate",
     "reviews",
     "mean_rating",
@@ -37,7 +37,7 @@ HEADLINE_KPIS: tuple[str, ...] = (
 MANY_SCENARIO_KPIS: tuple[str, ...] = (
     "new_customers",
     "customers_end",
-    "retention_90d",
+    "retention_km_365d",
     "mean_rating",
     "critic_people",
     "strategy_cost_usd",
@@ -162,11 +162,11 @@ def scenario_bands(
 def retention_curves(retention: pd.DataFrame, order: list[str]) -> Figure:
     """Share of the brand's customers still customers, by days since they were acquired."""
     labels = (
-        "Customer retention by scenario",
-        "days since the customer was acquired (cohort ages measured)",
+        "Customer retention by scenario (Kaplan-Meier)",
+        "days since the customer was acquired",
         "customers still customers (%)",
     )
-    fig = scenario_bands(retention, "age_days", "retention", order, labels, marker="o")
+    fig = scenario_bands(retention, "age_days", "retention", order, labels)
     ax = fig.axes[0]
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(top=1.01)

@@ -39,9 +39,11 @@ def kind_of(name: str) -> str:
 
 
 def format_value(name: str, value: float) -> str:
-    """`value` of KPI `name` in its unit: 12.3%, $1,234, 4.12 ★, 90 days or 1,234 (n/a for NaN)."""
+    """`value` of KPI `name` in its unit: 12.3%, $1,234, 4.12 ★, 90 days or 1,234; NaN is the
+    KPI's `missing` text ("n/a", or "not observable" for a retention age nobody reached)."""
     if value is None or math.isnan(value):
-        return "n/a"
+        definition = KPIS.get(name)
+        return definition.missing if definition is not None else "n/a"
     kind = kind_of(name)
     if kind == "share":
         return f"{value:.1%}"
@@ -63,11 +65,12 @@ def format_ci(name: str, low: float, high: float) -> str:
 
 
 def kpi_table(summary: Mapping[str, Mapping[str, float]], title: str, replications: int) -> Table:
-    """A rich table of KPI means (and 95% CIs when there are replications), by group."""
-    with_ci = replications >= 2
+    """A rich table of KPI means by group, with 95% CIs: over replications when there are
+    several, else the estimate's own interval where it has one (Kaplan-Meier retention)."""
+    with_ci = replications >= 2 or any(f"{name}_ci_low" in summary for name in summary)
     table = Table(title=title, title_justify="left", title_style="bold", min_width=len(title))
     table.add_column("KPI")
-    table.add_column("mean" if with_ci else "value", justify="right")
+    table.add_column("mean" if replications >= 2 else "value", justify="right")
     if with_ci:
         table.add_column("95% CI", justify="right", style="dim")
     table.add_column("counts", style="dim")
@@ -75,15 +78,33 @@ def kpi_table(summary: Mapping[str, Mapping[str, float]], title: str, replicatio
         table.add_section()
         table.add_row(f"[bold cyan]{group.capitalize()}[/]", *([""] * (3 if with_ci else 2)))
         for name in names:
-            if name not in summary:
+            if name not in summary or KPIS[name].detail_of is not None:
                 continue
-            row = summary[name]
-            cells = [f"  {KPI_LABELS.get(name, name)}", format_value(name, row["mean"])]
+            cells = [f"  {KPI_LABELS.get(name, name)}", format_value(name, summary[name]["mean"])]
             if with_ci:
-                cells.append(format_ci(name, row["ci_low"], row["ci_high"]))
-            cells.append(UNIT_TEXT.get(KPIS[name].unit, ""))
+                cells.append(ci_cell(name, summary, replications))
+            cells.append(counts_cell(name, summary))
             table.add_row(*cells)
     return table
+
+
+def ci_cell(name: str, summary: Mapping[str, Mapping[str, float]], replications: int) -> str:
+    """The 95% CI over replications, or with one run the estimate's own (`<name>_ci_low`)."""
+    if replications >= 2:
+        return format_ci(name, summary[name]["ci_low"], summary[name]["ci_high"])
+    low, high = summary.get(f"{name}_ci_low"), summary.get(f"{name}_ci_high")
+    if low is None or high is None:
+        return ""
+    return format_ci(name, low["mean"], high["mean"])
+
+
+def counts_cell(name: str, summary: Mapping[str, Mapping[str, float]]) -> str:
+    """What a count counts, or how many customers a retention estimate rests on."""
+    at_risk = summary.get(f"{name}_at_risk")
+    if at_risk is not None:
+        n = at_risk["mean"]
+        return "" if n is None or math.isnan(n) else f"{n:,.0f} at risk"
+    return UNIT_TEXT.get(KPIS[name].unit, "")
 
 
 def print_kpis(

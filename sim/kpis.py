@@ -19,7 +19,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sim.measures import CHANNEL_COLUMNS, in_window_days, retention_at
+from sim.measures import CHANNEL_COLUMNS
+from sim.survival import (
+    NOT_OBSERVABLE,
+    RETENTION_AGES,
+    SurvivalData,
+    retention_estimates,
+    survival_data,
+)
 
 Unit = Literal["share", "usd", "stars", "days", "units", "people", "events", "messages"]
 """What a KPI counts or measures; tables, charts and formatters read it (never the name)."""
@@ -41,9 +48,68 @@ class KpiDefinition:
     counted: str
     definition: str
     better: Literal["higher", "lower", "neither"] = "higher"
+    detail_of: str | None = None
+    """A figure that qualifies another KPI (its 95% bounds, its number at risk): stored in
+    kpis.json and sweeps, shown beside that KPI in tables, not compared on its own."""
+    missing: str = "n/a"
+    """What tables print when the KPI cannot be computed (NaN, null in kpis.json)."""
 
 
 WINDOW = "in the window"
+
+
+def retention_definitions(age: int) -> tuple[KpiDefinition, ...]:
+    """Kaplan-Meier retention at `age` days, its 95% bounds and its number at risk."""
+    name = f"retention_km_{age}d"
+    observed = (
+        f"focal customers observed at age {age} days in the window: acquired in it, or there "
+        "when it starts, counted from their age then (number at risk: "
+        f"`{name}_at_risk`)"
+    )
+    return (
+        KpiDefinition(
+            name,
+            "retention",
+            f"{age}-day retention (Kaplan-Meier)",
+            "share",
+            observed,
+            f"Share of customers still customers {age} days after their first focal purchase "
+            "(the first loss ends it): Kaplan-Meier, right-censored at the window's end, "
+            "left-truncated at its start (see Retention below).",
+            missing=NOT_OBSERVABLE,
+        ),
+        KpiDefinition(
+            f"{name}_ci_low",
+            "retention",
+            f"{age}-day retention, lower 95% bound",
+            "share",
+            f"as `{name}`",
+            "Exponential Greenwood interval of the estimate within one run.",
+            detail_of=name,
+            missing=NOT_OBSERVABLE,
+        ),
+        KpiDefinition(
+            f"{name}_ci_high",
+            "retention",
+            f"{age}-day retention, upper 95% bound",
+            "share",
+            f"as `{name}`",
+            "Exponential Greenwood interval of the estimate within one run.",
+            detail_of=name,
+            missing=NOT_OBSERVABLE,
+        ),
+        KpiDefinition(
+            f"{name}_at_risk",
+            "retention",
+            f"Customers at risk at {age} days",
+            "units",
+            f"focal customers observed at age {age} days in the window",
+            f"How many customers the {age}-day estimate rests on at that age (0: not observable).",
+            detail_of=name,
+        ),
+    )
+
+
 KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     # acquisition
     KpiDefinition(
@@ -109,22 +175,7 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
         f"focal purchases {WINDOW} (events)",
         "Focal purchases by units that had bought the focal brand before ÷ all focal purchases.",
     ),
-    KpiDefinition(
-        "retention_90d",
-        "retention",
-        "90-day cohort retention",
-        "share",
-        "focal customers acquired in the run (day 1 on) observed for 90 days",
-        "Share of them not lost within 90 days of their first purchase.",
-    ),
-    KpiDefinition(
-        "retention_365d",
-        "retention",
-        "365-day cohort retention",
-        "share",
-        "focal customers observed for 365 days, the day-0 base counted as acquired on day 0",
-        "Share of them not lost within 365 days of their first purchase.",
-    ),
+    *(definition for age in RETENTION_AGES for definition in retention_definitions(age)),
     KpiDefinition(
         "churned",
         "retention",
@@ -265,10 +316,15 @@ KPI_GROUPS: dict[str, tuple[str, ...]] = {
     for group in dict.fromkeys(k.group for k in KPI_DEFINITIONS)
 }
 KPI_NAMES: tuple[str, ...] = tuple(KPIS)
+HEADLINE_NAMES: tuple[str, ...] = tuple(k.name for k in KPI_DEFINITIONS if k.detail_of is None)
+"""KPIs that stand on their own (the rest qualify one of them): the rows of tables and of
+comparisons."""
 
 DEPRECATED_NAMES: dict[str, str] = {
     "advocates": "advocate_events",
     "critics": "critic_events",
+    "retention_90d": "retention_km_90d",
+    "retention_365d": "retention_km_365d",
 }
 """Old KPI names still accepted (with a warning) by experiment files, and what they now read."""
 
@@ -301,19 +357,36 @@ class RunOutcome:
     window_start: int = 1
     """The simulation day the measured window starts on (`warmup_days` + 1)."""
 
+    @property
+    def last_day(self) -> int:
+        """The simulation day the window (so far) ends on."""
+        return self.window_start + len(self.daily) - 1
+
+    def survival(self) -> SurvivalData:
+        """Ages, losses and entries of the customers the window observes (`sim.survival`)."""
+        return survival_data(self.acquired_day, self.churn_day, self.window_start, self.last_day)
+
+
+def retention_kpis(data: SurvivalData) -> dict[str, float]:
+    """Kaplan-Meier retention at each reported age, its 95% bounds and number at risk."""
+    kpis = {}
+    for estimate in retention_estimates(data):
+        name = f"retention_km_{estimate.age_days}d"
+        kpis[name] = estimate.retention
+        kpis[f"{name}_ci_low"] = estimate.ci_low
+        kpis[f"{name}_ci_high"] = estimate.ci_high
+        kpis[f"{name}_at_risk"] = float(estimate.at_risk)
+    return kpis
+
 
 def compute_kpis(outcome: RunOutcome) -> dict[str, float]:
     """All KPIs of one run, in `KPI_NAMES` order."""
     daily, counts = outcome.daily, outcome.counts
     total = daily.sum(numeric_only=True)
-    days_run = len(daily)
     last = daily.iloc[-1]
     new = float(total["new_customers"])
     customers = [c for c in daily.columns if c.startswith("customers_")]
     market = float(last[customers].sum())
-    acquired_day, churn_day = in_window_days(
-        outcome.acquired_day, outcome.churn_day, outcome.window_start
-    )
     kpis = {
         "new_customers": new,
         "prospects": counts["prospects"],
@@ -325,8 +398,7 @@ def compute_kpis(outcome: RunOutcome) -> dict[str, float]:
             if c.removeprefix("new_from_") in ("reviews", "word_of_mouth", "ads", "influencers")
         },
         "repeat_purchase_rate": ratio(total["repeat_purchases"], total["purchases"]),
-        "retention_90d": retention_at(acquired_day, churn_day, days_run, 90, first_day=1),
-        "retention_365d": retention_at(acquired_day, churn_day, days_run, 365),
+        **retention_kpis(outcome.survival()),
         "churned": float(total["churned"]),
         "customers_start": counts["customers_start"],
         "customers_end": float(last["customers"]),

@@ -143,16 +143,3 @@ def cohort_table(
     frame = pd.DataFrame(rows, columns=["cohort_start_day", "age_days", "customers", "retained"])
     frame["retention"] = frame["retained"] / frame["customers"]
     return frame
-
-
-def retention_at(
-    acquired_day: np.ndarray, churn_day: np.ndarray, days_run: int, age: int, first_day: int = 0
-) -> float:
-    """Share of focal customers acquired from `first_day` on and observed for `age` days who
-    were still customers then (NaN if there are none)."""
-    observed = (acquired_day >= first_day) & (acquired_day + age <= days_run)
-    if not observed.any():
-        return float("nan")
-    churn = churn_day[observed]
-    alive = (churn < 0) | (churn > acquired_day[observed] + age)
-    return float(alive.mean())

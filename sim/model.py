@@ -26,6 +26,7 @@ from sim.settings import Scenario
 from sim.shelf import choose_at_shelf
 from sim.strategies import build_strategies
 from sim.streams import Streams
+from sim.survival import curve_table
 from sim.triggers import start_journeys
 from sim.window_tally import WindowTally
 from sim.word_of_mouth import spread_word_of_mouth
@@ -147,6 +148,11 @@ class JourneyModel(mesa.Model):
         counts = self.market.tally.counts(units.acquired_day)
         start = self.market.window_start
         return RunOutcome(self.daily(), units.acquired_day, units.churn_day, counts, start)
+
+    def retention_curve(self) -> pd.DataFrame:
+        """Kaplan-Meier retention by age in days (0..365) with 95% bounds and the number at
+        risk, over every customer the window observes (`sim.survival`)."""
+        return curve_table(self.outcome().survival())
 
     def kpis(self) -> dict[str, float]:
         """Every KPI of the days run so far (`sim.kpis.KPI_DEFINITIONS`)."""

@@ -28,6 +28,8 @@ class RunResult:
     kpis: dict[str, float]
     funnel: pd.DataFrame | None = None
     """Buying units per moment over the window (`JourneyModel.funnel`)."""
+    retention: pd.DataFrame | None = None
+    """Kaplan-Meier retention by age (`JourneyModel.retention_curve`)."""
 
     def __repr__(self) -> str:
         return f"RunResult({self.scenario!r}, replication={self.replication}, seed={self.seed})"
@@ -64,6 +66,7 @@ def run_once(
         cohorts=model.cohorts(),
         kpis=model.kpis(),
         funnel=model.funnel(),
+        retention=model.retention_curve(),
     )
 
 

@@ -159,3 +159,23 @@ def test_deprecated_names_warn_and_read_their_successor():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert resolve_name("new_customers") == "new_customers"
+
+
+def test_experiments_with_old_kpi_names_still_load_with_a_warning(tmp_path):
+    from sim.sweep.experiment import load_experiment
+
+    path = tmp_path / "old.toml"
+    path.write_text(
+        f'scenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+        'outputs = ["retention_365d", "critics_per_new"]\n'
+        '[derived]\ncritics_per_new = "critics / new_customers"\n'
+        '[parameters."brands.focal.price"]\nvalues = [40.0, 50.0]\n'
+        '[[charts]]\nkind = "line"\nx = "brands.focal.price"\ny = "retention_365d"\n'
+    )
+    with pytest.warns(FutureWarning) as caught:
+        loaded = load_experiment(path)
+    experiment = loaded.experiment
+    assert experiment.outputs == ["retention_km_365d", "critics_per_new"]
+    assert experiment.charts[0].y == "retention_km_365d"
+    assert experiment.derived["critics_per_new"] == "critic_events / new_customers"
+    assert any("outputs.0" in str(w.message) for w in caught)

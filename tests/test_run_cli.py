@@ -231,6 +231,7 @@ def test_python_dash_m_runs_end_to_end(small_scenario_file, results_root):
         ("mean_rating", 4.089, "4.09 ★"),
         ("new_customers", 5303.0, "5,303"),
         ("new_customers", float("nan"), "n/a"),
+        ("retention_km_365d", float("nan"), "not observable"),
     ],
 )
 def test_kpi_formats(name, value, text):
@@ -239,7 +240,7 @@ def test_kpi_formats(name, value, text):
 
 def test_ci_format_without_interval_is_blank():
     assert format_ci("reviews", float("nan"), float("nan")) == ""
-    assert format_ci("retention_90d", 0.8, 0.9) == "80.0% – 90.0%"
+    assert format_ci("retention_km_90d", 0.8, 0.9) == "80.0% – 90.0%"
 
 
 @pytest.mark.parametrize(("quiet", "shown"), [((), True), (("--quiet",), False)])

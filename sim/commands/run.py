@@ -8,6 +8,7 @@ atomically: the folder appears complete or not at all.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from sim import store
 from sim.config import load_scenario, with_overrides
 from sim.errors import UsageError
 from sim.kpi_table import print_kpis
-from sim.kpis import KPI_DEFINITIONS
+from sim.kpis import KPI_DEFINITIONS, KPIS
 from sim.runner import RunResult, replication_seeds, run_once
 from sim.settings import Scenario
 from sim.stats import summarize_kpis
@@ -174,11 +175,25 @@ def tidy_cohorts(results: Sequence[RunResult]) -> pd.DataFrame:
     return cohorts[["replication", *[c for c in cohorts.columns if c != "replication"]]]
 
 
-def tidy_funnels(results: Sequence[RunResult]) -> pd.DataFrame:
-    """All replications' funnel tables stacked with a leading replication column."""
-    frames = [r.funnel.assign(replication=r.replication) for r in results if r.funnel is not None]
-    funnel = pd.concat(frames, ignore_index=True)
-    return funnel[["replication", *[c for c in funnel.columns if c != "replication"]]]
+def stack(results: Sequence[RunResult], table: str) -> pd.DataFrame:
+    """One table of every replication (`funnel`, `retention`) with a leading replication column."""
+    frames = [
+        getattr(r, table).assign(replication=r.replication)
+        for r in results
+        if getattr(r, table) is not None
+    ]
+    stacked = pd.concat(frames, ignore_index=True)
+    return stacked[["replication", *[c for c in stacked.columns if c != "replication"]]]
+
+
+def label_missing(summary: dict[str, dict]) -> dict[str, dict]:
+    """The summary with each KPI that could not be computed labelled as its definition says
+    ("not observable" for a retention age nobody reached; its mean stays null)."""
+    for name, row in summary.items():
+        definition = KPIS.get(name)
+        if definition is not None and (row["mean"] is None or math.isnan(row["mean"])):
+            row["label"] = definition.missing
+    return summary
 
 
 def kpi_definitions() -> dict[str, dict[str, str]]:
@@ -197,8 +212,10 @@ def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]
     daily, cohorts = tidy_daily(results), tidy_cohorts(results)
     store.write_table(daily, folder, "daily")
     store.write_table(cohorts, folder, "cohorts", parquet=False)
-    store.write_table(tidy_funnels(results), folder, "funnel", parquet=False)
-    summary = summarize_kpis([r.kpis for r in results], CONFIDENCE)
+    store.write_table(stack(results, "funnel"), folder, "funnel", parquet=False)
+    retention = stack(results, "retention")
+    store.write_table(retention, folder, "retention", parquet=False)
+    summary = label_missing(summarize_kpis([r.kpis for r in results], CONFIDENCE))
     store.write_json(
         folder / "kpis.json",
         {
@@ -217,7 +234,7 @@ def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]
         },
     )
     store.write_json(folder / "settings.json", scenario.model_dump(mode="json"))
-    charts.write_charts(daily, cohorts, folder, window=window_text(scenario))
+    charts.write_charts(daily, cohorts, folder, window=window_text(scenario), retention=retention)
     return summary
 
 
