@@ -76,23 +76,41 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def hash_keys(key: int, ids: np.ndarray, slot: np.ndarray | None = None) -> np.ndarray:
-    """64 random bits per (id, slot) on the stream `key`; `slot` broadcasts against `ids`.
+def hash_keys(key: int, ids: np.ndarray, steps: np.ndarray | None = None) -> np.ndarray:
+    """64 random bits per (id, slot) on the stream `key`; `steps` (from `slot_steps`) say the
+    slots and broadcast against `ids`.
 
-    Few array passes on purpose: a rule calls this a dozen or two times a day, often on small
+    Few array passes on purpose: a rule calls this about a dozen times a day, often on small
     cohorts, where each numpy call's fixed cost counts as much as the work per draw.
     """
-    h = np.asarray(ids).astype(np.uint64)  # ids >= 0: exact
-    h *= _GAMMA
+    ids = np.asarray(ids)
+    if ids.dtype == np.int64:  # ids >= 0: the same bits as uint64, and no copy to make one
+        h = np.multiply(ids.view(np.uint64), _GAMMA)
+    else:
+        h = ids.astype(np.uint64)
+        h *= _GAMMA
     h += np.array(key, dtype=np.uint64)
     _mix(h)
-    if slot is None:
+    if steps is None:
         return h
-    step = np.asarray(slot).astype(np.uint64)
-    step += _ONE
-    step *= _GAMMA
-    h = h + step  # broadcasts (ids, 1) against (1, slots) into a new array
+    h = h + steps  # broadcasts (ids, 1) against (1, slots) into a new array
     return _mix(h)
+
+
+def slot_steps(slot) -> np.ndarray:
+    """(slot + 1) x gamma: what a slot adds before the second SplitMix64 step."""
+    steps = np.asarray(slot).astype(np.uint64)
+    steps += _ONE
+    steps *= _GAMMA
+    return steps
+
+
+@lru_cache(maxsize=64)
+def column_steps(k: int) -> np.ndarray:
+    """`slot_steps` of columns 0 .. k-1 as a (1, k) row, made once per k (read-only)."""
+    steps = slot_steps(np.arange(k)[None, :])
+    steps.flags.writeable = False
+    return steps
 
 
 def to_unit(bits: np.ndarray) -> np.ndarray:
@@ -142,11 +160,15 @@ class KeyedDraws:
         return key
 
     def bits(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
-        """64 random bits per (id, slot); nothing computed when nobody draws."""
+        """64 random bits per (id, slot)."""
+        return self._bits(decision, day, ids, None if slot is None else slot_steps(slot))
+
+    def _bits(self, decision: str, day: int, ids, steps: np.ndarray | None) -> np.ndarray:
+        """`bits` with the slots as steps; nothing computed when nobody draws."""
         if np.size(ids) == 0:
-            shape = np.shape(ids) if slot is None else np.broadcast_shapes(ids.shape, slot.shape)
+            shape = np.shape(ids) if steps is None else np.broadcast_shapes(ids.shape, steps.shape)
             return np.zeros(shape, dtype=np.uint64)
-        return hash_keys(self.key(decision, day), ids, slot)
+        return hash_keys(self.key(decision, day), ids, steps)
 
     def uniform(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """Uniforms in [0, 1)."""
@@ -159,9 +181,11 @@ class KeyedDraws:
         (each call costs about ten numpy passes whatever its size). Column c is slot
         `slot x k + c` (slot 0 when None), so it does not depend on the other columns.
         """
-        column = np.arange(k)[None, :]
-        slots = column if slot is None else slot[:, None] * k + column
-        return self.uniform(decision, day, ids[:, None], slots)
+        if slot is None:
+            steps = column_steps(k)
+        else:
+            steps = slot_steps(slot[:, None] * k + np.arange(k)[None, :])
+        return to_unit(self._bits(decision, day, ids[:, None], steps))
 
     def bernoulli(self, p, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """True with chance `p` (a scalar or an array broadcasting against the draws)."""

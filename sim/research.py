@@ -43,10 +43,12 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
     if len(person) == 0:
         return
     j = np.arange(len(person)) - np.repeat(np.cumsum(counts) - counts, counts)
-    # per consultation: which source, which friend if a friend, each brand found or not
-    u = draws.columns("consultation", market.day, person, 2 + market.brands.n, slot=j)
+    # per consultation: which source, which friend if a friend, each brand found or not, and
+    # the answer to a question on each brand's site
+    n = market.brands.n
+    u = draws.columns("consultation", market.day, person, 2 + 2 * n, slot=j)
     source = pick_sources(market, person, u[:, 0])
-    gain, found = source_effects(market, person, j, source, u[:, 2:], draws)
+    gain, found = source_effects(market, source, u[:, 2 : 2 + n], u[:, 2 + n :])
     ask_friends(market, person, source == Source.FRIENDS, u[:, 1], gain, found)
     silence_consultations(market, source, gain, found)
     record_consultations(market, unit, source, found[:, 0])
@@ -64,23 +66,17 @@ def pick_sources(market: Market, person: np.ndarray, u: np.ndarray) -> np.ndarra
 
 
 def source_effects(
-    market: Market,
-    person: np.ndarray,
-    j: np.ndarray,
-    source: np.ndarray,
-    u_found: np.ndarray,
-    draws: KeyedDraws,
+    market: Market, source: np.ndarray, u_found: np.ndarray, u_faq: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(attitude gain, brand found) per consultation and brand, for platform and influencer
-    sources; `u_found` holds a uniform per consultation and brand."""
+    sources; `u_found` and `u_faq` hold a uniform per consultation and brand."""
     found_chance, base_gain = source_tables(market)
     found = u_found < found_chance[source]
     gain = np.where(found, base_gain[source], 0.0)
     rows, brand = np.nonzero(found & (source == Source.BRAND_SITE)[:, None])
     if len(rows):  # a question asked on each brand site found: answered or not
         research, coverage = market.scenario.research, market.brands.faq_coverage[brand]
-        slot = j[rows] * market.brands.n + brand
-        answered = draws.uniform("faq", market.day, person[rows], slot) < coverage
+        answered = u_faq[rows, brand] < coverage
         gain[rows, brand] += np.where(answered, research.weight_faq, -research.weight_faq)
     return gain, found
 

@@ -24,17 +24,20 @@ OWNED_BRAND_PULL = 1.0
 def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     """Units at FMOT buy (-> SMOT) or walk away (-> <ZMOT).
 
-    A unit's draws (showrooming, then the Gumbel noise of each option) are keyed by (unit,
-    day), so its choice does not depend on who else is at the shelf today.
+    A unit's draws (showrooming, the Gumbel noise of each option, then late, damaged and
+    problem if it buys) are keyed by (unit, day), so its choice does not depend on who else is
+    at the shelf today; all come from one hash call.
     """
     due = market.units_due(Moment.FMOT)
     if len(due) == 0:
         return
-    u = draws.columns("shelf", market.day, due, 2 + market.brands.n)
+    options = 1 + market.brands.n
+    u = draws.columns("shelf", market.day, due, 1 + options + 3)
     utility = shelf_utility(market, due, u[:, 0] < market.scenario.choice.p_showrooming)
-    choice = np.argmax(utility + gumbel(u[:, 1:]), axis=1) - 1
+    choice = np.argmax(utility + gumbel(u[:, 1 : 1 + options]), axis=1) - 1
     record_decisions(market, due, choice)
-    buy(market, due[choice >= 0], choice[choice >= 0], draws)
+    bought = choice >= 0
+    buy(market, due[bought], choice[bought], u[bought, 1 + options :])
     walk_away(market, due[choice < 0])
 
 
@@ -83,8 +86,9 @@ def unit_views(market: Market, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return (1 - weight) * attitude + weight * mean, aware | aware_any
 
 
-def buy(market: Market, who: np.ndarray, brand: np.ndarray, draws: KeyedDraws) -> None:
-    """Book the purchase and start SMOT: delivery (maybe late or damaged), then use."""
+def buy(market: Market, who: np.ndarray, brand: np.ndarray, u_delivery: np.ndarray) -> None:
+    """Book the purchase and start SMOT: delivery (maybe late or damaged), then use;
+    `u_delivery` holds three uniforms per buyer (late, damaged, problem)."""
     units, brands, daily = market.units, market.brands, market.daily
     focal = brand == 0
     previous = units.brand[who]
@@ -102,15 +106,15 @@ def buy(market: Market, who: np.ndarray, brand: np.ndarray, draws: KeyedDraws) -
     record_churn(market, who[switched])
     units.brand[who] = brand
     units.chosen[who] = brand
-    start_experience(market, who, brand, draws)
+    start_experience(market, who, brand, u_delivery)
     for strategy in market.strategies:
         strategy.on_purchase(market, who, brand)
 
 
-def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, draws: KeyedDraws):
-    """Draw what delivery and the product will bring, and how long SMOT lasts."""
-    brands, experience, day = market.brands, market.scenario.experience, market.day
-    u = draws.columns("delivery", day, who, 3)
+def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, u: np.ndarray):
+    """What delivery and the product will bring (from three uniforms per buyer), and how
+    long SMOT lasts."""
+    brands, experience = market.brands, market.scenario.experience
     late = u[:, 0] < brands.p_late_delivery[brand]
     damaged = u[:, 1] < brands.p_damaged[brand]
     problem = u[:, 2] < brands.p_problem[brand]

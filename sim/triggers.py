@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.attribution.touch_log import record_stimuli
-from sim.keyed_draws import KeyedDraws
+from sim.keyed_draws import KeyedDraws, geometric_days
 from sim.market import Market
 from sim.moments import Moment
 from sim.sources import Source
@@ -27,7 +27,9 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     """Apply today's stimuli to units at <ZMOT; started units go to ZMOT.
 
     Each waiting unit's uniform is keyed by the unit and the day, so whether a unit starts does
-    not depend on how many others wait today (common random numbers across strategies).
+    not depend on how many others wait today (common random numbers across strategies). The
+    same uniform, rescaled within the interval that decided the start and its cause, is again
+    uniform and independent of both: it sets how long the research lasts (one draw a journey).
     """
     units = market.units
     waiting = np.flatnonzero(units.moment == Moment.PRE_ZMOT)
@@ -45,21 +47,30 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     cell = np.minimum(cell, len(broad) - 1)
     source = np.where(from_need, int(Source.NEED), cell // market.brands.n)
     brand = np.where(from_need, -1, cell % market.brands.n)
-    nudged, nudge_source, nudge_brand = apply_nudges(market, draws, who)
+    low = np.where(from_need, 0.0, need + cumulative[cell] - broad[cell])
+    width = np.where(from_need, need, broad[cell])
+    nudged, nudge_source, nudge_brand, nudge_u = apply_nudges(market, draws, who)
     begin_research(
         market,
         np.concatenate([who, nudged]),
         np.concatenate([source, nudge_source]),
         np.concatenate([brand, nudge_brand]),
-        draws,
+        np.concatenate([rescale(draw, low, width), nudge_u]),
     )
+
+
+def rescale(u: np.ndarray, low: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """(u - low) / width, kept inside [0, 1): a uniform known to lie in [low, low + width)
+    made uniform on [0, 1) again (rounding can put it a hair outside)."""
+    return np.clip((u - low) / np.maximum(width, 1e-300), 0.0, np.nextafter(1.0, 0.0))
 
 
 def apply_nudges(
     market: Market, draws: KeyedDraws, started: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(units, source, brand) started by targeted nudges: each nudge to a person whose unit is
-    at <ZMOT and not `started` today already starts it with its chance; the first hit counts.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(units, source, brand, uniform for the research) started by targeted nudges: each nudge
+    to a person whose unit is at <ZMOT and not `started` today already starts it with its
+    chance; the first hit counts.
 
     A nudge's draw is keyed by the person and by which of their nudges it is (source, brand
     and rank among identical ones), not by its place in today's list of nudges.
@@ -68,9 +79,11 @@ def apply_nudges(
     unit = market.people.unit[people]
     waiting = (market.units.moment[unit] == Moment.PRE_ZMOT) & ~np.isin(unit, started)
     slot = nudge_slots(people, sources * market.brands.n + brands)
-    hit = waiting & (draws.uniform("nudge", market.day, people, slot) < chances)
+    u = draws.uniform("nudge", market.day, people, slot)
+    hit = waiting & (u < chances)
     unit, index = np.unique(unit[hit], return_index=True)
-    return unit, sources[hit][index], brands[hit][index]
+    rest = rescale(u[hit][index], 0.0, chances[hit][index])
+    return unit, sources[hit][index], brands[hit][index], rest
 
 
 def nudge_slots(people: np.ndarray, kind: np.ndarray) -> np.ndarray:
@@ -91,9 +104,10 @@ def begin_research(
     who: np.ndarray,
     source: np.ndarray,
     brand: np.ndarray,
-    draws: KeyedDraws,
+    u: np.ndarray,
 ) -> None:
-    """Start journeys: count the trigger, note what led the unit in, move it to ZMOT."""
+    """Start journeys: count the trigger, note what led the unit in, move it to ZMOT for a
+    research of geometric length drawn from the uniforms `u`."""
     if len(who) == 0:
         return
     units, people = market.units, market.people
@@ -106,6 +120,4 @@ def begin_research(
     units.lead_source[who] = np.where(focal, source, int(Source.NEED))
     units.lead_gain[who] = np.where(focal, LEAD_GAIN_OF_TRIGGER, 0.0)
     record_stimuli(market, who, source, brand)
-    mean_days = market.scenario.research.mean_days
-    days = draws.geometric_days(mean_days, "research_days", market.day, who)
-    market.move(who, Moment.ZMOT, days)
+    market.move(who, Moment.ZMOT, geometric_days(u, market.scenario.research.mean_days))
