@@ -10,6 +10,7 @@ Psychology). A difference is called distinguishable from noise when its 95% CI e
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -184,5 +185,89 @@ def verdicts(comparison: pd.DataFrame, labels: dict[str, str] | None = None) -> 
         lines.append(
             f"{name} vs {reference}: distinguishable from noise: {', '.join(phrases)}; "
             f"{len(part) - len(clear)} other KPIs within the noise."
+        )
+    return lines
+
+
+PROFIT_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "extra_profit_usd",
+    "profit_ci_low",
+    "profit_ci_high",
+    "roi",
+    "payback_days",
+    "pays_for_itself",
+)
+"""Profit columns of `costs.csv` (beside `cost_per_extra`'s): does each strategy pay for itself?"""
+
+
+def profitability(comparison: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: incremental profit after strategy costs with its paired 95% CI, ROI
+    (extra profit per extra dollar of strategy cost), payback days and a verdict.
+
+    `pays_for_itself` is "yes" when the CI of the extra profit lies above 0, "no" when below,
+    "unclear" when it includes 0 (Law 2015: a paired interval on common random numbers).
+    Profit counts the window only: value a strategy creates after it (customers kept beyond
+    the window) is not in it; customer lifetime value is the KPI for that.
+    """
+    rows = []
+    reference = comparison["reference"].iloc[0] if len(comparison) else None
+    for name, part in comparison.groupby("scenario", sort=False):
+        row = part.set_index("kpi").loc["profit_usd"]
+        extra_cost = float(part.set_index("kpi").loc["strategy_cost_usd", "difference"])
+        roi = float(row["difference"]) / extra_cost if extra_cost > 0 else math.nan
+        rows.append(
+            dict(
+                scenario=name,
+                extra_profit_usd=float(row["difference"]),
+                profit_ci_low=float(row["ci_low"]),
+                profit_ci_high=float(row["ci_high"]),
+                roi=roi,
+                payback_days=payback_days(curves, reference, name),
+                pays_for_itself=pays_for_itself(float(row["ci_low"]), float(row["ci_high"])),
+            )
+        )
+    return pd.DataFrame(rows, columns=list(PROFIT_COLUMNS))
+
+
+def pays_for_itself(low: float, high: float) -> str:
+    """'yes' if the interval of the extra profit is above 0, 'no' if below, else 'unclear'."""
+    if math.isnan(low) or math.isnan(high):
+        return "unclear"
+    return "yes" if low > 0 else "no" if high < 0 else "unclear"
+
+
+def payback_days(curves: pd.DataFrame, reference: str | None, name: str) -> float:
+    """The window day from which the mean cumulative extra profit (paired by replication)
+    stays at or above 0 to the window's end; NaN if it ends below 0 (not paid back)."""
+    if reference is None or "profit_usd" not in curves:
+        return math.nan
+    wide = curves.pivot_table(index="day", columns=["scenario", "replication"], values="profit_usd")
+    extra = (wide[name] - wide[reference]).mean(axis=1).cumsum().to_numpy()
+    if len(extra) == 0 or extra[-1] < 0:
+        return math.nan
+    below = np.flatnonzero(extra < 0)
+    return float(wide.index[below[-1] + 1] if len(below) else wide.index[0])
+
+
+def profit_verdicts(profits: pd.DataFrame, money: Callable[[float], str]) -> list[str]:
+    """Plain-English sentences: does each strategy pay for itself within the window?"""
+    lines = []
+    for r in profits.itertuples():
+        ci = f"{money(r.extra_profit_usd)} (95% CI {money(r.profit_ci_low)} to {money(r.profit_ci_high)})"
+        roi = "" if math.isnan(r.roi) else f", ROI {r.roi:+.0%} of the extra strategy cost"
+        payback = (
+            f", paid back by day {r.payback_days:.0f}"
+            if not math.isnan(r.payback_days)
+            else ", not paid back within the window"
+        )
+        verdict = {
+            "yes": "it pays for itself",
+            "no": "it does not pay for itself",
+            "unclear": "whether it pays for itself is within the noise",
+        }[r.pays_for_itself]
+        lines.append(
+            f"{r.scenario}: profit after strategy costs {ci}{roi}{payback}: {verdict} "
+            "within the window."
         )
     return lines

@@ -29,7 +29,7 @@ HEADLINE_KPIS: tuple[str, ...] = (
     "mean_rating",
     "critic_people",
     "wom_negative",
-    "revenue_usd",
+    "profit_usd",
     "strategy_cost_usd",
 )
 """KPIs shown in the differences chart (all are in comparison.csv)."""
@@ -40,7 +40,7 @@ MANY_SCENARIO_KPIS: tuple[str, ...] = (
     "retention_km_365d",
     "mean_rating",
     "critic_people",
-    "strategy_cost_usd",
+    "profit_usd",
 )
 """The panels kept when many scenarios are compared at once."""
 

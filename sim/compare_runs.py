@@ -18,6 +18,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from sim.kpis import daily_profit
 from sim.process_hygiene import worker_pool
 from sim.runner import run_once
 from sim.settings import Scenario
@@ -36,6 +37,7 @@ def run_job(scenario: Scenario, replication: int, seed: int) -> dict:
     by age (every `CURVE_STEP_DAYS` days)."""
     result = run_once(scenario, seed, replication)
     curve = result.retention.iloc[::CURVE_STEP_DAYS].dropna(subset=["retention"])
+    unit_cost = scenario.brands["focal"].unit_cost_usd
     return {
         "scenario": scenario.name,
         "replication": replication,
@@ -43,6 +45,7 @@ def run_job(scenario: Scenario, replication: int, seed: int) -> dict:
         "kpis": result.kpis,
         "cumulative_new": np.cumsum(result.daily["new_customers"].to_numpy()),
         "wom_negative": result.daily["wom_negative"].to_numpy(),
+        "profit_usd": daily_profit(result.daily, unit_cost).to_numpy(),
         "retention": dict(zip(curve["age_days"], curve["retention"], strict=True)),
     }
 
@@ -93,7 +96,8 @@ def tidy_runs(outputs: list[dict], order: list[str]) -> pd.DataFrame:
 def tidy_curves(outputs: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(daily curves, retention by age) per scenario and replication.
 
-    Daily curves: cumulative new customers and negative word of mouth per day.
+    Daily curves: cumulative new customers, negative word of mouth and profit after strategy
+    costs per day.
     """
     daily = pd.concat(
         pd.DataFrame(
@@ -103,6 +107,7 @@ def tidy_curves(outputs: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "day": np.arange(1, len(o["cumulative_new"]) + 1),
                 "cumulative_new_customers": o["cumulative_new"],
                 "wom_negative": o["wom_negative"],
+                "profit_usd": o["profit_usd"],
             }
         )
         for o in outputs

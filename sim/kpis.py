@@ -24,6 +24,7 @@ from sim.survival import (
     NOT_OBSERVABLE,
     RETENTION_AGES,
     SurvivalData,
+    curve_table,
     retention_estimates,
     survival_data,
 )
@@ -289,6 +290,14 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
         "Purchases × price, minus refunds for returns (US $).",
     ),
     KpiDefinition(
+        "gross_profit_usd",
+        "economics",
+        "Gross profit",
+        "usd",
+        f"focal purchases {WINDOW}, less refunds and the cost of the units sold",
+        "Revenue minus units sold × `unit_cost_usd` (returned units are written off), US $.",
+    ),
+    KpiDefinition(
         "strategy_cost_usd",
         "economics",
         "Strategy cost",
@@ -296,6 +305,26 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
         f"the focal brand's strategy spending {WINDOW}",
         "E-mails sent, ad impressions, fees, replies, ... (US $).",
         better="lower",
+    ),
+    KpiDefinition(
+        "profit_usd",
+        "economics",
+        "Profit after strategy costs",
+        "usd",
+        f"the focal brand's gross profit and strategy spending {WINDOW}",
+        "Gross profit minus strategy cost, US $ (fixed overheads are not modelled).",
+    ),
+    KpiDefinition(
+        "clv_usd",
+        "economics",
+        "Customer lifetime value",
+        "usd",
+        "a new focal customer, over their first `economics.clv_horizon_days` days (365)",
+        "Discounted gross profit a customer brings: the first purchase, then repeat purchases at "
+        "the window's rate per customer-day for as long as the Kaplan-Meier curve keeps them, "
+        "discounted at `economics.discount_rate` a year ('not observable' when the curve does "
+        "not reach the horizon).",
+        missing=NOT_OBSERVABLE,
     ),
     KpiDefinition(
         "cost_per_acquired_usd",
@@ -356,6 +385,12 @@ class RunOutcome:
     counts: Mapping[str, float]
     window_start: int = 1
     """The simulation day the measured window starts on (`warmup_days` + 1)."""
+    unit_cost_usd: float = 0.0
+    """The focal brand's cost per unit sold."""
+    discount_rate: float = 0.0
+    """Annual discount rate of future margin (customer lifetime value)."""
+    clv_horizon_days: int = 365
+    """Days of a customer's life counted in lifetime value."""
 
     @property
     def last_day(self) -> int:
@@ -365,6 +400,45 @@ class RunOutcome:
     def survival(self) -> SurvivalData:
         """Ages, losses and entries of the customers the window observes (`sim.survival`)."""
         return survival_data(self.acquired_day, self.churn_day, self.window_start, self.last_day)
+
+
+def daily_profit(daily: pd.DataFrame, unit_cost_usd: float) -> pd.Series:
+    """Profit after strategy costs per day: revenue net of refunds, less the units sold at
+    their unit cost, less strategy spending."""
+    gross = daily["revenue_usd"] - daily["purchases"] * unit_cost_usd
+    return gross - daily["strategy_cost_usd"]
+
+
+def economics_kpis(outcome: RunOutcome, total: pd.Series) -> dict[str, float]:
+    """Revenue, gross profit, strategy cost, profit after it, and customer lifetime value."""
+    revenue, cost = float(total["revenue_usd"]), float(total["strategy_cost_usd"])
+    gross = revenue - float(total["purchases"]) * outcome.unit_cost_usd
+    margin = ratio(gross, total["purchases"])  # per purchase, net of returns
+    rate = ratio(total["repeat_purchases"], outcome.daily["customers"].sum())
+    curve = curve_table(outcome.survival(), outcome.clv_horizon_days)["retention"].to_numpy()
+    return {
+        "revenue_usd": revenue,
+        "gross_profit_usd": gross,
+        "strategy_cost_usd": cost,
+        "profit_usd": gross - cost,
+        "clv_usd": lifetime_value(margin, rate, curve, outcome.discount_rate),
+    }
+
+
+def lifetime_value(margin: float, rate: float, survival: np.ndarray, discount_rate: float) -> float:
+    """margin x (1 + sum over ages t = 1..H of S(t) x rate x d^t), d the daily discount factor
+    of an annual `discount_rate`: the first purchase, then `rate` repeat purchases per day while
+    still a customer (Gupta, Hanssens, Hardie et al. 2006, J. Service Research). NaN when any
+    S(t) is not observable.
+
+    >>> round(lifetime_value(10.0, 0.01, np.ones(366), 0.0), 6)  # 365 days x 0.01 x $10 + $10
+    46.5
+    """
+    later = survival[1:]
+    if np.isnan(later).any() or math.isnan(margin) or math.isnan(rate):
+        return math.nan
+    discount = (1.0 + discount_rate) ** (-np.arange(1, len(survival)) / 365.0)
+    return float(margin * (1.0 + rate * float(np.sum(later * discount))))
 
 
 def retention_kpis(data: SurvivalData) -> dict[str, float]:
@@ -411,8 +485,7 @@ def compute_kpis(outcome: RunOutcome) -> dict[str, float]:
         "critic_events": counts["critic_events"],
         "wom_positive": float(total["wom_positive"]),
         "wom_negative": float(total["wom_negative"]),
-        "revenue_usd": float(total["revenue_usd"]),
-        "strategy_cost_usd": float(total["strategy_cost_usd"]),
+        **economics_kpis(outcome, total),
         "cost_per_acquired_usd": ratio(total["strategy_cost_usd"], new),
     }
     return {name: kpis[name] for name in KPI_NAMES}

@@ -146,8 +146,16 @@ class JourneyModel(mesa.Model):
         days, and the window's counts of people and events."""
         units = self.market.units
         counts = self.market.tally.counts(units.acquired_day)
-        start = self.market.window_start
-        return RunOutcome(self.daily(), units.acquired_day, units.churn_day, counts, start)
+        return RunOutcome(
+            self.daily(),
+            units.acquired_day,
+            units.churn_day,
+            counts,
+            window_start=self.market.window_start,
+            unit_cost_usd=self.settings.brands["focal"].unit_cost_usd,
+            discount_rate=self.settings.economics.discount_rate,
+            clv_horizon_days=self.settings.economics.clv_horizon_days,
+        )
 
     def retention_curve(self) -> pd.DataFrame:
         """Kaplan-Meier retention by age in days (0..365) with 95% bounds and the number at

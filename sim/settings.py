@@ -229,6 +229,10 @@ class Brand(Strict):
     """Chance a unit has a product problem (assumption)."""
     price: float = Field(50.0, gt=0.0)
     """Price per purchase in USD (assumption)."""
+    unit_cost_usd: float = Field(25.0, ge=0.0)
+    """Cost of goods per unit sold in USD; margin = price - unit cost. Half the default price:
+    household products' gross margin was 50.6% (Damodaran, margins by sector, Europe, January
+    2019); returned units are written off (assumption)."""
     p_late_delivery: Probability = 0.08
     """Chance of a late delivery, partly outside the brand's control (assumption)."""
     p_damaged: Probability = 0.02
@@ -396,6 +400,17 @@ class Loyalty(Strict):
     memoryless random time (assumption: off)."""
 
 
+class Economics(Strict):
+    """Money over time: what a customer is worth."""
+
+    discount_rate: float = Field(0.10, ge=0.0, le=1.0)
+    """Annual rate at which future margin is discounted in customer lifetime value (assumption:
+    a typical cost of capital of 8-12% a year)."""
+    clv_horizon_days: int = Field(365, ge=1, le=3650)
+    """Days of a customer's life counted in lifetime value; they must be observable in the
+    window (Kaplan-Meier), i.e. at most warm-up + days (assumption: one year)."""
+
+
 class Scenario(Strict):
     """A market and the brands' strategies: everything a run needs."""
 
@@ -426,6 +441,7 @@ class Scenario(Strict):
     experience: Experience = Field(default_factory=Experience)
     feedback: Feedback = Field(default_factory=Feedback)
     loyalty: Loyalty = Field(default_factory=Loyalty)
+    economics: Economics = Field(default_factory=Economics)
 
     @model_validator(mode="after")
     def _has_focal_brand(self) -> Scenario:

@@ -3,7 +3,8 @@
 Every scenario runs the same replications on the same seeds (common random numbers), spread
 over `--workers` processes in chunks. Each KPI's difference to the first scenario gets a
 paired 95% CI, a p-value and Cohen's d_z (`sim.compare`); the table says in plain words which
-differences are distinguishable from noise. Results go to
+differences are distinguishable from noise, and whether each strategy pays for itself
+(incremental profit after strategy costs with its paired CI, ROI, payback days). Results go to
 ``results/compare-<names>/<run-id>/`` atomically: comparison.csv, runs.parquet (tidy), the
 curves behind the charts, the scenario files, manifest.json and the charts.
 """
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from sim import store
 from sim.commands.run import whole_number, window_text
-from sim.compare import compare_runs, cost_per_extra, verdicts
+from sim.compare import compare_runs, cost_per_extra, profit_verdicts, profitability, verdicts
 from sim.compare_runs import simulate, tidy_curves, tidy_runs
 from sim.config import load_scenario, with_overrides
 from sim.errors import UsageError
@@ -176,14 +177,15 @@ def write_results(folder: Path, scenarios: list[Scenario], outputs: list[dict]):
     order = [s.name for s in scenarios]
     runs = tidy_runs(outputs, order)
     comparison = compare_runs(runs, order[0])
-    costs = cost_per_extra(comparison)
+    curves, retention = tidy_curves(outputs)
+    costs = cost_per_extra(comparison).merge(profitability(comparison, curves), on="scenario")
     store.write_table(comparison, folder, "comparison", parquet=False)
     store.write_table(costs, folder, "costs", parquet=False)
     store.write_table(runs, folder, "runs", csv=False)
-    curves, retention = tidy_curves(outputs)
     store.write_table(curves, folder, "daily_curves", csv=False)
     store.write_table(retention, folder, "retention", parquet=False)
-    store.write_text(folder / "verdicts.txt", "\n".join(verdicts(comparison, KPI_LABELS)) + "\n")
+    lines = verdicts(comparison, KPI_LABELS) + profit_verdicts(costs, money)
+    store.write_text(folder / "verdicts.txt", "\n".join(lines) + "\n")
     compare_charts.write_charts(comparison, curves, retention, order, folder)
     return comparison, costs
 
@@ -259,8 +261,13 @@ def report(comparison: pd.DataFrame, costs: pd.DataFrame, scenarios: list[Scenar
     console.print(
         "[bold]In plain words[/] (clear = the 95% CI of the paired difference excludes 0):"
     )
-    for line in verdicts(comparison, KPI_LABELS):
+    for line in verdicts(comparison, KPI_LABELS) + profit_verdicts(costs, money):
         console.print(f"- {line}")
+
+
+def money(value: float) -> str:
+    """A signed amount of US dollars: +$1,234 or -$12.50."""
+    return format_difference("profit_usd", value)
 
 
 def cost_sentence(cost: pd.Series) -> str:

@@ -28,7 +28,8 @@ class FollowUpEmailSettings(StrategySettings):
     attitude_gain: float = Field(0.1, ge=0.0, le=5.0)
     """Attitude gain of customers who open it (assumption after Dholakia & Morwitz 2002)."""
     cost_per_email_usd: float = Field(0.05, ge=0.0)
-    """Sending and handling cost per e-mail (assumption)."""
+    """Sending and handling cost per e-mail (assumption: e-mail service fees are a fraction of
+    a cent a message; most of the $0.05 is handling the replies that report a problem)."""
 
 
 class FollowUpEmail(Strategy):

@@ -30,7 +30,9 @@ class InfluencerCampaignSettings(WindowSettings):
     presence_gain: float = Field(0.2, ge=0.0, le=1.0)
     """Extra chance influencer content seen at ZMOT features the brand while it runs (assumption)."""
     fee_per_follower_usd: float = Field(0.01, ge=0.0)
-    """Fee per follower per post (assumption: ~$10 per 1,000 followers, micro-influencer rate cards)."""
+    """Fee per follower per post: the industry rule of thumb of about one cent per follower per
+    sponsored post, $100 per 10,000 followers (USA Today's interviews with influencers and
+    platform founders, 2019; influencer rate guides)."""
 
 
 class InfluencerCampaign(Strategy):

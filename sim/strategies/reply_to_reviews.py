@@ -32,7 +32,8 @@ class ReplyToReviewsSettings(StrategySettings):
     volume_gain: float = Field(0.12, ge=0.0, le=5.0)
     """Extra review posting when every negative review is answered (Proserpio & Zervas 2017: +12%)."""
     cost_per_reply_usd: float = Field(3.0, ge=0.0)
-    """Staff time per reply (assumption: ~10 minutes of a $18/hour agent)."""
+    """Staff time per reply (assumption: ~10 minutes of a $18/hour agent; for scale, an agent's
+    customer-service e-mail cost $4.42 in ContactBabel's US benchmark, 2017)."""
 
 
 class ReplyToReviews(Strategy):

@@ -27,13 +27,14 @@ class RetentionContentSettings(StrategySettings):
     attitude_gain: float = Field(0.03, ge=0.0, le=5.0)
     """Attitude gain per content e-mail received (assumption: useful, not pushy)."""
     cost_per_email_usd: float = Field(0.02, ge=0.0)
-    """Sending one content e-mail (assumption; the content itself is reused)."""
+    """Sending one content e-mail (assumption: e-mail service fees are a fraction of a cent a
+    message; the rest is list and content upkeep, the content itself reused)."""
     refill_offers: bool = True
     """Offer a refill when the need recurs (assumption: replenishable products)."""
     p_accept_refill: float = Field(0.35, ge=0.0, le=1.0)
     """Chance an opted-in customer whose need recurs takes the refill offer (assumption)."""
     cost_per_offer_usd: float = Field(0.5, ge=0.0)
-    """Sending one refill offer, including its handling (assumption)."""
+    """Sending one refill offer, including its handling and order processing (assumption)."""
 
 
 class RetentionContent(Strategy):

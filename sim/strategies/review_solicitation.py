@@ -32,9 +32,10 @@ CHANNELS: dict[str, tuple[float, float]] = {
     "sms": (0.15, 0.03),
     "in_package": (0.05, 0.10),
 }
-"""Channel -> (response rate, cost per request in USD). Assumption: typical review-request
-conversion of a few to ~15% for e-mail and SMS (vendor benchmarks, not peer-reviewed);
-an insert card in the package answers less and costs a print run."""
+"""Channel -> (response rate, cost per request in USD). Response rates: assumption after
+vendor benchmarks of a few to ~15% for e-mail and SMS requests (not peer-reviewed). Costs
+(assumption): an e-mail a few cents with the review platform's fee spread over requests, an SMS
+about 3 cents to send, an insert card a print run of about 10 cents."""
 
 
 class ReviewSolicitationSettings(StrategySettings):
