@@ -166,9 +166,8 @@ def write_results(
     store.write_json(folder / "settings.json", scenario.model_dump(mode="json"))
     n = arms["replication"].nunique()
     note = (
-        f"{scenario.population.n_consumers:,} people, {scenario.days} days, {n} paired "
-        f"replications; truth = {conversion_words(conversions)} lost with the channel off "
-        "(bar: 95% CI)"
+        f"{market_words(scenario)}, {n} paired replications; truth = "
+        f"{conversion_words(conversions)} lost with the channel off (bar: 95% CI)"
     )
     title = f"{scenario.name}: who gets the credit for {conversion_words(conversions)}?"
     write_chart(table, title, note, folder)
@@ -190,6 +189,13 @@ def path_counts(journeys: Journeys, conversions: str) -> pd.DataFrame:
     counts = frame.groupby("path")["converted"].agg(conversions="sum", journeys="size")
     counts["nulls"] = counts["journeys"] - counts["conversions"]
     return counts.drop(columns="journeys").sort_values("conversions", ascending=False).reset_index()
+
+
+def market_words(scenario: Scenario) -> str:
+    """'10,000 people, 365 days after a 180-day warm-up' (or '..., 365 days' for a launch)."""
+    words = f"{scenario.population.n_consumers:,} people, {scenario.days} days"
+    warmup = scenario.warmup_days
+    return words + (f" after a {warmup}-day warm-up" if warmup else "")
 
 
 def conversion_words(conversions: str) -> str:
@@ -239,8 +245,7 @@ def report(table: pd.DataFrame, scenario: Scenario, n: int, conversions: str) ->
     present = table["touched"].fillna(0).gt(0) | table["incremental"].fillna(0).ne(0)
     out = Table(
         title=f"{scenario.name}: share of {words} credited to each channel "
-        f"({scenario.population.n_consumers:,} people, {scenario.days} days, {n} paired "
-        "replications)",
+        f"({market_words(scenario)}, {n} paired replications)",
         title_justify="left",
         title_style="bold",
         box=box.SIMPLE_HEAD,
