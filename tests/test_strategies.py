@@ -220,7 +220,11 @@ def run_model(strategies: dict, days: int = 120, market: str = "b2c", brand: str
 COSTS = {
     "follow_up_email": ({"cost_per_email_usd": 0.07}, lambda s, d: s.emails * 0.07),
     "review_solicitation": ({"channel": "sms"}, lambda s, d: s.requests * 0.03),
-    "reply_to_reviews": ({"cost_per_reply_usd": 4.0}, lambda s, d: s.replies * 4.0),
+    # every negative review answered: a small market posts only a few in 120 days
+    "reply_to_reviews": (
+        {"cost_per_reply_usd": 4.0, "share_replied": 1.0},
+        lambda s, d: s.replies * 4.0,
+    ),
     "faq_content": (
         {"coverage": 0.8, "n_questions": 50, "howto_platforms": ["search"]},
         lambda s, d: 20 * 150.0 + math.ceil(d / 30) * 500.0,
