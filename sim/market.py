@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.attribution.touch_log import TouchLog
 from sim.brands import BrandTable
+from sim.due_calendar import DueCalendar
 from sim.measures import DailyTable
 from sim.moments import Moment
 from sim.network import SocialGraph
@@ -103,8 +104,11 @@ class Market:
     """A journey touch log when asked (`mot attribute`), else None: nothing is recorded."""
     today: Stimuli = field(init=False)
     tomorrow: Stimuli = field(init=False)
+    calendar: DueCalendar = field(init=False)
+    """Units by the day their moment ends (`units_due` reads it instead of scanning)."""
 
     def __post_init__(self) -> None:
+        self.calendar = DueCalendar.of(self.units.moment, self.units.until)
         self.today = Stimuli(self.brands.n)
         self.tomorrow = Stimuli(self.brands.n)
         self._influencer_order = np.argsort(self.influencers)
@@ -133,9 +137,9 @@ class Market:
         return self.day - self.window_start + 1
 
     def units_due(self, moment: Moment) -> np.ndarray:
-        """Units in `moment` whose time there is up today."""
+        """Units in `moment` whose time there is up today (from the calendar: no scan)."""
         units = self.units
-        return np.flatnonzero((units.moment == moment) & (units.until <= self.day))
+        return self.calendar.due(moment, self.day, units.moment, units.until)
 
     def members(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(people, their unit's position in `units`) for every member of the given units."""
@@ -148,8 +152,10 @@ class Market:
         """Put units in `moment` for `days` (0 = to be handled again today)."""
         if self.tally is not None:
             self.tally.on_move(self, units, moment)
+        until = self.day + np.asarray(days, dtype=np.int64)
         self.units.moment[units] = moment
-        self.units.until[units] = self.day + np.asarray(days, dtype=np.int64)
+        self.units.until[units] = until
+        self.calendar.file(moment, units, until)
 
     def spend(self, brand: int, amount_usd: float) -> None:
         """Book a strategy's cost; the daily table keeps the focal brand's."""
