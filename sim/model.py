@@ -94,7 +94,8 @@ class JourneyModel(mesa.Model):
             self.switch_on_strategies()
         market.new_day()
         for strategy in market.strategies:
-            strategy.on_day(market)
+            if strategy.acts_today(market):  # nothing scheduled: no call
+                strategy.on_day(market)
         start_journeys(market, draws.scope("triggers"))
         finish_research(market, draws.scope("research"))
         choose_at_shelf(market, draws.scope("choice"))

@@ -38,6 +38,13 @@ DROP_OUTS: frozenset[tuple[Moment, Moment]] = frozenset(
     }
 )
 """Moves that leave the journey rather than carry on with it; every other move moves on."""
+IS_DROP_OUT = np.array(
+    [
+        [(Moment(old), Moment(new)) in DROP_OUTS for new in range(N_MOMENTS)]
+        for old in range(N_MOMENTS)
+    ]
+)
+"""`IS_DROP_OUT[old, new]`: `DROP_OUTS` as a table, built once rather than on every move."""
 FUNNEL_COLUMNS: tuple[str, ...] = (
     "moment",
     "at_start",
@@ -97,7 +104,7 @@ class WindowTally:
     def _count_flows(self, units: np.ndarray, old: np.ndarray, new: Moment, day: int) -> None:
         """Entries, exits (moved on or dropped out) and the lengths of the stays ending today."""
         self.entered[new] += len(units)
-        dropped = np.array([(Moment(o), new) in DROP_OUTS for o in range(N_MOMENTS)])[old]
+        dropped = IS_DROP_OUT[old, int(new)]
         np.add.at(self.dropped, old[dropped], 1)
         np.add.at(self.moved_on, old[~dropped], 1)
         began = self.entered_day[units]

@@ -66,6 +66,16 @@ class Strategy:
     def setup(self, market: Market) -> None:
         """Change the brand's levers once, before the first day."""
 
+    def acts_today(self, market: Market) -> bool:
+        """Whether `on_day` has anything to do today; the model skips the call when not.
+
+        Why: most strategies act on few days (scheduled e-mails, replies, billing), and a
+        call per strategy per day is a fixed cost whatever the market's size. Default: a
+        strategy acts daily if it overrides `on_day`; one that keeps a `Calendar` says
+        whether anything is filed for today.
+        """
+        return type(self).on_day is not Strategy.on_day
+
     def on_day(self, market: Market) -> None:
         """Act at the start of each day."""
 
@@ -102,6 +112,10 @@ class Calendar:
         """Schedule each unit on its day."""
         for day in np.unique(days):
             self._due[int(day)].append(units[days == day])
+
+    def has(self, day: int) -> bool:
+        """True when units are filed for `day` (so `pop(day)` is not empty)."""
+        return day in self._due
 
     def pop(self, day: int) -> np.ndarray:
         """Units due on `day` (removed from the calendar)."""

@@ -51,6 +51,9 @@ class FollowUpEmail(Strategy):
         delivered = market.day + np.rint(exp.delivery_days + late * exp.late_extra_days)
         self.calendar.schedule(delivered.astype(np.int64) + self.settings.delay_days, mine)
 
+    def acts_today(self, market: Market) -> bool:
+        return self.calendar.has(market.day)
+
     def on_day(self, market: Market) -> None:
         units = market.units
         due = self.calendar.pop(market.day)

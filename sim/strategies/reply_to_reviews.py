@@ -61,6 +61,9 @@ class ReplyToReviews(Strategy):
                 np.full(len(chosen), market.day + self.settings.reply_days), chosen
             )
 
+    def acts_today(self, market: Market) -> bool:
+        return self.calendar.has(market.day)
+
     def on_day(self, market: Market) -> None:
         self.reply(market, self.calendar.pop(market.day))
 

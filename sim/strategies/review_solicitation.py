@@ -82,6 +82,9 @@ class ReviewSolicitation(Strategy):
         else:
             self.calendar.schedule(np.full(len(mine), market.day + self.settings.delay_days), mine)
 
+    def acts_today(self, market: Market) -> bool:
+        return self.calendar.has(market.day)
+
     def on_day(self, market: Market) -> None:
         self.send(market, self.calendar.pop(market.day))
 
