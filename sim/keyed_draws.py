@@ -7,15 +7,15 @@ randomness (common random numbers, Law 2015 ch. 11). Here a draw is keyed by
     (seed, scope, decision, day, id, slot)
 
 - scope: the rule (`"choice"`) or strategy (`"strategy:focal:follow_up_email"`) drawing;
-- decision: what is decided (`"gumbel"`, `"late"`, ...);
+- decision: what is decided (`"shelf"`, `"consultation"`, `"opened"`, ...);
 - day: the simulated day;
 - id: the person or buying unit the draw is about;
 - slot: which draw within that decision (the j-th source consulted, a brand's column).
 
 So a person the strategy did not touch makes exactly the same draws in both arms, whoever
-else is in the cohort that day. starsim's CRN design (Kerr et al. 2024) reaches the same aim
-with one generator per decision jumped each time step and indexed by agent slot; a counter-
-based hash needs no state and no draws for people not asking.
+else is in the cohort that day. starsim's CRN design reaches the same aim with one generator
+per decision, jumped each time step, drawing for every agent slot and indexing by slot; a
+counter-based hash needs no state and no draws for people not asking.
 
 The hash is SplitMix64 (Steele, Lea & Flood 2014): the scalar part of the key (seed, scope,
 decision, day) becomes a 64-bit stream key k in Python; draw i of that stream is
