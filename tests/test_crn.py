@@ -82,6 +82,7 @@ def lockstep(strategy: dict, days: int, seed: int = 11) -> dict[str, int]:
     counts = {"days_with_action": 0, "max_differing": 0, "untouched_checked": 0}
     for _ in range(days):
         before = person_state(plain.market)  # the plain arm has no strategy to act
+        acted["state"] = person_state(treated.market)  # as it stays on days it does not act
         treated.step()
         plain.step()
         touched = differing(acted["state"], before)  # differed already, or acted on today
