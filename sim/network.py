@@ -40,8 +40,7 @@ class SocialGraph:
         (contact or -1, tie is strong). Callers key `u` by sender (`sim.keyed_draws`), so a
         person's pick does not depend on who else picks today."""
         if self.mixed:
-            contact = np.minimum((u * self.n).astype(np.int64), self.n - 1)
-            return contact, np.ones(len(who), dtype=bool)
+            return self._anyone_else(who, u), np.ones(len(who), dtype=bool)
         first = self.start[who]
         degree = self.start[who + 1] - first
         offset = (u * degree).astype(np.int64)
@@ -49,6 +48,14 @@ class SocialGraph:
         has = degree > 0
         contact = np.where(has, self.contacts[tie] if len(self.contacts) else -1, -1)
         return contact, np.where(has, self.strong[tie] if len(self.strong) else True, True)
+
+    def _anyone_else(self, who: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Mean-field pick: one of the other n - 1 people, uniformly (never the picker: a
+        talker does not hear their own message); -1 when nobody else exists."""
+        if self.n < 2:
+            return np.full(len(who), -1, dtype=np.int64)
+        contact = np.minimum((u * (self.n - 1)).astype(np.int64), self.n - 2)
+        return contact + (contact >= who)
 
     def __repr__(self) -> str:
         kind = "mixed" if self.mixed else f"{len(self.contacts) // 2} ties"

@@ -67,3 +67,13 @@ def test_mixed_market_has_no_ties_but_random_contacts():
     contact, _ = graph.random_contact(np.arange(50), np.random.default_rng(1).random(50))
     assert graph.mixed and len(graph.contacts) == 0
     assert ((contact >= 0) & (contact < 100)).all()
+
+
+def test_a_mixed_market_pick_is_anyone_but_the_picker():
+    graph = build_graph(Network(kind="mixed"), 5, np.random.default_rng(0))
+    who = np.repeat(np.arange(5), 1000)
+    u = np.tile(np.linspace(0, 1, 1000, endpoint=False), 5)
+    contact, _ = graph.random_contact(who, u)
+    assert not np.any(contact == who)
+    for person in range(5):
+        assert set(contact[who == person]) == set(range(5)) - {person}

@@ -151,11 +151,6 @@ def test_mixed_market_critics_add_no_pressure():
     assert (market.tomorrow.broad == 0).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mixed market: random_contact picks any person, the sender included, so a talker "
-    "hears (and is moved by) their own messages",
-)
 def test_mixed_market_talker_does_not_hear_their_own_messages():
     market = talking_market([0], network={"kind": "mixed"})
     change = spread(market)
