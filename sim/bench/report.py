@@ -36,7 +36,38 @@ def size_figures(sizes: list[dict[str, Any]]) -> list[Figure]:
     for key in wanted:
         if key not in measured:
             figures += [f for f in case_figures(key, None) if f.target is not None]
-    return figures
+    return figures + issue_12_size_figures(measured.get(("baseline", 1_000_000, TARGET_DAYS)))
+
+
+def issue_12_size_figures(r: dict[str, Any] | None) -> list[Figure]:
+    """The 1M-consumer year against issue 12's tighter bounds (10 s, 1 KB per consumer)."""
+    name, slug = "baseline 1,000,000 x 365 d", "issue12.baseline.1000000x365"
+    run = None if r is None else float(r["run_s"])
+    memory = None if r is None else float(r["raw_bytes_per_consumer"])
+    return [
+        Figure(f"{slug}.run_s", f"{name}: run (issue 12)", run, "s", T.RUN_1M_S_V2),
+        Figure(
+            f"{slug}.raw_bytes_per_consumer",
+            f"{name}: peak memory per consumer (issue 12)",
+            memory,
+            "B",
+            T.BYTES_PER_CONSUMER_1M_V2,
+        ),
+    ]
+
+
+def peer_figures(peer: dict[str, Any] | None) -> list[Figure]:
+    """Engine vs Mesa's `virus_on_network` in one process, and a 2,000-consumer year."""
+    get = (lambda field: None) if peer is None else (lambda field: float(peer[field]))
+    where = "same process, CPU time"
+    if peer is not None:
+        where = f"{peer['agents']:,} x {peer['steps']}, {where}"
+    return [
+        Figure("peer.engine_agent_steps_per_s", f"engine agent-steps per second ({where})", get("engine_agent_steps_per_s"), "steps/s"),
+        Figure("peer.mesa_agent_steps_per_s", f"Mesa virus_on_network agent-steps per second ({where})", get("mesa_agent_steps_per_s"), "steps/s"),
+        Figure("peer.ratio", "engine / Mesa virus_on_network agent-steps per second", get("ratio"), "x", T.PEER_RATIO),
+        Figure("small_run.cpu_s", "2,000 consumers x 365 days, CPU time (best of 3)", get("small_run_cpu_s"), "s", T.SMALL_RUN_S),
+    ]  # fmt: skip
 
 
 def case_figures(key: tuple[str, int, int], r: dict[str, Any] | None) -> list[Figure]:
@@ -106,6 +137,7 @@ def scaling_figures(sizes: list[dict[str, Any]]) -> list[Figure]:
                 f"{variant}: fixed CPU cost per day, any size",
                 fixed * 1e3,
                 "ms",
+                T.FIXED_MS_PER_DAY if variant == "baseline" else None,
                 note="least squares: CPU s = fixed x days + marginal x agent-days",
             ),
             Figure(
@@ -178,6 +210,7 @@ def all_figures(results: dict[str, Any]) -> list[Figure]:
         + sweep_figures(results["sweep"])
         + startup_figures(results["startup"])
         + crn_figures(results.get("crn"))
+        + peer_figures(results.get("peer"))
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sim.bench.chart import scaling_chart
 from sim.bench.costs import measure_costs
 from sim.bench.crn import crn_paths, measure_crn
+from sim.bench.peer import measure_peer
 from sim.bench.probes import measure_sizes, measure_startup, measure_sweep
 from sim.bench.report import all_figures, print_report, write_results
 from sim.bench.targets import Figure
@@ -58,6 +59,8 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
     variant = "strategies" if "strategies" in plan.variants else "baseline"
     costs = measure_costs(plan.workload(plan.profile_size, plan.days, variant))
     crn = measure_plan_crn(plan)
+    print(f"Engine vs Mesa's virus_on_network ({plan.peer_agents:,} x {plan.peer_steps}) ...")
+    peer = measure_peer(plan.scenario_path, plan.base_json, plan.peer_agents, plan.peer_steps)
     results = {
         "plan": asdict(plan) | {"base_json": None},
         "machine": machine(),
@@ -66,6 +69,7 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
         "sweep": sweep,
         "costs": costs,
         "crn": crn,
+        "peer": peer,
     }
     figures = all_figures(results)
     print_report(results, figures)

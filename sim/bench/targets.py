@@ -115,3 +115,14 @@ SWEEP_EFFICIENCY = Target(above=0.85)
 """Sweep scaling efficiency rate2 / (2 x rate1) above 85% (issue 8)."""
 STARTUP_S = Target(below=2.0)
 """`mot run scenarios/baseline.toml` from launch to the first simulated day under 2 s (issue 8)."""
+FIXED_MS_PER_DAY = Target(below=0.3)
+"""A day's fixed CPU cost, whatever the market's size, below 0.3 ms (issue 12)."""
+SMALL_RUN_S = Target(below=0.12)
+"""A 2,000-consumer year within 0.12 s of CPU: the runs a sensitivity screen is made of (issue 12)."""
+RUN_1M_S_V2 = Target(below=10.0)
+"""1M consumers x 365 days within 10 s (issue 12; issue 8 asked for 60 s)."""
+BYTES_PER_CONSUMER_1M_V2 = Target(below=1000.0)
+"""At most 1 KB (1,000 bytes) of peak memory per consumer at 1M (issue 12; issue 8: 1.5 KB)."""
+PEER_RATIO = Target(above=10.0)
+"""Engine agent-steps per second at least 10x Mesa's `virus_on_network` example (10,000 agents x
+365 steps), both timed in the same process (issue 12)."""

@@ -103,6 +103,7 @@ class BenchPlan:
         crn_replications, crn_days, crn_consumers: the CRN efficiency comparison (baseline vs
             follow-up e-mail); days and consumers None = the scenario files' own (the target
             case, issue 12); 0 replications = not measured.
+        peer_agents, peer_steps: the engine vs Mesa's `virus_on_network` (issue 12: 10k x 365).
         scenario_path: the scenario file, or None for `Scenario()` defaults.
     """
 
@@ -118,6 +119,8 @@ class BenchPlan:
     crn_consumers: int | None = None
     scenario_path: str | None = None
     base_json: str | None = None
+    peer_agents: int = 10_000
+    peer_steps: int = 365
 
     @classmethod
     def quick(cls, scenario_path: str | None, base_json: str | None = None) -> BenchPlan:
@@ -132,6 +135,8 @@ class BenchPlan:
             crn_replications=4,
             crn_days=60,
             crn_consumers=QUICK_SIZES[0],
+            peer_agents=QUICK_SIZES[0],
+            peer_steps=30,
             scenario_path=scenario_path,
             base_json=base_json,
         )
