@@ -24,6 +24,11 @@ from sim.sources import RESEARCH_SOURCES, Source
 from sim.window_tally import WindowTally
 
 N_SOURCES = len(Source)
+CALENDAR_MIN_UNITS = 500_000
+"""Markets with at least this many buying units find due units in a `DueCalendar`; smaller ones
+scan the columns. Measured (docs/performance.md): at 2,000-100,000 units a scan costs less than
+filing and reading the calendar; at 1M units reading costs a fifth less than the scans and
+filing takes about what that saves."""
 
 
 @dataclass
@@ -104,11 +109,14 @@ class Market:
     """A journey touch log when asked (`mot attribute`), else None: nothing is recorded."""
     today: Stimuli = field(init=False)
     tomorrow: Stimuli = field(init=False)
-    calendar: DueCalendar = field(init=False)
-    """Units by the day their moment ends (`units_due` reads it instead of scanning)."""
+    calendar: DueCalendar | None = field(init=False)
+    """Units by the day their moment ends (`units_due` reads it instead of scanning), or None
+    in a market below `CALENDAR_MIN_UNITS`."""
 
     def __post_init__(self) -> None:
-        self.calendar = DueCalendar.of(self.units.moment, self.units.until)
+        self.calendar = None
+        if self.units.n >= CALENDAR_MIN_UNITS:
+            self.calendar = DueCalendar.of(self.units.moment, self.units.until)
         self.today = Stimuli(self.brands.n)
         self.tomorrow = Stimuli(self.brands.n)
         self._influencer_order = np.argsort(self.influencers)
@@ -137,8 +145,10 @@ class Market:
         return self.day - self.window_start + 1
 
     def units_due(self, moment: Moment) -> np.ndarray:
-        """Units in `moment` whose time there is up today (from the calendar: no scan)."""
+        """Units in `moment` whose time there is up today (from the calendar in a large market)."""
         units = self.units
+        if self.calendar is None:
+            return np.flatnonzero((units.moment == moment) & (units.until <= self.day))
         return self.calendar.due(moment, self.day, units.moment, units.until)
 
     def members(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -155,7 +165,8 @@ class Market:
         until = self.day + np.asarray(days, dtype=np.int64)
         self.units.moment[units] = moment
         self.units.until[units] = until
-        self.calendar.file(moment, units, until)
+        if self.calendar is not None:
+            self.calendar.file(moment, units, until)
 
     def spend(self, brand: int, amount_usd: float) -> None:
         """Book a strategy's cost; the daily table keeps the focal brand's."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim import market as market_module
 from sim.bench.workload import with_all_strategies
 from sim.due_calendar import SCHEDULED, DueCalendar
 from sim.market import Market
@@ -21,6 +22,7 @@ def scan(market: Market, moment: Moment) -> np.ndarray:
 
 @pytest.mark.parametrize("market_kind", ["b2c", "b2b"])
 def test_calendar_due_set_equals_a_scan_every_day_and_every_call(monkeypatch, market_kind):
+    monkeypatch.setattr(market_module, "CALENDAR_MIN_UNITS", 0)  # the calendar at any size
     calls: list[int] = []
     calendar_due = Market.units_due
 
@@ -37,6 +39,7 @@ def test_calendar_due_set_equals_a_scan_every_day_and_every_call(monkeypatch, ma
         )
     )
     model = JourneyModel(scenario, with_agents=False, warm_up=False)
+    assert model.market.calendar is not None
     for _ in range(scenario.warmup_days + scenario.days):
         model._one_day()
         market = model.market  # market.day is tomorrow now
