@@ -15,7 +15,12 @@ from sim.keyed_draws import KeyedDraws, gumbel
 from sim.market import Market
 from sim.moments import Moment
 from sim.population import Flag, Role
-from sim.sources import ACQUISITION_CHANNELS
+from sim.sources import ACQUISITION_CHANNELS, Source
+
+CHANNEL_OF_SOURCE = np.full(len(Source), -1)
+for _index, _sources in enumerate(ACQUISITION_CHANNELS.values()):
+    CHANNEL_OF_SOURCE[list(_sources)] = _index
+"""Source -> index of its acquisition channel (-1: none), so one lookup counts every channel."""
 
 OWNED_BRAND_PULL = 1.0
 """Utility of sticking with the brand one owns: habit and switching cost (assumption)."""
@@ -147,7 +152,9 @@ def record_churn(market: Market, who: np.ndarray) -> None:
 
 
 def count_acquisition_channels(market: Market, who: np.ndarray) -> None:
-    """Attribute new focal customers to the channel of the source that pulled hardest."""
-    lead = market.units.lead_source[who]
-    for channel, sources in ACQUISITION_CHANNELS.items():
-        market.daily.add(f"new_from_{channel}", int(np.isin(lead, sources).sum()))
+    """Attribute new focal customers to the channel of the source that pulled hardest (one
+    table lookup and one count: an `np.isin` per channel cost ~8% of a small run)."""
+    channel = CHANNEL_OF_SOURCE[market.units.lead_source[who].astype(np.int64)]
+    counts = np.bincount(channel[channel >= 0], minlength=len(ACQUISITION_CHANNELS))
+    for index, name in enumerate(ACQUISITION_CHANNELS):
+        market.daily.add(f"new_from_{name}", int(counts[index]))
