@@ -10,16 +10,11 @@ returns only what the comparison needs, not daily tables.
 
 from __future__ import annotations
 
-import math
-from concurrent.futures import as_completed
-
 import numpy as np
 import pandas as pd
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim.kpis import daily_profit
-from sim.process_hygiene import worker_pool
+from sim.process_hygiene import run_in_chunks
 from sim.runner import run_once
 from sim.settings import Scenario
 
@@ -53,31 +48,14 @@ def run_job(scenario: Scenario, replication: int, seed: int) -> dict:
 def simulate(scenarios: list[Scenario], seeds: list[int], workers: int, quiet: bool) -> list[dict]:
     """Every (scenario, replication) on its shared seed, in chunks over `workers` processes."""
     jobs = [(s, i, seed) for i, seed in enumerate(seeds) for s in scenarios]
-    size = max(1, math.ceil(len(jobs) / (4 * workers)))
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    console = Console(stderr=True)
-    show = not quiet and console.is_terminal
-    columns = (
-        TextColumn("comparing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeRemainingColumn(),
+    return run_in_chunks(
+        jobs,
+        run_chunk,
+        workers=workers,
+        quiet=quiet,
+        verb="comparing",
+        preload=["sim.compare_runs"],
     )
-    outputs: list[dict] = []
-    with Progress(*columns, console=console, transient=True, disable=not show) as progress:
-        task = progress.add_task("runs", total=len(jobs))
-        if workers == 1:
-            for chunk in chunks:
-                outputs += run_chunk(chunk)
-                progress.advance(task, len(chunk))
-            return outputs
-        with worker_pool(workers, preload=["sim.compare_runs"]) as pool:
-            futures = {pool.submit(run_chunk, chunk): len(chunk) for chunk in chunks}
-            for future in as_completed(futures):
-                outputs += future.result()
-                progress.advance(task, futures[future])
-    return outputs
 
 
 def tidy_runs(outputs: list[dict], order: list[str]) -> pd.DataFrame:

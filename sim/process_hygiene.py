@@ -25,8 +25,9 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 POLL_S = 0.5
 """How often a worker checks its command where pidfds are missing (non-Linux): well under 5 s."""
@@ -114,3 +115,50 @@ def alive(pid: object) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def run_in_chunks(
+    jobs: Sequence[Any],
+    run_chunk: Callable[[list[Any]], list[dict]],
+    *,
+    workers: int,
+    quiet: bool,
+    verb: str,
+    preload: Sequence[str],
+) -> list[dict]:
+    """Every job, in chunks (about four per worker, so one slow chunk does not idle the rest)
+    over `worker_pool`, with a progress bar labelled `verb` on a terminal; the outputs of
+    `run_chunk` (a module-level function, so workers can import it) in completion order."""
+    from concurrent.futures import as_completed
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    jobs = list(jobs)
+    size = max(1, -(-len(jobs) // (4 * workers)))
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    console = Console(stderr=True)
+    columns = (TextColumn(verb), BarColumn(), MofNCompleteColumn(), TextColumn("runs"))
+    show = not quiet and console.is_terminal
+    outputs: list[dict] = []
+    with Progress(
+        *columns, TimeRemainingColumn(), console=console, transient=True, disable=not show
+    ) as progress:
+        task = progress.add_task("runs", total=len(jobs))
+        if workers == 1:
+            for chunk in chunks:
+                outputs += run_chunk(chunk)
+                progress.advance(task, len(chunk))
+            return outputs
+        with worker_pool(workers, preload=preload) as pool:
+            futures = {pool.submit(run_chunk, chunk): len(chunk) for chunk in chunks}
+            for future in as_completed(futures):
+                outputs += future.result()
+                progress.advance(task, futures[future])
+    return outputs

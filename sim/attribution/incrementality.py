@@ -17,19 +17,16 @@ advertising) adds exactly nothing, so it is not run. Runs are spread over worker
 from __future__ import annotations
 
 import math
-from concurrent.futures import as_completed
 from dataclasses import dataclass
 
 import pandas as pd
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim.attribution.channels import CHANNELS, DIRECT, SWITCHES, switched_off
 from sim.attribution.heuristics import channel_paths, first_touch, last_touch, linear, touched_share
 from sim.attribution.markov import markov_credit
 from sim.attribution.touch_log import Journeys, TouchLog
 from sim.model import JourneyModel
-from sim.process_hygiene import worker_pool
+from sim.process_hygiene import run_in_chunks
 from sim.settings import Scenario
 from sim.stats import mean_ci
 
@@ -117,27 +114,14 @@ def simulate(
         for i, seed in enumerate(seeds)
         for arm in arms
     ]
-    size = max(1, math.ceil(len(jobs) / (4 * workers)))
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    console = Console(stderr=True)
-    columns = (TextColumn("attributing"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"))
-    show = not quiet and console.is_terminal
-    outputs: list[dict] = []
-    with Progress(
-        *columns, TimeRemainingColumn(), console=console, transient=True, disable=not show
-    ) as progress:
-        task = progress.add_task("runs", total=len(jobs))
-        if workers == 1:
-            for chunk in chunks:
-                outputs += run_chunk(chunk)
-                progress.advance(task, len(chunk))
-            return outputs
-        with worker_pool(workers, preload=["sim.attribution.incrementality"]) as pool:
-            futures = {pool.submit(run_chunk, chunk): len(chunk) for chunk in chunks}
-            for future in as_completed(futures):
-                outputs += future.result()
-                progress.advance(task, futures[future])
-    return outputs
+    return run_in_chunks(
+        jobs,
+        run_chunk,
+        workers=workers,
+        quiet=quiet,
+        verb="attributing",
+        preload=["sim.attribution.incrementality"],
+    )
 
 
 def tidy_credits(outputs: list[dict], absent: list[str]) -> pd.DataFrame:
