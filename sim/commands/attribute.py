@@ -34,6 +34,7 @@ from sim.attribution.incrementality import (
     wide_table,
 )
 from sim.attribution.touch_log import Journeys
+from sim.commands import reproducing_argv
 from sim.commands.run import whole_number
 from sim.config import load_scenario, with_overrides
 from sim.errors import UsageError
@@ -111,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
             extra={
                 "scenario": scenario.name,
                 "days": scenario.days,
+                "warmup_days": scenario.warmup_days,
                 "replications": replications,
                 "conversions": conversions,
                 "arms": [arm.name for arm in arms],
@@ -137,11 +139,12 @@ def conversion_kind(text: str | None) -> str:
 
 def command_line(args: argparse.Namespace) -> list[str]:
     """The `mot attribute` command that reproduces this run, for the manifest."""
-    argv = ["mot", "attribute", args.scenario]
-    for key in ("replications", "days", "seed", "conversions", "workers", "out"):
-        if (value := getattr(args, key)) is not None:
-            argv += [f"--{key}", str(value)]
-    return argv + (["--quiet"] if args.quiet else [])
+    return reproducing_argv(
+        "attribute",
+        [args.scenario],
+        args,
+        ("replications", "days", "seed", "conversions", "workers", "out"),
+    )
 
 
 def write_results(

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import store
+from sim.commands import reproducing_argv
 from sim.commands.run import whole_number, window_text
 from sim.compare import compare_runs, cost_per_extra, profit_verdicts, profitability, verdicts
 from sim.compare_runs import simulate, tidy_curves, tidy_runs
@@ -114,11 +115,9 @@ def run(args: argparse.Namespace) -> int:
 
 def command_line(args: argparse.Namespace) -> list[str]:
     """The `mot compare` command that reproduces this comparison, for the manifest."""
-    argv = ["mot", "compare", *args.scenarios]
-    for key in ("replications", "workers", "seed", "days", "out"):
-        if (value := getattr(args, key)) is not None:
-            argv += [f"--{key}", str(value)]
-    return argv + (["--quiet"] if args.quiet else [])
+    return reproducing_argv(
+        "compare", list(args.scenarios), args, ("replications", "workers", "seed", "days", "out")
+    )
 
 
 def load_all(paths: list[Path], args: argparse.Namespace) -> list[Scenario]:

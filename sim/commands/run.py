@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim import store
+from sim.commands import reproducing_argv
 from sim.config import load_scenario, with_overrides
 from sim.errors import UsageError
 from sim.kpi_table import print_kpis
@@ -104,11 +105,7 @@ def window_text(scenario: Scenario) -> str:
 
 def command_line(args: argparse.Namespace) -> list[str]:
     """The `mot run` command that reproduces this run (options as given), for the manifest."""
-    argv = ["mot", "run", args.scenario]
-    for key in ("days", "seed", "replications", "out"):
-        if (value := getattr(args, key)) is not None:
-            argv += [f"--{key}", str(value)]
-    return argv + (["--quiet"] if args.quiet else [])
+    return reproducing_argv("run", [args.scenario], args, ("days", "seed", "replications", "out"))
 
 
 def apply_options(scenario: Scenario, args: argparse.Namespace) -> Scenario:
