@@ -18,6 +18,12 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 Days = Annotated[float, Field(ge=0.0, le=3650.0)]
 
 
+SourceName = Literal[
+    "search", "social_video", "marketplace", "review_sites", "brand_site", "friends", "influencer"
+]
+"""The information sources a researcher consults (ZMOT), named once for habits and switches."""
+
+
 class Strict(BaseModel):
     """Base for every settings table: unknown keys are errors, values are checked on assignment,
     numbers must be finite (`inf` and `nan` mean nothing here) and booleans are not numbers.
@@ -80,15 +86,7 @@ class AgeGroup(Strict):
     share: Probability
     """Share of people in this age group (assumption: rough adult population shares)."""
     habits: dict[
-        Literal[
-            "search",
-            "social_video",
-            "marketplace",
-            "review_sites",
-            "brand_site",
-            "friends",
-            "influencer",
-        ],
+        SourceName,
         NonNegative,
     ]
     """Relative weights of research sources (assumption shaped by TechCrunch 2022 and Google ZMOT 2011)."""
@@ -253,18 +251,7 @@ class Brand(Strict):
     """Share of buying units that are customers on day 0 (assumption)."""
     initial_awareness: Probability = 0.5
     """Share of people aware of the brand on day 0 (assumption)."""
-    silenced_sources: list[
-        Literal[
-            "search",
-            "social_video",
-            "marketplace",
-            "review_sites",
-            "brand_site",
-            "friends",
-            "influencer",
-            "word_of_mouth",
-        ]
-    ] = Field(default_factory=list)
+    silenced_sources: list[SourceName | Literal["word_of_mouth"]] = Field(default_factory=list)
     """Sources where the brand reaches nobody: research there finds nothing about it, and its
     word of mouth is unheard (counterfactual arms of `mot attribute`; default none)."""
     presence: Presence = Field(default_factory=Presence)
