@@ -1,19 +1,34 @@
-"""Moments of Truth: an agent-based simulation of the marketing customer journey."""
+"""Moments of Truth: an agent-based simulation of the marketing customer journey.
 
-from sim.config import load_scenario, validate_scenario
-from sim.errors import ScenarioError
-from sim.model import JourneyModel
-from sim.moments import Moment
-from sim.settings import Scenario
+The names below load on first use (PEP 562), so that `mot --help` and the wings that need no
+engine start without importing it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from sim import moved_modules
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "JourneyModel",
-    "Moment",
-    "Scenario",
-    "ScenarioError",
-    "__version__",
-    "load_scenario",
-    "validate_scenario",
-]
+EXPORTS: dict[str, str] = {
+    "JourneyModel": "sim.model",
+    "Moment": "sim.market.moments",
+    "Scenario": "sim.scenario.settings",
+    "ScenarioError": "sim.errors",
+    "load_scenario": "sim.scenario.config",
+    "validate_scenario": "sim.scenario.config",
+}
+"""Public name -> the module that defines it."""
+
+__all__ = [*sorted(EXPORTS), "__version__"]
+
+moved_modules.install()
+
+
+def __getattr__(name: str) -> Any:
+    if name in EXPORTS:
+        return getattr(importlib.import_module(EXPORTS[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -7,27 +7,24 @@ run over whole cohorts at once; these agents read and write those rows, so `mode
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
-from sim.moments import Moment
-from sim.population import Role
-
-if TYPE_CHECKING:
-    from sim.model import JourneyModel
+from sim.market.moments import Moment
+from sim.market.population import Role
+from sim.market.state import Market
 
 
 class Person(mesa.Agent):
     """A person in the market; `row` indexes the person columns."""
 
-    def __init__(self, model: JourneyModel, row: int) -> None:
+    def __init__(self, model: mesa.Model, row: int) -> None:
+        """`model` is a `sim.model.JourneyModel`: its `market` holds the columns."""
         super().__init__(model)
         self.row = row
 
     @property
-    def _market(self):
+    def _market(self) -> Market:
         return self.model.market
 
     @property
@@ -103,7 +100,7 @@ def agent_class(role: int) -> type[Person]:
     return EndUser
 
 
-def create_people(model: JourneyModel) -> None:
+def create_people(model: mesa.Model) -> None:
     """One Mesa agent per person, of the class its role gives."""
     roles = model.market.people.role
     for role in np.unique(roles):

@@ -9,27 +9,21 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import create_people
-from sim.brands import build_brands
-from sim.experience import finish_experience
-from sim.feedback import finish_feedback
-from sim.keyed_draws import KeyedDraws
-from sim.kpis import RunOutcome, compute_kpis
-from sim.loyalty import recur_needs
-from sim.market import Market
-from sim.measures import DailyTable, cohort_table, in_window_days
-from sim.memory_budget import check_market_fits
-from sim.moments import Moment
-from sim.network import audiences, build_graph
-from sim.population import build_people, build_units, seed_base_opinions, unit_sizes
-from sim.research import finish_research
-from sim.settings import Scenario
-from sim.shelf import choose_at_shelf
+from sim.journey.day import RULES
+from sim.market.brands import build_brands
+from sim.market.keyed_draws import KeyedDraws
+from sim.market.measures import DailyTable, cohort_table, in_window_days
+from sim.market.moments import Moment
+from sim.market.network import audiences, build_graph
+from sim.market.population import build_people, build_units, seed_base_opinions, unit_sizes
+from sim.market.state import Market
+from sim.market.streams import Streams
+from sim.market.window_tally import WindowTally
+from sim.reports.kpis import RunOutcome, compute_kpis
+from sim.reports.survival import curve_table
+from sim.scenario.memory_budget import check_market_fits
+from sim.scenario.settings import Scenario
 from sim.strategies import build_strategies
-from sim.streams import Streams
-from sim.survival import curve_table
-from sim.triggers import start_journeys
-from sim.window_tally import WindowTally
-from sim.word_of_mouth import spread_word_of_mouth
 
 
 class JourneyModel(mesa.Model):
@@ -40,9 +34,9 @@ class JourneyModel(mesa.Model):
     the window.
 
     Args:
-        settings: a validated `Scenario` (see `sim.config.load_scenario`).
+        settings: a validated `Scenario` (see `sim.scenario.config.load_scenario`).
         seed: overrides the scenario's seed; one seed gives the market-building streams and
-            every keyed draw of the day's rules and strategies (`sim.keyed_draws`).
+            every keyed draw of the day's rules and strategies (`sim.market.keyed_draws`).
         with_agents: create a Mesa agent per person (views onto the columns).
         warm_up: run the warm-up now; `False` leaves it to `warm_up()` (or the first `step`),
             so that a caller can show its progress.
@@ -96,13 +90,8 @@ class JourneyModel(mesa.Model):
         for strategy in market.strategies:
             if strategy.acts_today(market):  # nothing scheduled: no call
                 strategy.on_day(market)
-        start_journeys(market, draws.scope("triggers"))
-        finish_research(market, draws.scope("research"))
-        choose_at_shelf(market, draws.scope("choice"))
-        finish_experience(market, draws.scope("experience"))
-        finish_feedback(market, draws.scope("feedback"))
-        recur_needs(market, draws.scope("loyalty"))
-        spread_word_of_mouth(market, draws.scope("word_of_mouth"))
+        for scope, rule in RULES:
+            rule(market, draws.scope(scope))
         record_levels(market)
         market.day += 1
         market.daily.day = market.day - 1
@@ -160,11 +149,11 @@ class JourneyModel(mesa.Model):
 
     def retention_curve(self) -> pd.DataFrame:
         """Kaplan-Meier retention by age in days (0..365) with 95% bounds and the number at
-        risk, over every customer the window observes (`sim.survival`)."""
+        risk, over every customer the window observes (`sim.reports.survival`)."""
         return curve_table(self.outcome().survival())
 
     def kpis(self) -> dict[str, float]:
-        """Every KPI of the days run so far (`sim.kpis.KPI_DEFINITIONS`)."""
+        """Every KPI of the days run so far (`sim.reports.kpis.KPI_DEFINITIONS`)."""
         return compute_kpis(self.outcome())
 
     def funnel(self) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model import JourneyModel
-from sim.settings import Scenario
+from sim.scenario.settings import Scenario
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.config import deep_merge, validate_scenario
-from sim.settings import Scenario
+from sim.scenario.config import deep_merge, validate_scenario
+from sim.scenario.settings import Scenario
 
 
 def small_scenario(**overrides: Any) -> Scenario:

@@ -29,8 +29,8 @@ from sim.classroom.levers import ad_reach
 from sim.classroom.network_view import induced_ties, sample_network, snowball
 from sim.classroom.session import Classroom
 from sim.cli import main
-from sim.config import ScenarioError, load_scenario
 from sim.model import JourneyModel
+from sim.scenario.config import ScenarioError, load_scenario
 from sim.strategies import REGISTRY
 
 N_SHOWN = 500
@@ -312,7 +312,7 @@ def test_lesson_scenarios_load(tmp_path):
 
 
 def test_an_impossible_starting_scenario_raises(base):
-    from sim.config import with_overrides
+    from sim.scenario.config import with_overrides
 
     with pytest.raises(ScenarioError):
         with_overrides(base, {"seed": -1}, "<test>")

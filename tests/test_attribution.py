@@ -34,11 +34,11 @@ from sim.attribution.markov import (
     transition_counts,
     transition_matrix,
 )
-from sim.attribution.touch_log import CONSULTATION, STIMULUS, TouchLog
 from sim.cli import main
+from sim.market.sources import Source
+from sim.market.touch_log import CONSULTATION, STIMULUS, TouchLog
 from sim.model import JourneyModel
 from sim.runner import replication_seeds
-from sim.sources import Source
 
 A, B = CHANNELS.index("ads"), CHANNELS.index("reviews")
 

@@ -109,13 +109,13 @@ def test_cost_table_covers_every_rule_of_the_day(quick):
     costs = report["costs"]
     rules = {row["rule"]: row for row in costs["rules"]}
     for rule in (
-        "triggers.start_journeys",
-        "research.finish_research",
-        "shelf.choose_at_shelf",
-        "experience.finish_experience",
-        "feedback.finish_feedback",
-        "loyalty.recur_needs",
-        "word_of_mouth.spread_word_of_mouth",
+        "journey.triggers.start_journeys",
+        "journey.research.finish_research",
+        "journey.shelf.choose_at_shelf",
+        "journey.experience.finish_experience",
+        "journey.feedback.finish_feedback",
+        "journey.loyalty.recur_needs",
+        "journey.word_of_mouth.spread_word_of_mouth",
     ):
         assert rules[rule]["calls"] == costs["days"], rule
     assert sum(row["share"] for row in costs["rules"]) == pytest.approx(1.0)

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.calibrate import read_survival_csv
 from sim.cli import UsageError, main
-from sim.config import load_scenario
+from sim.scenario.config import load_scenario
+from sim.validation.calibrate import read_survival_csv
 from sim.validation.retention import REGULAR, REGULAR_FIT, fit_sbg, survival
 
 ROOT = Path(__file__).resolve().parents[1]

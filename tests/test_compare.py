@@ -1,4 +1,4 @@
-"""`sim.compare` (paired statistics) and `mot compare` (runs on shared seeds, results folder)."""
+"""`sim.comparison.paired` (paired statistics) and `mot compare` (runs on shared seeds, results folder)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 from sim.cli import main
-from sim.compare import compare_runs, cost_per_extra, paired_test, verdicts
-from sim.kpis import KPI_NAMES
+from sim.comparison.paired import compare_runs, cost_per_extra, paired_test, verdicts
+from sim.reports.kpis import KPI_NAMES
 
 
 def test_paired_test_matches_the_textbook_interval():

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sim import ScenarioError, load_scenario
-from sim.config import with_overrides
-from sim.settings import Scenario
+from sim.scenario.config import with_overrides
+from sim.scenario.settings import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +30,8 @@ def leaves(tree: dict, prefix: str = "") -> set[str]:
 
 
 def test_baseline_documents_every_key_with_its_default_and_a_comment():
-    from sim.scenario_doc import BASELINE
-    from sim.scenario_doc import baseline as shipped
+    from sim.scenario.scenario_doc import BASELINE
+    from sim.scenario.scenario_doc import baseline as shipped
 
     path = ROOT / "scenarios" / "baseline.toml"
     baseline = load_scenario(path)

@@ -1,7 +1,7 @@
 """Common random numbers across arms: a strategy changes only what it touches.
 
 Two arms of a comparison (no strategy vs a strategy) run in lockstep, one day at a time. With
-keyed draws (`sim.keyed_draws`) a person the strategy did not reach makes the same draws in
+keyed draws (`sim.market.keyed_draws`) a person the strategy did not reach makes the same draws in
 both arms, so on each day the only people whose state may differ are those the strategy acted
 on, those who already differed, and people within two ties of them (a friend asked at research,
 then a message sent after buying differently: the longest chain the day's order allows; a
@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 from helpers import small_scenario
 
+from sim.market.population import People, Units
 from sim.model import JourneyModel
-from sim.population import People, Units
 from sim.runner import run_once
 from sim.strategies import REGISTRY
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.kpis import KPI_NAMES
+from sim.reports.kpis import KPI_NAMES
 from sim.sweep.experiment import load_experiment
 from sim.sweep.formula import MAX_DEPTH, FormulaError, parse_formula
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import market as market_module
 from sim.bench.workload import with_all_strategies
-from sim.due_calendar import SCHEDULED, DueCalendar
-from sim.market import Market
+from sim.market import state as market_module
+from sim.market.due_calendar import SCHEDULED, DueCalendar
+from sim.market.moments import Moment
+from sim.market.state import Market
 from sim.model import JourneyModel
-from sim.moments import Moment
 from tests.helpers import small_scenario
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.compare import payback_days, pays_for_itself, profitability
-from sim.kpis import RunOutcome, daily_profit, economics_kpis, lifetime_value
+from sim.comparison.paired import payback_days, pays_for_itself, profitability
+from sim.reports.kpis import RunOutcome, daily_profit, economics_kpis, lifetime_value
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ import pytest
 from helpers import small_scenario
 
 from sim import JourneyModel, Moment
-from sim.market import Market
-from sim.moments import is_allowed
+from sim.market.moments import is_allowed
+from sim.market.state import Market
 from sim.runner import run_once
 
 

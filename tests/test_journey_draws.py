@@ -1,7 +1,7 @@
 """Numbers a rule derives from a keyed draw keep their law.
 
 A journey's research length comes from the uniform that started it, rescaled within the
-interval that decided the start and its cause (`sim.triggers.rescale`): it must still be
+interval that decided the start and its cause (`sim.journey.triggers.rescale`): it must still be
 geometric with the configured mean, and independent of why the journey started.
 """
 
@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from helpers import small_scenario
 
-from sim.keyed_draws import KeyedDraws
+from sim.journey.triggers import start_journeys
+from sim.market.keyed_draws import KeyedDraws
+from sim.market.moments import Moment
+from sim.market.sources import Source
 from sim.model import JourneyModel
-from sim.moments import Moment
-from sim.sources import Source
-from sim.triggers import start_journeys
 
 MEAN_DAYS = 7.0
 

@@ -1,4 +1,4 @@
-"""Keyed random draws (`sim.keyed_draws`): a draw depends on its key only, and has the right law.
+"""Keyed random draws (`sim.market.keyed_draws`): a draw depends on its key only, and has the right law.
 
 The draws are deterministic functions of their keys, so the distribution checks below are
 fixed numbers, not flaky: the thresholds only say the hash passes ordinary goodness-of-fit
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.keyed_draws import KeyedDraws, hash_keys, mix64, open_unit, poisson_quantile
+from sim.market.keyed_draws import KeyedDraws, hash_keys, mix64, open_unit, poisson_quantile
 
 N = 1_000_000
 IDS = np.arange(N)

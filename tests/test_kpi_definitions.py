@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from helpers import small_scenario
 
-from sim.kpi_docs import generated_block, markdown_tables
-from sim.kpi_table import format_value, kind_of
-from sim.kpis import DEPRECATED_NAMES, KPI_DEFINITIONS, KPI_NAMES, KPIS, resolve_name
+from sim.market.moments import Moment
+from sim.market.window_tally import WindowTally, histogram_median
 from sim.model import JourneyModel
-from sim.moments import Moment
-from sim.window_tally import WindowTally, histogram_median
+from sim.reports.kpi_docs import generated_block, markdown_tables
+from sim.reports.kpi_table import format_value, kind_of
+from sim.reports.kpis import DEPRECATED_NAMES, KPI_DEFINITIONS, KPI_NAMES, KPIS, resolve_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -148,7 +148,7 @@ def test_every_kpi_is_defined_once_with_who_is_counted():
 
 def test_docs_hold_the_generated_definitions():
     docs = (ROOT / "docs" / "kpis.md").read_text()
-    assert generated_block(docs) == markdown_tables(), "run python -m sim.kpi_docs"
+    assert generated_block(docs) == markdown_tables(), "run python -m sim.reports.kpi_docs"
 
 
 def test_deprecated_names_warn_and_read_their_successor():

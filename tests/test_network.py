@@ -6,8 +6,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.network import build_graph
-from sim.settings import Network
+from sim.market.network import build_graph
+from sim.scenario.settings import Network
 
 
 def edges(graph) -> set[tuple[int, int]]:

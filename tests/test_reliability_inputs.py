@@ -20,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import disk_budget, memory_budget
 from sim.cli import main
-from sim.config import (
+from sim.reliability import disk_budget
+from sim.scenario import memory_budget
+from sim.scenario.config import (
     MAX_EXTENDS,
     MAX_TOML_BYTES,
     ScenarioError,
@@ -30,7 +31,7 @@ from sim.config import (
     validate_scenario,
     with_overrides,
 )
-from sim.settings import Scenario
+from sim.scenario.settings import Scenario
 from sim.strategies import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -576,7 +577,7 @@ def test_available_memory_is_read_on_this_machine():
 
 PEAK = """
 import json, sys
-from sim.config import validate_scenario
+from sim.scenario.config import validate_scenario
 from sim.model import JourneyModel
 def hwm():
     for line in open("/proc/self/status"):

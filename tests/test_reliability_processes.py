@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import EXIT_TERMINATED, Terminated, sigterm_as_interrupt
-from sim.process_hygiene import wait_for_exit
+from sim.reliability.process_hygiene import wait_for_exit
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import sim.durable
+import sim.reliability.durable
 from sim.cli import main
-from sim.durable import sha256_file
+from sim.reliability.durable import sha256_file
 from sim.sweep.executors import ExecutorChoice
 from sim.sweep.experiment import load_experiment
 from sim.sweep.orchestrate import run_experiment
@@ -129,8 +129,8 @@ def test_parts_and_manifests_are_written_durably_with_checksums(experiment, tmp_
         events.append(("replace", str(source), str(target)))
         real_replace(source, target)
 
-    monkeypatch.setattr(sim.durable.os, "fsync", fsync)
-    monkeypatch.setattr(sim.durable.os, "replace", replace)
+    monkeypatch.setattr(sim.reliability.durable.os, "fsync", fsync)
+    monkeypatch.setattr(sim.reliability.durable.os, "replace", replace)
     folder = tmp_path / "out"
     run_experiment(load_experiment(experiment), folder, ExecutorChoice(workers=1), chunk=2)
     monkeypatch.undo()

@@ -1,4 +1,4 @@
-"""SMOT rule (`sim.experience.finish_experience`) on an 8-person hand-built market."""
+"""SMOT rule (`sim.journey.experience.finish_experience`) on an 8-person hand-built market."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from tiny_market import (
     tiny_market,
 )
 
-from sim.experience import finish_experience
-from sim.moments import Moment
-from sim.population import Flag
+from sim.journey.experience import finish_experience
+from sim.market.moments import Moment
+from sim.market.population import Flag
 
 SURE = {"satisfaction_sd": 0.0, "quality": 4.0}
 """A brand every user rates exactly at its quality."""

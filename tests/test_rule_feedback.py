@@ -1,4 +1,4 @@
-"""UMOT rules (`sim.feedback.give_feedback`, `finish_feedback`) on tiny hand-built markets."""
+"""UMOT rules (`sim.journey.feedback.give_feedback`, `finish_feedback`) on tiny hand-built markets."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from tiny_market import (
     tiny_market,
 )
 
-from sim.experience import finish_experience
-from sim.feedback import finish_feedback, give_feedback
-from sim.moments import Moment
-from sim.population import Flag
+from sim.journey.experience import finish_experience
+from sim.journey.feedback import finish_feedback, give_feedback
+from sim.market.moments import Moment
+from sim.market.population import Flag
 
 QUIET = {"p_review_unsatisfied": 0.0, "p_review_indifferent": 0.0, "p_review_satisfied": 0.0}
 EAGER = {"p_review_unsatisfied": 1.0, "p_review_indifferent": 1.0, "p_review_satisfied": 1.0}

@@ -1,4 +1,4 @@
-"""Loyalty-loop rule (`sim.loyalty.recur_needs`) on an 8-person hand-built market."""
+"""Loyalty-loop rule (`sim.journey.loyalty.recur_needs`) on an 8-person hand-built market."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from tiny_market import (
     tiny_market,
 )
 
-from sim.loyalty import recur_needs
-from sim.moments import Moment
-from sim.sources import Source
+from sim.journey.loyalty import recur_needs
+from sim.market.moments import Moment
+from sim.market.sources import Source
 
 
 def loyal_market(satisfaction: float = 4.0, **loyalty):

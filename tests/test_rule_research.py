@@ -1,4 +1,4 @@
-"""ZMOT rule (`sim.research.finish_research`) on an 8-person hand-built market."""
+"""ZMOT rule (`sim.journey.research.finish_research`) on an 8-person hand-built market."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from tiny_market import (
     tiny_market,
 )
 
-from sim.moments import Moment
-from sim.population import Role
-from sim.research import finish_research
+from sim.journey.research import finish_research
+from sim.market.moments import Moment
+from sim.market.population import Role
 
 NOWHERE = {"search": 0.0, "social_video": 0.0, "marketplace": 0.0, "review_sites": 0.0}
 ABSENT = {"presence": {**NOWHERE, "brand_site": 0.0}, "influencer_presence": 0.0}

@@ -1,4 +1,4 @@
-"""FMOT rule (`sim.shelf.choose_at_shelf`) on an 8-person hand-built market.
+"""FMOT rule (`sim.journey.shelf.choose_at_shelf`) on an 8-person hand-built market.
 
 "Certain" choices use the outside option's extreme utilities (-50: always buy a brand one
 knows, +50: always walk away); the logit's Gumbel noise overturns a 50-utility gap with a
@@ -17,9 +17,9 @@ from tiny_market import (
     tiny_market,
 )
 
-from sim.moments import Moment
-from sim.population import Flag
-from sim.shelf import choose_at_shelf
+from sim.journey.shelf import choose_at_shelf
+from sim.market.moments import Moment
+from sim.market.population import Flag
 
 BUY = {"walk_away_utility": -50.0}
 WALK = {"walk_away_utility": 50.0}

@@ -1,4 +1,4 @@
-"""<ZMOT rule (`sim.triggers.start_journeys`) on an 8-person hand-built market."""
+"""<ZMOT rule (`sim.journey.triggers.start_journeys`) on an 8-person hand-built market."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from tiny_market import (
     tiny_market,
 )
 
-from sim.measures import TRIGGER_COLUMNS
-from sim.moments import Moment
-from sim.sources import Source
-from sim.triggers import start_journeys
+from sim.journey.triggers import start_journeys
+from sim.market.measures import TRIGGER_COLUMNS
+from sim.market.moments import Moment
+from sim.market.sources import Source
 
 
 def waiting_market(need: float = 0.0, **overrides):

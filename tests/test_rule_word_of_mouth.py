@@ -1,4 +1,4 @@
-"""Word-of-mouth rule (`sim.word_of_mouth.spread_word_of_mouth`) on an 8-person market.
+"""Word-of-mouth rule (`sim.journey.word_of_mouth.spread_word_of_mouth`) on an 8-person market.
 
 The network is one clique of all 8 people (every tie strong, heard with certainty by default),
 so who can hear a talker is known; how many messages a talker sends is a Poisson draw, so the
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from tiny_market import counted, draws, place, snapshot, tiny_market
 
-from sim.moments import Moment
-from sim.sources import Source
-from sim.word_of_mouth import spread_word_of_mouth
+from sim.journey.word_of_mouth import spread_word_of_mouth
+from sim.market.moments import Moment
+from sim.market.sources import Source
 
 WEIGHT = 0.125  # exact in float32: sums of attitude changes stay exact
 LOUD = {"messages_advocate": 50.0, "feedback_days": 1, "weight_wom": WEIGHT}

@@ -14,12 +14,12 @@ import matplotlib.image
 import pandas as pd
 import pytest
 
-from sim import charts
 from sim.cli import main
-from sim.kpi_table import format_ci, format_value
-from sim.kpis import KPI_NAMES
+from sim.reports import charts
+from sim.reports.kpi_table import format_ci, format_value
+from sim.reports.kpis import KPI_NAMES
+from sim.reports.stats import mean_ci
 from sim.runner import replication_seeds
-from sim.stats import mean_ci
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 
@@ -254,7 +254,7 @@ def test_progress_bar_on_a_terminal_unless_quiet(
 
 
 def test_every_kpi_has_a_label_and_a_documented_definition():
-    from sim.kpi_table import KPI_LABELS
+    from sim.reports.kpi_table import KPI_LABELS
 
     docs = (Path(__file__).resolve().parents[1] / "docs" / "kpis.md").read_text()
     for name in KPI_NAMES:

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from sim import store
-from sim.stats import mean_ci
+from sim.reports import store
+from sim.reports.stats import mean_ci
 
 
 def test_atomic_folder_renames_on_success(tmp_path):

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.config import ScenarioError, validate_scenario
-from sim.keyed_draws import KeyedDraws
+from sim.market.keyed_draws import KeyedDraws
 from sim.model import JourneyModel
 from sim.runner import run_once
+from sim.scenario.config import ScenarioError, validate_scenario
 from sim.strategies import REGISTRY
 
 SEEDS = tuple(range(6))
@@ -106,7 +106,7 @@ def test_fast_replies_recover_critics_at_the_stated_rate():
 
 
 def test_replies_raise_the_rating_readers_see_and_review_volume():
-    from sim.research import reviews_pull
+    from sim.journey.research import reviews_pull
 
     model = JourneyModel(scenario({"reply_to_reviews": {}}), seed=1, with_agents=False)
     market = model.market
@@ -130,7 +130,7 @@ def cohort_market(strategies: dict, seed: int, **brand):
 
 def shelf_purchases(strategies: dict, seed: int, **brand) -> int:
     """Focal purchases when 600 units face the shelf today, on fixed keyed draws."""
-    from sim.shelf import choose_at_shelf
+    from sim.journey.shelf import choose_at_shelf
 
     market, units = cohort_market(strategies, seed, **brand)
     market.people.aware[market.units.start[units], 0] = True
@@ -141,7 +141,7 @@ def shelf_purchases(strategies: dict, seed: int, **brand) -> int:
 
 def research_attitude(strategies: dict, seed: int, **brand) -> float:
     """Mean focal attitude of 600 researchers after consulting sources, on fixed keyed draws."""
-    from sim.research import consult
+    from sim.journey.research import consult
 
     market, units = cohort_market(strategies, seed, **brand)
     buyers = market.units.start[units]

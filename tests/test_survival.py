@@ -9,10 +9,10 @@ import pytest
 from helpers import small_scenario
 from scipy import stats
 
-from sim.kpi_table import format_value
-from sim.kpis import KPIS, retention_kpis
 from sim.model import JourneyModel
-from sim.survival import (
+from sim.reports.kpi_table import format_value
+from sim.reports.kpis import KPIS, retention_kpis
+from sim.reports.survival import (
     at_risk,
     at_risk_by_age,
     curve_table,

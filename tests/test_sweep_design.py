@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config import ScenarioError
+from sim.scenario.config import ScenarioError
 from sim.sweep.design import build_design, design_size
 from sim.sweep.experiment import load_experiment
 from sim.sweep.parts import plan_runs, run_key

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.kpis import KPI_NAMES
+from sim.reports.kpis import KPI_NAMES
 from sim.sweep.executors import ExecutorChoice
 from sim.sweep.experiment import load_experiment
 from sim.sweep.orchestrate import run_experiment

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from helpers import small_scenario
 
-from sim.config import load_scenario
 from sim.model import JourneyModel
-from sim.settle import Trajectories, customer_drifts, moment_drifts, recommend
+from sim.scenario.config import load_scenario
+from sim.validation.settle import Trajectories, customer_drifts, moment_drifts, recommend
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 from helpers import small_scenario
 
-from sim.config import deep_merge
-from sim.keyed_draws import KeyedDraws
-from sim.market import Market
+from sim.market.keyed_draws import KeyedDraws
+from sim.market.moments import Moment, is_allowed
+from sim.market.state import Market
+from sim.market.streams import Streams
 from sim.model import build_market
-from sim.moments import Moment, is_allowed
-from sim.streams import Streams
+from sim.scenario.config import deep_merge
 
 SEED = 7
 
@@ -47,7 +47,7 @@ def snapshot(market: Market) -> tuple[np.ndarray, np.ndarray]:
 
 
 def assert_moves_allowed(before: np.ndarray, after: np.ndarray) -> None:
-    """Every unit either stayed or made a move `sim.moments.ALLOWED` permits."""
+    """Every unit either stayed or made a move `sim.market.moments.ALLOWED` permits."""
     bad = [(int(a), int(b)) for a, b in zip(before, after, strict=True) if not is_allowed(a, b)]
     assert not bad
 

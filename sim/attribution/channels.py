@@ -1,14 +1,14 @@
 """The channels attributed: which touches belong to each, and what switching one off means.
 
 A channel is what a marketer would see in their journey data: a group of touch codes of the
-touch log (`sim.attribution.touch_log`). "direct" stands for a conversion with no touch of the
+touch log (`sim.market.touch_log`). "direct" stands for a conversion with no touch of the
 brand at all (a loyal customer rebuying, a prospect who already knew the brand), as web
 analytics report it.
 
 Switching a channel off removes every touch of the focal brand in it, and nothing else, so
 the paired difference is the channel's incrementality (the simulation's counterfactual of a
 Markov removal): strategies through their `enabled` key, organic channels through
-`brands.focal.silenced_sources` (`sim.attribution.switches`). The rival is untouched.
+`brands.focal.silenced_sources` (`sim.market.silenced_sources`). The rival is untouched.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.attribution.touch_log import CODE_NAMES, EMAIL
-from sim.config import with_overrides
-from sim.settings import Scenario
-from sim.sources import Source
+from sim.market.sources import Source
+from sim.market.touch_log import CODE_NAMES, EMAIL
+from sim.scenario.config import with_overrides
+from sim.scenario.settings import Scenario
 
 TOUCH_CODES: dict[str, tuple[int, ...]] = {
     "ads": (Source.ADS,),

@@ -2,7 +2,7 @@
 
 Left: share of conversions each method gives each channel, the incremental truth as a black
 bar with its paired 95% CI. Right: heuristic minus truth, in percentage points, so a marketer
-sees at a glance which channel each rule over- or under-credits. House style of `sim.charts`.
+sees at a glance which channel each rule over- or under-credits. House style of `sim.reports.charts`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.attribution.channels import LABELS
 from sim.attribution.incrementality import HEURISTICS, METHOD_LABELS
-from sim.charts import save, style
+from sim.reports.charts import save, style
 
 COLORS: dict[str, str] = {
     "first_touch": "#6baed6",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.attribution.channels import CHANNELS, DIRECT, channel_of_code
-from sim.attribution.touch_log import Journeys
+from sim.market.touch_log import Journeys
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Why: attribution heuristics split observed conversions among the touches that preceded them;
 none can say what a channel *causes*. A simulation can: run the market as it is, then again
 with one channel switched off (`sim.attribution.channels.SWITCHES`) on the same seed. Every
-draw is keyed by (seed, decision, person, day) (`sim.keyed_draws`), so the two runs differ
+draw is keyed by (seed, decision, person, day) (`sim.market.keyed_draws`), so the two runs differ
 only through the channel and what it set in motion (common random numbers, Law 2015 ch. 11),
 and the paired difference in conversions is the channel's incrementality: the conversions
 lost without it (Lewis & Rao 2015 on why observational ad attribution cannot measure this;
@@ -24,11 +24,11 @@ import pandas as pd
 from sim.attribution.channels import CHANNELS, DIRECT, SWITCHES, switched_off
 from sim.attribution.heuristics import channel_paths, first_touch, last_touch, linear, touched_share
 from sim.attribution.markov import markov_credit
-from sim.attribution.touch_log import Journeys, TouchLog
+from sim.market.touch_log import Journeys, TouchLog
 from sim.model import JourneyModel
-from sim.process_hygiene import run_in_chunks
-from sim.settings import Scenario
-from sim.stats import mean_ci
+from sim.reliability.process_hygiene import run_in_chunks
+from sim.reports.stats import mean_ci
+from sim.scenario.settings import Scenario
 
 AS_IS = "as_is"
 """Name of the arm that runs the scenario unchanged."""

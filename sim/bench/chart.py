@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 from sim.bench.targets import RUN_1M_S, RUN_100K_S  # noqa: E402
-from sim.store import atomic_write  # noqa: E402
+from sim.reports.store import atomic_write  # noqa: E402
 
 TARGET_DAYS = 365
 """Days the run-time targets are stated for (issue 8)."""

@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from sim.bench.workload import Workload
+from sim.market.moments import Moment
 from sim.model import JourneyModel
-from sim.moments import Moment
 
 MOMENT_OF_MODULE: dict[str, str] = {
     "triggers": Moment.PRE_ZMOT.label,
@@ -54,7 +54,7 @@ def profile_run(workload: Workload) -> tuple[pstats.Stats, float, float]:
 
 
 def where(func: tuple[str, int, str]) -> str:
-    """`module.function` for a profiled function, e.g. `word_of_mouth.spread_word_of_mouth`."""
+    """`module.function` for a profiled function, e.g. `journey.word_of_mouth.spread_word_of_mouth`."""
     filename, _, name = func
     path = Path(filename)
     if path.is_relative_to(SIM_ROOT):
@@ -86,7 +86,7 @@ def rule_table(stats: pstats.Stats) -> pd.DataFrame:
 def day_function(entries: dict[tuple[str, int, str], Any]) -> tuple[str, int, str]:
     """The function of `sim/model.py` that runs the day's rules: the caller of the first rule
     (`JourneyModel.step`, or whatever helper `step` hands the day to)."""
-    first_rule = next(f for f in entries if where(f) == "triggers.start_journeys")
+    first_rule = next(f for f in entries if where(f) == "journey.triggers.start_journeys")
     callers = entries[first_rule][4]
     return next(f for f in callers if Path(f[0]).resolve() == SIM_ROOT / "model.py")
 

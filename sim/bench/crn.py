@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from sim.bench.targets import Figure, Target
-from sim.config import load_scenario, with_overrides
 from sim.runner import replication_seeds, run_once
-from sim.settings import Scenario
+from sim.scenario.config import load_scenario, with_overrides
+from sim.scenario.settings import Scenario
 
 REFERENCE = "scenarios/baseline.toml"
 TREATMENT = "scenarios/follow_up_email.toml"

@@ -16,7 +16,7 @@ from sim.bench import targets as T
 from sim.bench.chart import consumer_slope, day_slope, fixed_and_marginal
 from sim.bench.crn import crn_figures, crn_table
 from sim.bench.targets import Figure
-from sim.store import write_json
+from sim.reports.store import write_json
 
 TARGET_DAYS = 365
 """The targets are stated for one simulated year."""

@@ -16,7 +16,7 @@ from sim.bench.probes import measure_sizes, measure_startup, measure_sweep
 from sim.bench.report import all_figures, print_report, write_results
 from sim.bench.targets import Figure
 from sim.bench.workload import BenchPlan
-from sim.store import git_state
+from sim.reports.store import git_state
 
 
 def machine() -> dict[str, Any]:

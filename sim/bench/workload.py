@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.config import load_scenario, validate_scenario, with_overrides
-from sim.settings import Scenario
+from sim.scenario.config import load_scenario, validate_scenario, with_overrides
+from sim.scenario.settings import Scenario
 from sim.strategies import REGISTRY
 
 BASELINE = Path("scenarios/baseline.toml")

@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.classroom.network_view import NetworkSample, NetworkState
-from sim.measures import MOMENT_COLUMNS
-from sim.moments import LABELS, Moment
+from sim.market.measures import MOMENT_COLUMNS
+from sim.market.moments import LABELS, Moment
 
 MOMENT_COLOURS: dict[Moment, str] = {
     Moment.PRE_ZMOT: "#c7c7c7",

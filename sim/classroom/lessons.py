@@ -13,7 +13,7 @@ from typing import Any
 
 from sim.classroom import charts
 from sim.classroom.session import Classroom
-from sim.config import load_scenario
+from sim.scenario.config import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 

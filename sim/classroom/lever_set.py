@@ -1,7 +1,7 @@
 """The levers on the classroom page, and turning their values into a validated scenario.
 
 The page never writes settings itself: `scenario_for` applies the levers with
-`sim.config.with_overrides`, so every combination is validated like a scenario file and an
+`sim.scenario.config.with_overrides`, so every combination is validated like a scenario file and an
 impossible one (a quality crisis that ends before it starts, a negative seed) is a one-line
 `ScenarioError`, shown on the page instead of a crash.
 """
@@ -25,9 +25,9 @@ from sim.classroom.levers import (
     write_ad_spend,
     write_negativity,
 )
-from sim.config import with_overrides
 from sim.errors import ScenarioError
-from sim.settings import Scenario
+from sim.scenario.config import with_overrides
+from sim.scenario.settings import Scenario
 
 MARKET_LEVERS: tuple[Lever, ...] = (
     Lever(

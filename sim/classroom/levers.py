@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sim.settings import Scenario
+from sim.scenario.settings import Scenario
 from sim.strategies import REGISTRY
 
 FOCAL = "brands.focal"

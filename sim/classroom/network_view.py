@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from sim.market import Market
-from sim.network import SocialGraph
+from sim.market.network import SocialGraph
+from sim.market.state import Market
 
 N_SHOWN = 2000
 """People shown in the network picture (the issue's responsiveness bar)."""

@@ -26,8 +26,8 @@ from sim.classroom import charts
 from sim.classroom.lever_set import MARKET_LEVERS, STRATEGY_LEVERS, available
 from sim.classroom.levers import Lever
 from sim.classroom.session import Classroom
-from sim.config import load_scenario
-from sim.settings import Scenario
+from sim.scenario.config import load_scenario
+from sim.scenario.settings import Scenario
 
 SCENARIO_VARIABLE = "MOT_APP_SCENARIO"
 """Environment variable holding the scenario file the page starts from (empty: built-in defaults)."""

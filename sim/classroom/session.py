@@ -27,7 +27,7 @@ from sim.classroom.lever_set import (
 from sim.classroom.network_view import N_SHOWN, NetworkSample, NetworkState, network_state
 from sim.classroom.network_view import sample_network as build_sample
 from sim.model import JourneyModel
-from sim.settings import Scenario
+from sim.scenario.settings import Scenario
 
 ARMS: tuple[str, ...] = ("A", "B")
 """Strategy A runs always; strategy B runs when the page compares."""

@@ -23,8 +23,8 @@ from sim.classroom.guard import (
     student_address,
     url,
 )
-from sim.config import load_scenario
 from sim.errors import UsageError
+from sim.scenario.config import load_scenario
 
 if TYPE_CHECKING:
     import uvicorn

@@ -20,7 +20,6 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from sim import store
 from sim.attribution.channels import CHANNELS
 from sim.attribution.heuristics import channel_paths
 from sim.attribution.incrementality import (
@@ -33,13 +32,14 @@ from sim.attribution.incrementality import (
     tidy_credits,
     wide_table,
 )
-from sim.attribution.touch_log import Journeys
 from sim.commands import reproducing_argv
 from sim.commands.run import whole_number
-from sim.config import load_scenario, with_overrides
 from sim.errors import UsageError
+from sim.market.touch_log import Journeys
+from sim.reports import store
 from sim.runner import replication_seeds
-from sim.settings import Scenario
+from sim.scenario.config import load_scenario, with_overrides
+from sim.scenario.settings import Scenario
 
 HELP = "Attribution heuristics (first, last, linear, Markov) next to each channel's true incrementality."
 EXAMPLE = "mot attribute scenarios/advertising.toml --replications 10 --days 365 --out /tmp/results"

@@ -7,8 +7,8 @@ import dataclasses
 from pathlib import Path
 
 from sim.bench.workload import VARIANTS, BenchPlan, base_scenario, default_scenario_path
-from sim.disk_budget import check_out_folder, disk_errors
 from sim.errors import UsageError
+from sim.reliability.disk_budget import check_out_folder, disk_errors
 
 HELP = "Measure speed and memory (sizes, rules, sweep scaling, start-up) against the targets."
 EXAMPLE = "mot bench --quick   |   mot bench --sizes 10000,100000,1000000 --out results/bench"

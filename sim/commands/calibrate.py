@@ -2,7 +2,7 @@
 
 Reads a CSV of (period, customers alive), fits the shifted-beta-geometric curve (Fader & Hardie
 2007) on the first periods, writes a calibrated scenario that extends the given one, a table and
-a chart of data vs model with the error per period (see `sim.calibrate`).
+a chart of data vs model with the error per period (see `sim.validation.calibrate`).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim import store
-from sim.calibrate import calibrate_retention
 from sim.errors import UsageError
+from sim.reports import store
+from sim.validation.calibrate import calibrate_retention
 
 HELP = "Calibrate churn to a cohort survival curve (CSV: period, customers alive)."
 EXAMPLE = (

@@ -2,7 +2,7 @@
 
 Every scenario runs the same replications on the same seeds (common random numbers), spread
 over `--workers` processes in chunks. Each KPI's difference to the first scenario gets a
-paired 95% CI, a p-value and Cohen's d_z (`sim.compare`); the table says in plain words which
+paired 95% CI, a p-value and Cohen's d_z (`sim.comparison.paired`); the table says in plain words which
 differences are distinguishable from noise, and whether each strategy pays for itself
 (incremental profit after strategy costs with its paired CI, ROI, payback days). Results go to
 ``results/compare-<names>/<run-id>/`` atomically: comparison.csv, runs.parquet (tidy), the
@@ -19,16 +19,22 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim import store
 from sim.commands import reproducing_argv
 from sim.commands.run import whole_number, window_text
-from sim.compare import compare_runs, cost_per_extra, profit_verdicts, profitability, verdicts
-from sim.compare_runs import simulate, tidy_curves, tidy_runs
-from sim.config import load_scenario, with_overrides
+from sim.comparison.paired import (
+    compare_runs,
+    cost_per_extra,
+    profit_verdicts,
+    profitability,
+    verdicts,
+)
+from sim.comparison.runs import simulate, tidy_curves, tidy_runs
 from sim.errors import UsageError
-from sim.kpi_table import KPI_LABELS, format_value, kind_of
+from sim.reports import store
+from sim.reports.kpi_table import KPI_LABELS, format_value, kind_of
 from sim.runner import replication_seeds
-from sim.settings import Scenario
+from sim.scenario.config import load_scenario, with_overrides
+from sim.scenario.settings import Scenario
 
 HELP = "Compare scenarios on the same seeds: paired 95% CIs, p-values and effect sizes per KPI."
 EXAMPLE = (
@@ -171,7 +177,7 @@ def folder_name(scenarios: list[Scenario]) -> str:
 
 def write_results(folder: Path, scenarios: list[Scenario], outputs: list[dict]):
     """comparison.csv, costs.csv, runs.parquet, curves and charts; return (comparison, costs)."""
-    from sim import compare_charts  # late: matplotlib is slow to import
+    from sim.comparison import charts  # late: matplotlib is slow to import
 
     order = [s.name for s in scenarios]
     runs = tidy_runs(outputs, order)
@@ -185,7 +191,7 @@ def write_results(folder: Path, scenarios: list[Scenario], outputs: list[dict]):
     store.write_table(retention, folder, "retention", parquet=False)
     lines = verdicts(comparison, KPI_LABELS) + profit_verdicts(costs, money)
     store.write_text(folder / "verdicts.txt", "\n".join(lines) + "\n")
-    compare_charts.write_charts(comparison, curves, retention, order, folder)
+    charts.write_charts(comparison, curves, retention, order, folder)
     return comparison, costs
 
 

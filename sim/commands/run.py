@@ -18,15 +18,15 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sim import store
 from sim.commands import reproducing_argv
-from sim.config import load_scenario, with_overrides
 from sim.errors import UsageError
-from sim.kpi_table import print_kpis
-from sim.kpis import KPI_DEFINITIONS, KPIS
+from sim.reports import store
+from sim.reports.kpi_table import print_kpis
+from sim.reports.kpis import KPI_DEFINITIONS, KPIS
+from sim.reports.stats import summarize_kpis
 from sim.runner import RunResult, replication_seeds, run_once
-from sim.settings import Scenario
-from sim.stats import summarize_kpis
+from sim.scenario.config import load_scenario, with_overrides
+from sim.scenario.settings import Scenario
 
 HELP = "Run a scenario file and write its results folder (tables, KPIs, charts)."
 EXAMPLE = "mot run scenarios/baseline.toml --days 180 --replications 5 --seed 7 --out /tmp/results"
@@ -195,7 +195,7 @@ def label_missing(summary: dict[str, dict]) -> dict[str, dict]:
 
 def kpi_definitions() -> dict[str, dict[str, str]]:
     """Each KPI's label, unit, who is counted and definition, for kpis.json (one source:
-    `sim.kpis.KPI_DEFINITIONS`)."""
+    `sim.reports.kpis.KPI_DEFINITIONS`)."""
     return {
         k.name: {"label": k.label, "unit": k.unit, "counted": k.counted, "definition": k.definition}
         for k in KPI_DEFINITIONS
@@ -204,7 +204,7 @@ def kpi_definitions() -> dict[str, dict[str, str]]:
 
 def write_results(folder: Path, scenario: Scenario, results: Sequence[RunResult]) -> dict:
     """Tables, KPIs, settings and charts into `folder`; return the KPI summary."""
-    from sim import charts  # late: matplotlib is slow to import and `mot --help` needs none
+    from sim.reports import charts  # late: matplotlib is slow to import and `mot --help` needs none
 
     daily, cohorts = tidy_daily(results), tidy_cohorts(results)
     store.write_table(daily, folder, "daily")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.disk_budget import check_out_folder, disk_errors
 from sim.errors import UsageError
-from sim.store import RESULTS_ROOT
+from sim.reliability.disk_budget import check_out_folder, disk_errors
+from sim.reports.store import RESULTS_ROOT
 from sim.sweep.executors import ExecutorChoice
 from sim.sweep.experiment import LoadedExperiment, load_experiment
 

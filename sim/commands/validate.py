@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim import store
 from sim.errors import UsageError
+from sim.reports import store
 from sim.validation.report import CHECKS, run_checks, write_report
 
 HELP = "Run the validation checks and write a Markdown report with charts and a JSON of figures."

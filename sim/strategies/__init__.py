@@ -25,8 +25,8 @@ from sim.strategies.review_solicitation import ReviewSolicitation
 from sim.strategies.shelf_quality import ShelfQuality
 
 if TYPE_CHECKING:
-    from sim.keyed_draws import KeyedDraws
-    from sim.settings import Scenario
+    from sim.market.keyed_draws import KeyedDraws
+    from sim.scenario.settings import Scenario
 
 REGISTRY: dict[str, type[Strategy]] = {
     cls.name: cls
@@ -52,8 +52,7 @@ __all__ = ["REGISTRY", "Calendar", "Strategy", "StrategySettings", "build_strate
 
 def validate_strategies(scenario: Scenario, source: str) -> None:
     """Check every strategy table of every brand; raise `ScenarioError` naming the key."""
-    from sim.config import describe_first_error
-    from sim.errors import ScenarioError
+    from sim.errors import ScenarioError, describe_first_error
 
     for brand_name, brand in scenario.brands.items():
         for name, table in brand.strategies.items():

@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.market import Market
-from sim.moments import Moment
-from sim.sources import Source
+from sim.journey.exposure import expose
+from sim.market.moments import Moment
+from sim.market.sources import Source
+from sim.market.state import Market
 from sim.strategies.base import Strategy, StrategySettings
 
 
@@ -49,7 +50,6 @@ class Advertising(Strategy):
         market.today.add_broad(Source.ADS, self.brand, reach * p_trigger)
         everyone = np.arange(market.people.n)
         seen = np.flatnonzero(self.draws.bernoulli(reach, "seen", market.day, everyone))
-        market.people.aware[seen, self.brand] = True
-        market.people.attitude[seen, self.brand] += self.settings.attitude_gain * frequency
+        expose(market, seen, self.brand, self.settings.attitude_gain * frequency)
         self.impressions += len(seen) * frequency
         market.spend(self.brand, len(seen) * frequency / 1000 * self.settings.cpm_usd)

@@ -15,10 +15,10 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim.keyed_draws import KeyedDraws
-from sim.market import Market
-from sim.moments import Moment
-from sim.settings import Strict
+from sim.market.keyed_draws import KeyedDraws
+from sim.market.moments import Moment
+from sim.market.state import Market
+from sim.scenario.settings import Strict
 
 
 class StrategySettings(Strict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.market import Market
+from sim.market.state import Market
 
 BILLING_PERIOD_DAYS = 30
 """Length of a billing month (assumption: 30-day months)."""

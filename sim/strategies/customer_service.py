@@ -16,9 +16,9 @@ import math
 
 from pydantic import Field
 
-from sim.market import Market
-from sim.moments import Moment
-from sim.population import Flag
+from sim.market.moments import Moment
+from sim.market.population import Flag
+from sim.market.state import Market
 from sim.strategies.base import Strategy, StrategySettings
 from sim.strategies.billing import set_lever
 

@@ -2,7 +2,7 @@
 
 Researchers who land on the brand's site find an answer to their question with chance
 `brands.faq_coverage` (an answered question helps, an unanswered one hurts: see
-`sim.research`). How-to videos and articles make the brand easier to find on the platforms
+`sim.journey.research`). How-to videos and articles make the brand easier to find on the platforms
 they are published on (the domain brief: findability on each platform, FAQ answering every
 pre-purchase question including price, how-to and case studies).
 """
@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.market import Market
-from sim.moments import Moment
+from sim.market.moments import Moment
+from sim.market.state import Market
 from sim.strategies.base import Strategy, StrategySettings
 from sim.strategies.billing import is_billing_day, set_lever
 
@@ -51,7 +51,7 @@ class FaqContent(Strategy):
         before = set_lever(market, "faq_coverage", self.brand, self.settings.coverage)
         gap = max(self.settings.coverage - before, 0.0)
         self.answers_written = round(gap * self.settings.n_questions)
-        from sim.sources import PLATFORMS
+        from sim.market.sources import PLATFORMS
 
         keys = [p.key for p in PLATFORMS]
         for platform in set(self.settings.howto_platforms):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.market import Market
-from sim.moments import Moment
-from sim.sources import Source
+from sim.journey.exposure import expose
+from sim.market.moments import Moment
+from sim.market.sources import Source
+from sim.market.state import Market
 from sim.strategies.base import Strategy, WindowSettings
 
 
@@ -75,8 +76,7 @@ class InfluencerCampaign(Strategy):
         gain = np.float32(market.scenario.research.weight_influencer)
         for influencer in self.hired:
             followers = market.followers_of(int(influencer))
-            market.people.aware[followers, self.brand] = True
-            market.people.attitude[followers, self.brand] += gain
+            expose(market, followers, self.brand, gain)
             market.today.nudge(followers, self.brand, Source.INFLUENCER, chance)
             market.spend(self.brand, len(followers) * self.settings.fee_per_follower_usd)
             self.posts += 1

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.market import Market
-from sim.moments import Moment
-from sim.sources import PLATFORMS
+from sim.market.moments import Moment
+from sim.market.sources import PLATFORMS
+from sim.market.state import Market
 from sim.strategies.base import Strategy, StrategySettings
 from sim.strategies.billing import is_billing_day
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.market import Market
-from sim.moments import Moment
+from sim.market.moments import Moment
+from sim.market.state import Market
 from sim.strategies.base import Strategy, WindowSettings
 from sim.strategies.billing import set_lever
 

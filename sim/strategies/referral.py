@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.market import Market
-from sim.moments import Moment
-from sim.sources import Source
+from sim.journey.exposure import expose
+from sim.market.moments import Moment
+from sim.market.sources import Source
+from sim.market.state import Market
 from sim.strategies.base import Strategy, StrategySettings
 
 
@@ -67,8 +68,9 @@ class Referral(Strategy):
             return
         self.codes += len(friend)
         self.referred_on[people.unit[friend]] = market.day
-        people.aware[friend, self.brand] = True
-        people.attitude[friend, self.brand] += np.float32(market.scenario.feedback.weight_wom)
+        expose(
+            market, friend, self.brand, market.scenario.feedback.weight_wom
+        )  # twice picked: twice
         market.today.nudge(friend, self.brand, Source.REFERRAL, self.settings.p_trigger_referral)
 
     def on_purchase(self, market: Market, units: np.ndarray, brands: np.ndarray) -> None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.market import Market
-from sim.moments import Moment
+from sim.market.moments import Moment
+from sim.market.state import Market
 from sim.strategies.base import Calendar, Strategy, StrategySettings
 
 

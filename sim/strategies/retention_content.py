@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.attribution.touch_log import EMAIL, record_stimuli
-from sim.market import Market
-from sim.moments import Moment
-from sim.sources import Source
+from sim.market.moments import Moment
+from sim.market.sources import Source
+from sim.market.state import Market
+from sim.market.touch_log import EMAIL, record_stimuli
 from sim.strategies.base import Strategy, StrategySettings
 
 

@@ -21,10 +21,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from sim.feedback import record_reviews
-from sim.market import Market
-from sim.moments import Moment
-from sim.population import Flag
+from sim.journey.feedback import record_reviews
+from sim.market.moments import Moment
+from sim.market.population import Flag
+from sim.market.state import Market
 from sim.strategies.base import Calendar, Strategy, StrategySettings
 
 CHANNELS: dict[str, tuple[float, float]] = {

@@ -19,7 +19,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from sim.errors import UsageError
-from sim.process_hygiene import worker_pool
+from sim.reliability.process_hygiene import worker_pool
 
 
 @dataclass
@@ -62,7 +62,7 @@ def local_executor(workers: int) -> Iterator[Executor]:
     """Worker processes forked from a server that has imported the engine.
 
     They end with this process however it ends (even `kill -9`), and are terminated at once
-    when the sweep stops early (Ctrl-C, SIGTERM): see `sim.process_hygiene`.
+    when the sweep stops early (Ctrl-C, SIGTERM): see `sim.reliability.process_hygiene`.
     """
     with worker_pool(workers, preload=["sim.sweep.parts"]) as executor:
         yield executor

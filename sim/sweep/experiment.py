@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sim.config import describe_first_error, load_scenario, read_toml, with_overrides
-from sim.errors import ScenarioError
-from sim.kpis import DEPRECATED_NAMES, KPI_NAMES, resolve_name
-from sim.settings import Scenario, Strict
+from sim.errors import ScenarioError, describe_first_error
+from sim.reports.kpis import DEPRECATED_NAMES, KPI_NAMES, resolve_name
+from sim.scenario.config import load_scenario, read_toml, with_overrides
+from sim.scenario.settings import Scenario, Strict
 from sim.sweep.formula import Formula, FormulaError, parse_formula
 
 Value = bool | int | float | str
@@ -171,7 +171,7 @@ def load_experiment(path: str | Path, quick: bool = False) -> LoadedExperiment:
 
 
 def upgrade_kpi_names(experiment: Experiment, path: Path) -> Experiment:
-    """The experiment with deprecated KPI names (`sim.kpis.DEPRECATED_NAMES`) replaced by
+    """The experiment with deprecated KPI names (`sim.reports.kpis.DEPRECATED_NAMES`) replaced by
     their successors in outputs, charts and derived formulas, warning once for each."""
     outputs = [resolve_name(n, f"{path}: outputs.{i}") for i, n in enumerate(experiment.outputs)]
     charts = [
@@ -260,7 +260,7 @@ def check_outputs(loaded: LoadedExperiment) -> None:
     for index, name in enumerate(experiment.outputs):
         if name not in KPI_NAMES and name not in experiment.derived:
             raise ScenarioError(
-                f"{path}: outputs.{index}: unknown KPI {name!r} (see sim.kpis.KPI_NAMES)"
+                f"{path}: outputs.{index}: unknown KPI {name!r} (see sim.reports.kpis.KPI_NAMES)"
             )
 
 

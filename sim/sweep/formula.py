@@ -119,7 +119,7 @@ def _check_name(name: str, node: ast.AST, text: str, allowed: frozenset[str]) ->
     if name in FUNCTIONS:
         raise FormulaError(f"{name} is a function: call it, e.g. {name}(a, b)")
     if name not in allowed:
-        raise FormulaError(f"unknown KPI {name!r} (see sim.kpis.KPI_NAMES)")
+        raise FormulaError(f"unknown KPI {name!r} (see sim.reports.kpis.KPI_NAMES)")
 
 
 def _check_arity(name: str, count: int, node: ast.AST, text: str) -> None:

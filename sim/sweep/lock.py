@@ -23,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sim.durable import missing_folders, remove_if_empty
 from sim.errors import UsageError
-from sim.process_hygiene import alive
+from sim.reliability.durable import missing_folders, remove_if_empty
+from sim.reliability.process_hygiene import alive
 
 LOCK_NAME = "sweep.lock"
 """The lock file, inside the results folder."""

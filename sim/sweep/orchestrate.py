@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from sim.durable import write_bytes_atomically
-from sim.store import (
+from sim.reliability.durable import write_bytes_atomically
+from sim.reports.store import (
     RESULTS_ROOT,
     safe_name,
     scenario_files,

@@ -2,7 +2,7 @@
 
 Every run has a key: a hash of the model version, the run's full settings (JSON) and its seed.
 Finished chunks of runs are written as Parquet parts in `results/<experiment>/parts/`, durably
-(`sim.durable`: temporary name, fsync, rename, fsync of the folder), and each part's sha256 and
+(`sim.reliability.durable`: temporary name, fsync, rename, fsync of the folder), and each part's sha256 and
 size are recorded in `parts/manifest.json` before the part itself is written, so every part on
 disk is listed. A rerun first checks every part against that list; a damaged one (zero bytes,
 truncated, other bytes, unreadable, unlisted) is moved to `results/<experiment>/damaged/` and
@@ -27,8 +27,7 @@ from typing import Any
 import pandas as pd
 
 import sim
-from sim.config import set_path, validate_scenario
-from sim.durable import (
+from sim.reliability.durable import (
     TEMP_GLOB,
     fsync_folder,
     sha256_bytes,
@@ -36,9 +35,10 @@ from sim.durable import (
     write_bytes_atomically,
     write_json_atomically,
 )
-from sim.kpis import KPI_NAMES
+from sim.reports.kpis import KPI_NAMES
 from sim.runner import replication_seeds, run_once
-from sim.settings import Scenario
+from sim.scenario.config import set_path, validate_scenario
+from sim.scenario.settings import Scenario
 
 PART_COLUMNS: tuple[str, ...] = (
     "key",
@@ -68,8 +68,15 @@ class RunSpec:
         return f"RunSpec(point={self.point}, replication={self.replication}, key={self.key})"
 
 
-ENGINE_SOURCES: tuple[str, ...] = ("*.py", "strategies/*.py")
-"""The engine's modules (relative to the `sim` package): their code decides a run's numbers."""
+ENGINE_SOURCES: tuple[str, ...] = (
+    "*.py",
+    "market/*.py",
+    "journey/*.py",
+    "scenario/*.py",
+    "strategies/*.py",
+    "reports/*.py",
+)
+"""The engine's wings (relative to the `sim` package): their code decides a run's numbers."""
 
 
 @functools.cache

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.kpis import KPI_NAMES
-from sim.stats import mean_ci_by
+from sim.reports.kpis import KPI_NAMES
+from sim.reports.stats import mean_ci_by
 from sim.sweep.design import POINT
 from sim.sweep.experiment import LoadedExperiment
 from sim.sweep.parts import RunSpec, latest_outcomes

@@ -19,8 +19,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
-from sim.kpis import KPIS  # noqa: E402
-from sim.stats import mean_ci_by  # noqa: E402
+from sim.reports.kpis import KPIS  # noqa: E402
+from sim.reports.stats import mean_ci_by  # noqa: E402
 from sim.sweep.experiment import Chart, LoadedExperiment  # noqa: E402
 
 MAX_LEVELS = 12
@@ -28,7 +28,7 @@ MAX_LEVELS = 12
 
 
 def output_label(name: str) -> str:
-    """An output's axis label with its unit: a KPI's from its definition (`sim.kpis`); a
+    """An output's axis label with its unit: a KPI's from its definition (`sim.reports.kpis`); a
     derived output has no definition, so only its name's `_usd` ending says it is money."""
     definition = KPIS.get(name)
     if definition is not None:
@@ -183,7 +183,7 @@ def summary_page(loaded: LoadedExperiment, wide: pd.DataFrame, table, facts: lis
 
 def save(fig, path: Path) -> Path:
     """Save a figure as PNG (temporary name, then rename) and close it."""
-    from sim.store import atomic_write
+    from sim.reports.store import atomic_write
 
     atomic_write(path, lambda temp: fig.savefig(temp, dpi=110, format="png"))
     plt.close(fig)

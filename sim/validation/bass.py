@@ -30,7 +30,7 @@ import numpy as np
 from scipy import stats
 
 from sim.runner import run_once
-from sim.settings import Scenario
+from sim.scenario.settings import Scenario
 from sim.validation.check import quiet_brand, scenario
 
 PRODUCTS: dict[str, tuple[float, float]] = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.charts import new_axes
+from sim.reports.charts import new_axes
 from sim.validation.bass import (
     ALPHA_RESIDUALS,
     BAND_SD,

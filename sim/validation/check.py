@@ -14,8 +14,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from sim.config import deep_merge, validate_scenario
-from sim.settings import Scenario
+from sim.scenario.config import deep_merge, validate_scenario
+from sim.scenario.settings import Scenario
 
 
 @dataclass

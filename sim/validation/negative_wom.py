@@ -28,9 +28,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sim.charts import new_axes
+from sim.reports.charts import new_axes
+from sim.reports.stats import mean_ci
 from sim.runner import replication_seeds, run_once
-from sim.stats import mean_ci
 from sim.validation.check import CheckResult, cliques_market, quiet_brand, scenario
 
 BAD_SHARES: tuple[float, ...] = (0.0, 0.05, 0.10, 0.15, 0.20, 0.30)

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.settings import Scenario
+from sim.scenario.settings import Scenario
 from sim.strategies import REGISTRY
 
 BEGIN, END = "<!-- parameters:begin -->", "<!-- parameters:end -->"

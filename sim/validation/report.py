@@ -1,7 +1,7 @@
 """The validation report: run every check, write Markdown with charts and a JSON of figures.
 
 `mot validate` calls `write_report`; the folder appears complete or not at all
-(`sim.store.atomic_folder`). Each check states its source, settings, tolerance (derived from
+(`sim.reports.store.atomic_folder`). Each check states its source, settings, tolerance (derived from
 sampling error, fixed in code before looking) and PASS/FAIL, and explains a failure's cause.
 """
 
@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.charts import save, style
-from sim.store import atomic_folder, write_json, write_text
+from sim.reports.charts import save, style
+from sim.reports.store import atomic_folder, write_json, write_text
 from sim.validation import bass_check, negative_wom, retention, reviews, ties
 from sim.validation.check import CheckResult
 

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from scipy import optimize, special
 
 from sim.model import JourneyModel
-from sim.settings import Scenario
+from sim.scenario.settings import Scenario
 from sim.validation.check import CheckResult, quiet_brand, scenario
 
 REGULAR: tuple[int, ...] = (1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173)

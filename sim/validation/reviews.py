@@ -22,8 +22,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sim.charts import new_axes
 from sim.model import JourneyModel
+from sim.reports.charts import new_axes
 from sim.strategies import REGISTRY
 from sim.validation.check import CheckResult, quiet_brand, scenario
 

@@ -23,9 +23,9 @@ import itertools
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.charts import new_axes
+from sim.reports.charts import new_axes
+from sim.reports.stats import mean_ci
 from sim.runner import replication_seeds, run_once
-from sim.stats import mean_ci
 from sim.validation.check import CheckResult, cliques_market, quiet_brand, scenario
 
 LEVELS: dict[str, tuple[float, float]] = {

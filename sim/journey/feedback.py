@@ -1,0 +1,115 @@
+"""UMOT: the user becomes an advocate or a critic, may post a review, then keeps the product.
+
+Posting chances by satisfaction come from Chen, Zheng & Ceran (0.06 unsatisfied, 0.23
+indifferent, 0.32 satisfied); extremes post more often (Hu, Pavlou & Zhang 2009), which with
+purchase self-selection gives the J-shaped rating distribution. Strategies may raise the chance
+(review solicitation) or answer reviews (replying to critics).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market.keyed_draws import KeyedDraws, geometric_days
+from sim.market.moments import Moment
+from sim.market.population import Flag
+from sim.market.state import Market
+
+
+def give_feedback(
+    market: Market,
+    due: np.ndarray,
+    members: np.ndarray,
+    position: np.ndarray,
+    ratings: np.ndarray,
+    u_review: np.ndarray,
+) -> None:
+    """Stances and reviews of every member of units entering UMOT today; `u_review` holds a
+    uniform per member (drawn with their rating, keyed by person and day)."""
+    brand = market.units.chosen[due][position].astype(np.int64)
+    take_stance(market, members, brand, ratings)
+    post_reviews(market, members, brand, ratings, u_review)
+
+
+def take_stance(market: Market, people: np.ndarray, brand: np.ndarray, ratings: np.ndarray) -> None:
+    """4-5 stars: advocate; 1-2 stars: critic; 3 stars: neither. Fresh stances talk actively."""
+    stance = np.where(ratings >= 4, 1, np.where(ratings <= 2, -1, 0)).astype(np.int8)
+    market.people.stance[people] = stance
+    market.people.stance_brand[people] = np.where(stance != 0, brand, -1)
+    window = int(np.rint(market.scenario.feedback.feedback_days))
+    market.people.talk_until[people] = market.day + window
+    focal = brand == 0
+    market.daily.add("advocates", int(((stance > 0) & focal).sum()))
+    market.daily.add("critics", int(((stance < 0) & focal).sum()))
+
+
+def review_chance(market: Market, ratings: np.ndarray) -> np.ndarray:
+    """Base chance of posting a review for each private rating."""
+    fb = market.scenario.feedback
+    by_star = np.array(
+        [
+            0.0,
+            fb.p_review_unsatisfied * fb.extremity_boost * fb.moan_boost,
+            fb.p_review_unsatisfied,
+            fb.p_review_indifferent,
+            fb.p_review_satisfied,
+            fb.p_review_satisfied * fb.extremity_boost,
+        ]
+    )
+    return np.minimum(by_star[ratings], 1.0)
+
+
+def post_reviews(
+    market: Market,
+    people: np.ndarray,
+    brand: np.ndarray,
+    ratings: np.ndarray,
+    u: np.ndarray,
+) -> None:
+    """Some members post a review with their private rating (when their uniform `u` is below
+    the chance); strategies may change the chance."""
+    chance = review_chance(market, ratings)
+    for strategy in market.strategies:
+        chance = strategy.review_chance(market, people, brand, ratings, chance)
+    posted = u < chance
+    record_reviews(market, people[posted], brand[posted], ratings[posted])
+
+
+def record_reviews(market: Market, people: np.ndarray, brand: np.ndarray, stars: np.ndarray):
+    """Add reviews to the brands' public record and let strategies respond to them."""
+    if len(people) == 0:
+        return
+    np.add.at(market.brands.stars, (brand, stars.astype(np.int64) - 1), 1)
+    units = market.people.unit[people]
+    market.units.flags[units] |= np.uint8(Flag.REVIEWED)
+    focal = brand == 0
+    market.daily.add("reviews", int(focal.sum()))
+    market.daily.add("review_stars", int(stars[focal].sum()))
+    market.daily.add("negative_reviews", int((focal & (stars <= 2)).sum()))
+    for strategy in market.strategies:
+        strategy.on_reviews(market, people, brand, stars)
+
+
+def finish_feedback(market: Market, draws: KeyedDraws) -> None:
+    """After UMOT: keep the product (loyalty loop) or, after a return, look for another one."""
+    due = market.units_due(Moment.UMOT)
+    if len(due) == 0:
+        return
+    units = market.units
+    returned = (units.flags[due] & Flag.RETURNED) > 0
+    units.chosen[due] = -1
+    u = draws.uniform("duration", market.day, due)  # of the research, or until the next need
+    research_days = geometric_days(u[returned], market.scenario.research.mean_days)
+    market.move(due[returned], Moment.ZMOT, research_days)
+    market.move(due[~returned], Moment.LOYALTY, next_need_days(market, u[~returned]))
+
+
+def next_need_days(market: Market, u: np.ndarray) -> np.ndarray:
+    """Days until each customer's need recurs, from a uniform each (never, when the
+    repurchase cycle is 0)."""
+    mean = market.scenario.loyalty.repurchase_days
+    if mean <= 0:
+        return np.full(len(u), np.iinfo(np.int32).max - market.day - 1, dtype=np.int64)
+    if market.scenario.loyalty.fixed_cycle:
+        return np.full(len(u), max(int(np.rint(mean)), 1), dtype=np.int64)
+    return 1 + geometric_days(u, mean - 1)

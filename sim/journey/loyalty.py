@@ -1,0 +1,54 @@
+"""The loyalty loop (Court et al. 2009, McKinsey): when the need recurs, rebuy, research or leave.
+
+A satisfied customer often goes straight to the shelf (FMOT) without research; an indifferent
+or unhappy one researches again and may switch; some leave the category.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.journey.shelf import record_churn
+from sim.market.keyed_draws import KeyedDraws, geometric_days
+from sim.market.moments import Moment
+from sim.market.sources import Source
+from sim.market.state import Market
+
+
+def recur_needs(market: Market, draws: KeyedDraws) -> None:
+    """Customers whose need recurs today: leave, rebuy directly, or research again.
+
+    Draws are keyed by unit and day, so a unit's path does not depend on who else is due.
+    """
+    due = market.units_due(Moment.LOYALTY)
+    if len(due) == 0:
+        return
+    loyalty, units = market.scenario.loyalty, market.units
+    u = draws.columns("path", market.day, due, 3)  # leave, rebuy directly, days of research
+    leave = u[:, 0] < units.p_leave[due]
+    satisfaction = units.satisfaction[due]
+    p_direct = np.where(
+        satisfaction >= 3.5,
+        loyalty.p_rebuy_direct_satisfied,
+        np.where(satisfaction >= 2.5, loyalty.p_rebuy_direct_indifferent, 0.0),
+    )
+    direct = ~leave & (u[:, 1] < p_direct)
+    research = ~leave & ~direct
+    leave_category(market, due[leave])
+    market.daily.add("direct_rebuys", int(direct.sum()))
+    # a recurring need is the unit's own: attribution starts afresh for both paths
+    units.lead_source[due[~leave]] = Source.NEED
+    units.lead_gain[due[~leave]] = 0.0
+    market.move(due[direct], Moment.FMOT)
+    days = geometric_days(u[research, 2], market.scenario.research.mean_days)
+    market.move(due[research], Moment.ZMOT, days)
+
+
+def leave_category(market: Market, who: np.ndarray) -> None:
+    """Customers leaving the category: no brand, back to <ZMOT."""
+    units = market.units
+    focal = who[units.brand[who] == 0]
+    market.daily.add("left_category", len(focal))
+    record_churn(market, focal)
+    units.brand[who] = -1
+    market.move(who, Moment.PRE_ZMOT)

@@ -1,0 +1,149 @@
+"""ZMOT: research across information sources, each shifting awareness and attitude.
+
+Each researching member (buyer and influencers) consults Poisson(`mean_sources`) sources (10.4
+per decision: Google ZMOT 2011), chosen by the platform habits of their age group. What a source
+says comes from the market itself: review sites and marketplaces show the reviews earlier
+customers posted, and friends pass on their own stance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market.keyed_draws import KeyedDraws
+from sim.market.moments import Moment
+from sim.market.population import Role
+from sim.market.silenced_sources import silence_consultations
+from sim.market.sources import PLATFORMS, RESEARCH_SOURCES, Source
+from sim.market.state import N_SOURCES, Market
+from sim.market.touch_log import record_consultations
+
+
+def finish_research(market: Market, draws: KeyedDraws) -> None:
+    """Units whose research ends today consult their sources and go to the shelf (FMOT)."""
+    due = market.units_due(Moment.ZMOT)
+    if len(due) == 0:
+        return
+    people, position = market.members(due)
+    researching = (market.people.role[people] & (Role.BUYER | Role.INFLUENCER)) > 0
+    consult(market, people[researching], due[position[researching]], draws)
+    market.move(due, Moment.FMOT)
+
+
+def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedDraws):
+    """Every researcher consults their sources; attitudes and awareness change in place.
+
+    Draws are keyed by the researcher, the day and the consultation's number j (0, 1, ...),
+    so one person's research does not depend on who else researches today.
+    """
+    mean = market.scenario.research.mean_sources
+    counts = draws.poisson(mean, "sources", market.day, people)
+    person = np.repeat(people, counts)
+    unit = np.repeat(units, counts)
+    if len(person) == 0:
+        return
+    j = np.arange(len(person)) - np.repeat(np.cumsum(counts) - counts, counts)
+    # per consultation: which source, which friend if a friend, each brand found or not, and
+    # the answer to a question on each brand's site
+    n = market.brands.n
+    u = draws.columns("consultation", market.day, person, 2 + 2 * n, slot=j)
+    source = pick_sources(market, person, u[:, 0])
+    gain, found = source_effects(market, source, u[:, 2 : 2 + n], u[:, 2 + n :])
+    ask_friends(market, person, source == Source.FRIENDS, u[:, 1], gain, found)
+    silence_consultations(market, source, gain, found)
+    record_consultations(market, unit, source, found[:, 0])
+    np.add.at(market.people.attitude, person, gain.astype(np.float32))
+    rows, cols = np.nonzero(found)
+    market.people.aware[person[rows], cols] = True
+    note_lead_source(market, unit, source, gain[:, 0])
+
+
+def pick_sources(market: Market, person: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """A source per consultation, picked by its uniform `u` from the person's age-group habits."""
+    cumulative = market.habits_cumulative[market.people.age_group[person]]
+    pick = (u[:, None] > cumulative).sum(axis=1)
+    return np.asarray(RESEARCH_SOURCES)[np.minimum(pick, len(RESEARCH_SOURCES) - 1)]
+
+
+def source_effects(
+    market: Market, source: np.ndarray, u_found: np.ndarray, u_faq: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(attitude gain, brand found) per consultation and brand, for platform and influencer
+    sources; `u_found` and `u_faq` hold a uniform per consultation and brand."""
+    found_chance, base_gain = source_tables(market)
+    found = u_found < found_chance[source]
+    gain = np.where(found, base_gain[source], 0.0)
+    rows, brand = np.nonzero(found & (source == Source.BRAND_SITE)[:, None])
+    if len(rows):  # a question asked on each brand site found: answered or not
+        research, coverage = market.scenario.research, market.brands.faq_coverage[brand]
+        answered = u_faq[rows, brand] < coverage
+        gain[rows, brand] += np.where(answered, research.weight_faq, -research.weight_faq)
+    return gain, found
+
+
+def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
+    """Per (source, brand): chance research finds the brand there, and the attitude gain if so."""
+    brands, research = market.brands, market.scenario.research
+    found = np.zeros((N_SOURCES, brands.n))
+    gain = np.zeros((N_SOURCES, brands.n))
+    for column, platform in enumerate(PLATFORMS):
+        found[platform] = brands.presence[:, column]
+        gain[platform] = research.weight_presence
+    found[Source.INFLUENCER] = brands.influencer_presence
+    gain[Source.INFLUENCER] = research.weight_influencer
+    review_pull = reviews_pull(market)
+    for platform in (Source.MARKETPLACE, Source.REVIEW_SITES):
+        gain[platform] += review_pull
+    gain[Source.SOCIAL_VIDEO] += 0.5 * review_pull  # user videos echo reviews (assumption)
+    return found, gain
+
+
+def reviews_pull(market: Market) -> np.ndarray:
+    """Attitude change from reading a brand's reviews: credibility x (rating - 3) / 2.
+
+    Replies to negative reviews raise the rating readers perceive (Proserpio & Zervas 2017:
+    +0.12 stars for hotels that respond).
+    """
+    brands, research = market.brands, market.scenario.research
+    count = brands.review_count()
+    credibility = count / (count + research.reviews_half_credibility)
+    replied = brands.replied / np.maximum(brands.stars[:, :2].sum(axis=1), 1)
+    rating = brands.mean_rating() + research.reply_rating_bonus * replied
+    return research.weight_reviews * credibility * (rating - 3.0) / 2.0
+
+
+def ask_friends(
+    market: Market,
+    person: np.ndarray,
+    asking: np.ndarray,
+    u_friend: np.ndarray,
+    gain: np.ndarray,
+    found: np.ndarray,
+) -> None:
+    """Friends pass on their stance about the brand they own (advocate +, critic -); the
+    friend asked is picked by the consultation's uniform `u_friend`."""
+    rows = np.flatnonzero(asking)
+    if len(rows) == 0:
+        return
+    friend, _ = market.graph.random_contact(person[rows], u_friend[rows])
+    known = friend >= 0
+    rows, friend = rows[known], friend[known]
+    brand = market.units.brand[market.people.unit[friend]].astype(np.int64)
+    talks = brand >= 0
+    rows, friend, brand = rows[talks], friend[talks], brand[talks]
+    found[rows, brand] = True
+    stance = market.people.stance[friend] * (market.people.stance_brand[friend] == brand)
+    gain[rows, brand] += market.scenario.research.weight_friend * stance
+
+
+def note_lead_source(market: Market, unit: np.ndarray, source: np.ndarray, focal_gain: np.ndarray):
+    """Remember, per unit, the source that pulled hardest toward the focal brand."""
+    order = np.lexsort((focal_gain, unit))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = unit[order][1:] != unit[order][:-1]
+    best = order[last]
+    units = market.units
+    better = focal_gain[best] > units.lead_gain[unit[best]]
+    winners = unit[best][better]
+    units.lead_gain[winners] = focal_gain[best][better]
+    units.lead_source[winners] = source[best][better]

@@ -1,0 +1,123 @@
+"""<ZMOT: a latent need becomes active and the unit starts researching.
+
+Competing hazards (Bass 1969): a unit at <ZMOT starts a journey today with chance
+need + sum of broad stimuli (ads; word of mouth in a mean-field market), one uniform draw
+deciding both whether and why. Targeted nudges (a friend's message, an influencer's post) then
+each get their own chance. With only ads (p) and mean-field word of mouth (q x) switched on,
+this is exactly the discrete Bass recursion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market.keyed_draws import KeyedDraws, geometric_days
+from sim.market.moments import Moment
+from sim.market.sources import Source
+from sim.market.state import Market
+from sim.market.touch_log import record_stimuli
+
+LEAD_GAIN_OF_TRIGGER = float(np.finfo(np.float32).max)
+"""A journey started by a branded stimulus (an ad, a friend's message, an influencer's post, a
+referral) is credited to it; research decides the credit only for journeys people start on their
+own (their need), as "what brought them in" is read in marketing attribution."""
+
+
+def start_journeys(market: Market, draws: KeyedDraws) -> None:
+    """Apply today's stimuli to units at <ZMOT; started units go to ZMOT.
+
+    Each waiting unit's uniform is keyed by the unit and the day, so whether a unit starts does
+    not depend on how many others wait today (common random numbers across strategies). The
+    same uniform, rescaled within the interval that decided the start and its cause, is again
+    uniform and independent of both: it sets how long the research lasts (one draw a journey).
+    """
+    units = market.units
+    waiting = np.flatnonzero(units.moment == Moment.PRE_ZMOT)
+    if len(waiting) == 0:
+        return
+    stimuli = market.today
+    broad = stimuli.broad.ravel()
+    cumulative = np.cumsum(broad)
+    need = units.need_rate[waiting].astype(np.float64)
+    draw = draws.uniform("start", market.day, waiting)
+    started = draw < need + cumulative[-1]
+    who, draw, need = waiting[started], draw[started], need[started]
+    from_need = draw < need
+    cell = np.searchsorted(cumulative, draw - need, side="right")
+    cell = np.minimum(cell, len(broad) - 1)
+    source = np.where(from_need, int(Source.NEED), cell // market.brands.n)
+    brand = np.where(from_need, -1, cell % market.brands.n)
+    low = np.where(from_need, 0.0, need + cumulative[cell] - broad[cell])
+    width = np.where(from_need, need, broad[cell])
+    nudged, nudge_source, nudge_brand, nudge_u = apply_nudges(market, draws, who)
+    begin_research(
+        market,
+        np.concatenate([who, nudged]),
+        np.concatenate([source, nudge_source]),
+        np.concatenate([brand, nudge_brand]),
+        np.concatenate([rescale(draw, low, width), nudge_u]),
+    )
+
+
+def rescale(u: np.ndarray, low: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """(u - low) / width, kept inside [0, 1): a uniform known to lie in [low, low + width)
+    made uniform on [0, 1) again (rounding can put it a hair outside)."""
+    return np.clip((u - low) / np.maximum(width, 1e-300), 0.0, np.nextafter(1.0, 0.0))
+
+
+def apply_nudges(
+    market: Market, draws: KeyedDraws, started: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(units, source, brand, uniform for the research) started by targeted nudges: each nudge
+    to a person whose unit is at <ZMOT and not `started` today already starts it with its
+    chance; the first hit counts.
+
+    A nudge's draw is keyed by the person and by which of their nudges it is (source, brand
+    and rank among identical ones), not by its place in today's list of nudges.
+    """
+    people, brands, sources, chances = market.today.targeted()
+    unit = market.people.unit[people]
+    waiting = (market.units.moment[unit] == Moment.PRE_ZMOT) & ~np.isin(unit, started)
+    slot = nudge_slots(people, sources * market.brands.n + brands)
+    u = draws.uniform("nudge", market.day, people, slot)
+    hit = waiting & (u < chances)
+    unit, index = np.unique(unit[hit], return_index=True)
+    rest = rescale(u[hit][index], 0.0, chances[hit][index])
+    return unit, sources[hit][index], brands[hit][index], rest
+
+
+def nudge_slots(people: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """A slot per nudge: its kind (source x brand) in the high bits, its rank among the
+    person's nudges of that kind in the low bits."""
+    order = np.lexsort((kind, people))
+    key_people, key_kind = people[order], kind[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (key_people[1:] != key_people[:-1]) | (key_kind[1:] != key_kind[:-1])
+    start = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - start
+    return (kind.astype(np.int64) << 32) | rank
+
+
+def begin_research(
+    market: Market,
+    who: np.ndarray,
+    source: np.ndarray,
+    brand: np.ndarray,
+    u: np.ndarray,
+) -> None:
+    """Start journeys: count the trigger, note what led the unit in, move it to ZMOT for a
+    research of geometric length drawn from the uniforms `u`."""
+    if len(who) == 0:
+        return
+    units, people = market.units, market.people
+    for s in np.unique(source):
+        market.daily.add(f"triggered_{Source(int(s)).key}", int((source == s).sum()))
+    branded = brand >= 0
+    buyers = units.start[who[branded]]
+    people.aware[buyers, brand[branded]] = True
+    focal = branded & (brand == 0)
+    units.lead_source[who] = np.where(focal, source, int(Source.NEED))
+    units.lead_gain[who] = np.where(focal, LEAD_GAIN_OF_TRIGGER, 0.0)
+    record_stimuli(market, who, source, brand)
+    market.move(who, Moment.ZMOT, geometric_days(u, market.scenario.research.mean_days))

@@ -1,0 +1,141 @@
+"""Word of mouth: advocates and critics talk to their contacts; what they say shapes tomorrow.
+
+Fresh advocates send `messages_advocate` messages over their feedback window ("satisfied
+customers tell 3"); critics send `negativity_ratio` times as many (Goldenberg et al. 2007 use 2;
+folk wisdom says 1,000). Owners keep talking at a low daily rate. A message moves the hearer's
+attitude and may start their need tomorrow. Social influencers post once about each experience to their whole audience.
+In a mixed (mean-field) market the trigger is the Bass (1969) imitation term q x.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.journey.exposure import expose
+from sim.market.keyed_draws import KeyedDraws
+from sim.market.silenced_sources import unsilenced
+from sim.market.sources import Source
+from sim.market.state import Market
+
+
+def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
+    """Today's talkers send messages; hearers' attitudes change; tomorrow's nudges are set.
+
+    A message is keyed by its sender, the day and its number j among the sender's messages:
+    how many a talker sends, to whom and whether it is heard do not depend on who else talks.
+    """
+    talkers, brand, valence, rate = talkers_today(market)
+    if len(talkers) == 0:
+        return
+    if market.graph.mixed:
+        add_mean_field_pressure(market, brand, valence, rate)
+    counts = draws.poisson(rate, "messages", market.day, talkers)
+    sender = np.repeat(np.arange(len(talkers)), counts)
+    j = np.arange(len(sender)) - np.repeat(np.cumsum(counts) - counts, counts)
+    hearer, heard = deliver(market, talkers[sender], j, draws)
+    sender, j = sender[heard], j[heard]
+    count_messages(market, brand[sender], valence[sender])
+    message = (talkers[sender] << 32) | j
+    hear(market, hearer[heard], brand[sender], valence[sender], draws, ("reject", message))
+    influencer_posts(market, talkers, brand, valence, draws)
+
+
+def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(people, brand, +1/-1, messages per day) of everyone talking today."""
+    people, fb = market.people, market.scenario.feedback
+    talkers = np.flatnonzero(people.stance)
+    brand = people.stance_brand[talkers].astype(np.int64)
+    fresh = people.talk_until[talkers] >= market.day
+    owner = market.units.brand[people.unit[talkers]] == brand
+    talking = (fresh | owner) & unsilenced(market, Source.WORD_OF_MOUTH, brand)
+    talkers, brand, fresh = talkers[talking], brand[talking], fresh[talking]
+    valence = people.stance[talkers].astype(np.int64)
+    window = max(float(np.rint(fb.feedback_days)), 1.0)
+    rate = np.where(fresh, fb.messages_advocate / window, fb.loyal_messages_per_day)
+    rate = rate * np.where(valence < 0, fb.negativity_ratio, 1.0)
+    return talkers, brand, valence, rate
+
+
+def add_mean_field_pressure(
+    market: Market, brand: np.ndarray, valence: np.ndarray, rate: np.ndarray
+):
+    """Mixed market: tomorrow everyone at <ZMOT faces p_trigger_wom x positive messages per person."""
+    positive = valence > 0
+    expected = np.bincount(brand[positive], weights=rate[positive], minlength=market.brands.n)
+    chance = market.scenario.triggers.p_trigger_wom * expected / market.people.n
+    for b in np.flatnonzero(chance):
+        market.tomorrow.add_broad(Source.WORD_OF_MOUTH, int(b), float(chance[b]))
+
+
+def deliver(market: Market, senders: np.ndarray, j: np.ndarray, draws: KeyedDraws):
+    """(hearer, heard) per message j of each sender: a random contact, heard with the tie's chance."""
+    net = market.scenario.network
+    u = draws.columns("message", market.day, senders, 2, slot=j)
+    hearer, strong = market.graph.random_contact(senders, u[:, 0])
+    chance = np.where(strong, net.p_message_strong, net.p_message_weak)
+    heard = (hearer >= 0) & (u[:, 1] < chance)
+    return hearer, heard
+
+
+def hear(
+    market: Market,
+    hearer: np.ndarray,
+    brand: np.ndarray,
+    valence: np.ndarray,
+    draws: KeyedDraws,
+    key: tuple[str, np.ndarray],
+) -> None:
+    """Messages move attitudes, make brands known, and positive ones may start needs tomorrow.
+
+    `key` names each message for the hearer's own draws: (decision, a number per message).
+    """
+    if len(hearer) == 0:
+        return
+    reject(market, hearer, brand, valence, draws, key)
+    expose(market, hearer, brand, market.scenario.feedback.weight_wom * valence)
+    if not market.graph.mixed:
+        positive = valence > 0
+        chance = market.scenario.triggers.p_trigger_wom
+        market.tomorrow.nudge(hearer[positive], brand[positive], Source.WORD_OF_MOUTH, chance)
+
+
+def influencer_posts(market: Market, talkers, brand, valence, draws: KeyedDraws) -> None:
+    """A social influencer posts once about each fresh experience, to all followers."""
+    if len(market.influencers) == 0:
+        return
+    index = np.searchsorted(market.influencers_sorted, talkers)
+    index = np.minimum(index, len(market.influencers_sorted) - 1)
+    window = int(np.rint(market.scenario.feedback.feedback_days))
+    fresh_today = market.people.talk_until[talkers] == market.day + window
+    posting = np.flatnonzero((market.influencers_sorted[index] == talkers) & fresh_today)
+    for row in posting:
+        followers = market.followers_of(int(talkers[row]))
+        b, v = np.full(len(followers), brand[row]), np.full(len(followers), valence[row])
+        count_messages(market, b, v)
+        post = np.full(len(followers), talkers[row], dtype=np.int64)
+        hear(market, followers, b, v, draws, ("reject_post", post))
+
+
+def reject(market: Market, hearer, brand, valence, draws: KeyedDraws, key) -> None:
+    """Bad news may make a hearer who does not own the brand rule it out for good.
+
+    Goldenberg, Libai, Moldovan & Muller (2007): a potential adopter who hears negative word
+    of mouth becomes a rejecter. Off by default (`feedback.p_reject_on_negative` = 0), when
+    bad news only lowers attitudes and later good news can win the hearer back.
+    """
+    chance = market.scenario.feedback.p_reject_on_negative
+    negative = np.flatnonzero(valence < 0)
+    if chance <= 0 or len(negative) == 0:
+        return
+    people, b = hearer[negative], brand[negative]
+    outsider = market.units.brand[market.people.unit[people]] != b
+    decision, message = key
+    hit = outsider & draws.bernoulli(chance, decision, market.day, people, message[negative])
+    market.people.rejected[people[hit], b[hit]] = True
+
+
+def count_messages(market: Market, brand: np.ndarray, valence: np.ndarray) -> None:
+    """Messages heard about the focal brand, positive and negative."""
+    focal = brand == 0
+    market.daily.add("wom_positive", int((focal & (valence > 0)).sum()))
+    market.daily.add("wom_negative", int((focal & (valence < 0)).sum()))

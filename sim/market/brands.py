@@ -1,0 +1,86 @@
+"""Brands as columns of levers (one entry per brand), plus the reviews each has collected.
+
+Strategies change these levers (a better FAQ, faster service, more presence); the journey rules
+read them. Review counts are what ZMOT research reads: one customer's UMOT is the next
+prospect's ZMOT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.market.sources import PLATFORMS
+from sim.scenario.settings import Scenario
+
+LEVERS: tuple[str, ...] = (
+    "quality",
+    "satisfaction_sd",
+    "p_problem",
+    "price",
+    "p_late_delivery",
+    "p_damaged",
+    "p_contact_service",
+    "p_service_resolves",
+    "p_onboarded",
+    "shelf_quality",
+    "faq_coverage",
+    "influencer_presence",
+)
+
+
+@dataclass
+class BrandTable:
+    """Every brand's levers as float arrays indexed by brand (focal = 0)."""
+
+    names: list[str]
+    levers: dict[str, np.ndarray]
+    presence: np.ndarray  # (brands, platforms) chance research on a platform finds the brand
+    stars: np.ndarray = field(init=False)  # (brands, 5) reviews posted per star
+    private_stars: np.ndarray = field(init=False)  # (brands, 5) private ratings of experiences
+    replied: np.ndarray = field(init=False)  # negative reviews replied to, per brand
+
+    def __post_init__(self) -> None:
+        self.stars = np.zeros((len(self.names), 5), dtype=np.int64)
+        self.private_stars = np.zeros((len(self.names), 5), dtype=np.int64)
+        self.replied = np.zeros(len(self.names), dtype=np.int64)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        levers = self.__dict__.get("levers", {})
+        if name in levers:
+            return levers[name]
+        raise AttributeError(name)
+
+    @property
+    def n(self) -> int:
+        """Number of brands."""
+        return len(self.names)
+
+    def review_count(self) -> np.ndarray:
+        """Reviews posted so far per brand."""
+        return self.stars.sum(axis=1)
+
+    def mean_rating(self) -> np.ndarray:
+        """Mean posted rating per brand; 3 (neutral) where there are none."""
+        count = self.review_count()
+        total = self.stars @ np.arange(1, 6)
+        return np.where(count > 0, total / np.maximum(count, 1), 3.0)
+
+    def negative_share(self) -> np.ndarray:
+        """Share of reviews with 1-2 stars per brand."""
+        count = self.review_count()
+        return np.where(count > 0, self.stars[:, :2].sum(axis=1) / np.maximum(count, 1), 0.0)
+
+
+def build_brands(scenario: Scenario) -> BrandTable:
+    """Lever columns from the scenario's brand tables, focal first."""
+    names = scenario.brand_names
+    brands = [scenario.brands[name] for name in names]
+    levers = {
+        lever: np.array([getattr(b, lever) for b in brands], dtype=np.float64) for lever in LEVERS
+    }
+    presence = np.array(
+        [[getattr(b.presence, p.key) for p in PLATFORMS] for b in brands], dtype=np.float64
+    )
+    return BrandTable(names=names, levers=levers, presence=presence)

@@ -1,0 +1,66 @@
+"""Silenced sources: a brand's touches through some sources have no effect on anyone.
+
+Why: the ground truth of attribution is what a brand would lose without a channel, measured
+by running the same market twice on the same random numbers, once with the channel switched
+off (`sim.attribution.incrementality`). For strategies the switch exists (`enabled = false`);
+for the organic channels (reviews, search, word of mouth, ...) a brand lists the sources to
+silence in `brands.<brand>.silenced_sources` (default none, which changes nothing):
+
+- a research source (search, social video, marketplace, review sites, brand site, friends,
+  influencer content): consulting it finds nothing about the brand and moves no attitude
+  toward it (the consultation still happens and makes the same draws);
+- word of mouth: nobody talks about the brand, so no message or post about it is heard and
+  none starts a journey.
+
+A source is silenced from the first day of the measured window, when strategies switch on
+too: the warm-up is the same market in every arm, and the paired difference is what the window
+loses. The journey rules call `silence_consultations` and `unsilenced`; both are free when no
+brand silences anything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.market.sources import Source
+
+if TYPE_CHECKING:
+    from sim.market.state import Market
+
+
+def silenced_table(market: Market) -> np.ndarray | None:
+    """(sources, brands): True where the brand is silenced today; None when nothing is (the
+    fast path, and every day of the warm-up)."""
+    scenario = market.scenario
+    brands = [scenario.brands[name] for name in scenario.brand_names]
+    if market.day < market.window_start or not any(b.silenced_sources for b in brands):
+        return None
+    table = np.zeros((len(Source), len(brands)), dtype=bool)
+    for column, brand in enumerate(brands):
+        for key in brand.silenced_sources:
+            table[Source[key.upper()], column] = True
+    return table
+
+
+def silence_consultations(
+    market: Market, source: np.ndarray, gain: np.ndarray, found: np.ndarray
+) -> None:
+    """Consultations (rows) of a silenced source find nothing about the silenced brands
+    (columns) and move no attitude toward them; `gain` and `found` change in place."""
+    table = silenced_table(market)
+    if table is None:
+        return
+    off = table[source]
+    gain[off] = 0.0
+    found[off] = False
+
+
+def unsilenced(market: Market, source: Source, brand: np.ndarray) -> np.ndarray | bool:
+    """Per entry of `brand`: whether `source` still works for that brand (True when no brand
+    silences anything, so callers can `&` it in at no cost)."""
+    table = silenced_table(market)
+    if table is None:
+        return True
+    return ~table[int(source), np.asarray(brand, dtype=np.int64)]

@@ -1,0 +1,192 @@
+"""Counts of people and of events in the measured window that a daily table cannot hold.
+
+Why: a daily counter adds events (a person who becomes an advocate twice counts twice), so it
+cannot say how many distinct people did something, nor who a ratio's numerator and
+denominator are. This tally watches every move between moments (`Market.move` reports them)
+and keeps, for the measured window only:
+
+- the funnel: per moment, buying units there at the window's start, entering, moving on,
+  dropping out and there at the end, and how long the stays that ended in the window lasted;
+- distinct people who became an advocate or a critic of the focal brand;
+- prospects: buying units that started a journey at <ZMOT having never bought the focal brand
+  (conversion's denominator), and which of them then bought it (its numerator);
+- switchers: new focal customers who owned a rival brand when they first bought the focal one.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from sim.market.moments import LABELS, Moment
+from sim.market.population import People, Units
+
+
+class TalliedMarket(Protocol):
+    """What the tally reads of the market (`sim.market.state.Market`, which holds the tally)."""
+
+    day: int
+    units: Units
+    people: People
+
+    def members(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The people of these units, and the position of each one's unit in `units`."""
+        ...
+
+
+N_MOMENTS = len(Moment)
+UNKNOWN_DAY = -1
+"""`entered_day` of a stay that began in the initial state (its true start is unknown)."""
+MAX_STAY_DAYS = 7300
+"""Stays are binned by length up to this many days (longer ones share the last bin)."""
+DROP_OUTS: frozenset[tuple[Moment, Moment]] = frozenset(
+    {
+        (Moment.FMOT, Moment.PRE_ZMOT),  # walked away at the shelf
+        (Moment.UMOT, Moment.ZMOT),  # returned the product, looks for another
+        (Moment.LOYALTY, Moment.PRE_ZMOT),  # left the category at a recurring need
+    }
+)
+"""Moves that leave the journey rather than carry on with it; every other move moves on."""
+IS_DROP_OUT = np.array(
+    [
+        [(Moment(old), Moment(new)) in DROP_OUTS for new in range(N_MOMENTS)]
+        for old in range(N_MOMENTS)
+    ]
+)
+"""`IS_DROP_OUT[old, new]`: `DROP_OUTS` as a table, built once rather than on every move."""
+FUNNEL_COLUMNS: tuple[str, ...] = (
+    "moment",
+    "at_start",
+    "entered",
+    "moved_on",
+    "dropped_out",
+    "at_end",
+    "median_days",
+    "stays_measured",
+)
+"""Columns of `funnel.csv`: buying units per moment of truth over the window."""
+
+
+class WindowTally:
+    """People and events counted from `window_start` on (days before it are the warm-up)."""
+
+    def __init__(self, n_units: int, n_people: int, window_start: int = 1) -> None:
+        self.window_start = window_start
+        self.entered_day = np.full(n_units, UNKNOWN_DAY, dtype=np.int32)
+        self.prospect = np.zeros(n_units, dtype=bool)
+        self.advocate = np.zeros(n_people, dtype=bool)
+        self.critic = np.zeros(n_people, dtype=bool)
+        self.entered = np.zeros(N_MOMENTS, dtype=np.int64)
+        self.moved_on = np.zeros(N_MOMENTS, dtype=np.int64)
+        self.dropped = np.zeros(N_MOMENTS, dtype=np.int64)
+        self.stays = np.zeros((N_MOMENTS, MAX_STAY_DAYS + 1), dtype=np.int64)
+        self.at_start = np.zeros(N_MOMENTS, dtype=np.int64)
+        self.switchers = 0
+        self.customers_start = 0
+        self.advocate_events = 0
+        self.critic_events = 0
+        self._brand_at_dawn = np.full(n_units, -1, dtype=np.int8)  # until the first dawn
+
+    def dawn(self, market: TalliedMarket) -> None:
+        """Start of a day: remember who owns what (to tell switchers), and the funnel's
+        starting stock on the window's first day."""
+        if market.day < self.window_start:
+            return
+        self._brand_at_dawn = market.units.brand.copy()
+        if market.day == self.window_start:
+            self.at_start = np.bincount(market.units.moment, minlength=N_MOMENTS)
+            self.customers_start = int((self._brand_at_dawn == 0).sum())
+
+    def on_move(self, market: TalliedMarket, units: np.ndarray, moment: Moment) -> None:
+        """Units about to move to `moment` today (called before their moment changes)."""
+        if len(units) == 0:
+            return
+        day = market.day
+        old = market.units.moment[units].astype(np.int64)
+        moving = old != moment
+        units, old = units[moving], old[moving]
+        if day >= self.window_start and len(units):
+            self._count_flows(units, old, moment, day)
+            self._count_people(market, units, old, moment)
+        self.entered_day[units] = day
+
+    def _count_flows(self, units: np.ndarray, old: np.ndarray, new: Moment, day: int) -> None:
+        """Entries, exits (moved on or dropped out) and the lengths of the stays ending today."""
+        self.entered[new] += len(units)
+        dropped = IS_DROP_OUT[old, int(new)]
+        np.add.at(self.dropped, old[dropped], 1)
+        np.add.at(self.moved_on, old[~dropped], 1)
+        began = self.entered_day[units]
+        known = began != UNKNOWN_DAY
+        length = np.minimum(day - began[known], MAX_STAY_DAYS)
+        np.add.at(self.stays, (old[known], length), 1)
+
+    def _count_people(self, market: TalliedMarket, units: np.ndarray, old: np.ndarray, new: Moment):
+        """Prospects starting a journey, first purchases by rival owners, fresh stances."""
+        state = market.units
+        if new == Moment.ZMOT:
+            started = units[(old == Moment.PRE_ZMOT) & (state.acquired_day[units] < 0)]
+            self.prospect[started] = True
+        elif new == Moment.SMOT:  # a purchase; `buy` has already booked the acquisition
+            first = units[state.acquired_day[units] == market.day]
+            self.switchers += int((self._brand_at_dawn[first] >= 1).sum())
+        elif new == Moment.UMOT:  # stances are taken just before units enter UMOT
+            people, _ = market.members(units)
+            focal = market.people.stance_brand[people] == 0
+            stance = market.people.stance[people]
+            advocates, critics = people[focal & (stance > 0)], people[focal & (stance < 0)]
+            self.advocate[advocates] = True
+            self.critic[critics] = True
+            self.advocate_events += len(advocates)
+            self.critic_events += len(critics)
+
+    def counts(self, acquired_day: np.ndarray) -> dict[str, float]:
+        """Distinct people and prospect counts of the window, for `sim.reports.kpis.compute_kpis`."""
+        converted = self.prospect & (acquired_day >= self.window_start)
+        return {
+            "advocate_people": float(self.advocate.sum()),
+            "critic_people": float(self.critic.sum()),
+            "advocate_events": float(self.advocate_events),
+            "critic_events": float(self.critic_events),
+            "prospects": float(self.prospect.sum()),
+            "prospects_converted": float(converted.sum()),
+            "new_switchers": float(self.switchers),
+            "customers_start": float(self.customers_start),
+        }
+
+    def funnel(self, moment_now: np.ndarray) -> pd.DataFrame:
+        """One row per moment: stock at the start, flows, stock at the end, median stay."""
+        at_end = np.bincount(moment_now, minlength=N_MOMENTS)
+        rows = [
+            (
+                LABELS[m],
+                int(self.at_start[m]),
+                int(self.entered[m]),
+                int(self.moved_on[m]),
+                int(self.dropped[m]),
+                int(at_end[m]),
+                histogram_median(self.stays[m]),
+                int(self.stays[m].sum()),
+            )
+            for m in Moment
+        ]
+        return pd.DataFrame(rows, columns=list(FUNNEL_COLUMNS))
+
+
+def histogram_median(counts: np.ndarray) -> float:
+    """Median of values 0, 1, 2, ... given how often each occurs (NaN when there are none).
+
+    >>> histogram_median(np.array([0, 2, 0, 1]))  # values 1, 1, 3
+    1.0
+    >>> histogram_median(np.array([1, 0, 0, 1]))  # values 0, 3
+    1.5
+    """
+    n = int(counts.sum())
+    if n == 0:
+        return float("nan")
+    cumulative = np.cumsum(counts)
+    low = int(np.searchsorted(cumulative, (n - 1) // 2 + 1))
+    high = int(np.searchsorted(cumulative, n // 2 + 1))
+    return (low + high) / 2
