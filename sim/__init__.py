@@ -14,6 +14,10 @@ from sim import moved_modules
 __version__ = "0.1.0"
 
 EXPORTS: dict[str, str] = {
+    "Buyer": "sim.agents",
+    "Consumer": "sim.agents",
+    "EndUser": "sim.agents",
+    "Influencer": "sim.agents",
     "JourneyModel": "sim.model",
     "Moment": "sim.market.moments",
     "Scenario": "sim.scenario.settings",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
@@ -21,6 +23,7 @@ from sim.market.streams import Streams
 from sim.market.window_tally import WindowTally
 from sim.reports.kpis import RunOutcome, compute_kpis
 from sim.reports.survival import curve_table
+from sim.scenario.config import load_scenario, with_overrides
 from sim.scenario.memory_budget import check_market_fits
 from sim.scenario.settings import Scenario
 from sim.strategies import build_strategies
@@ -34,23 +37,33 @@ class JourneyModel(mesa.Model):
     the window.
 
     Args:
-        settings: a validated `Scenario` (see `sim.scenario.config.load_scenario`).
+        settings: a validated `Scenario`, or the path of a scenario file (loaded with
+            `sim.scenario.config.load_scenario`); the scenario defaults when left out.
         seed: overrides the scenario's seed; one seed gives the market-building streams and
             every keyed draw of the day's rules and strategies (`sim.market.keyed_draws`).
-        with_agents: create a Mesa agent per person (views onto the columns).
+            `rng` is the same (the name `mesa.batch_run` passes).
+        with_agents: give `model.agents` a Mesa agent per person (views onto the columns),
+            created on first use so that runs that never look pay nothing; `False`: none.
         warm_up: run the warm-up now; `False` leaves it to `warm_up()` (or the first `step`),
             so that a caller can show its progress.
+        **overrides: settings by key path with `__` for the dots, e.g.
+            `JourneyModel("scenarios/baseline.toml", population__n_consumers=2000)`, so that
+            `mesa.batch_run(JourneyModel, {"brands__focal__price": [80, 100]}, ...)` sweeps them.
     """
 
     def __init__(
         self,
-        settings: Scenario,
+        settings: Scenario | str | Path | None = None,
         seed: int | None = None,
         with_agents: bool = True,
         warm_up: bool = True,
+        *,
+        rng: int | None = None,
+        **overrides: Any,
     ):
-        check_market_fits(settings, "scenario", with_agents)  # one line, not a MemoryError
-        seed = settings.seed if seed is None else seed
+        settings = scenario_with(settings, overrides)
+        check_market_fits(settings, "scenario")  # one line, not a MemoryError
+        seed = settings.seed if seed is None and rng is None else (seed if rng is None else rng)
         super().__init__(rng=seed)
         self.settings = settings
         self.streams = Streams(seed)
@@ -58,12 +71,50 @@ class JourneyModel(mesa.Model):
         self.market = build_market(settings, self.streams)
         self.strategies = build_strategies(settings, self.draws)
         """The brands' strategies; they act from the window's first day on."""
+        self._people_due = with_agents
+        self._collected: tuple[int, mesa.DataCollector] | None = None
         if settings.warmup_days == 0:
             self.switch_on_strategies()  # a launch: strategies set their levers before day 1
-        if with_agents:
-            create_people(self)
         if warm_up:
             self.warm_up()
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every person as a Mesa agent (`sim.agents`), created on first use."""
+        self._create_people()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """The agents by class (`Consumer`, or `Buyer`, `Influencer` and `EndUser` in B2B)."""
+        self._create_people()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes present."""
+        self._create_people()
+        return super().agent_types
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's record of the run (what `mesa.batch_run` reads): every KPI of the days run so
+        far, collected when asked rather than each day, since computing the KPIs costs more than
+        a day of the market. Add your own `mesa.DataCollector` for agent reporters."""
+        if self._collected is None or self._collected[0] != self.steps:
+            values = self.kpis()
+            reporters = {name: (lambda _model, v=value: v) for name, value in values.items()}
+            collector = mesa.DataCollector(model_reporters=reporters)
+            collector.collect(self)
+            self._collected = (self.steps, collector)
+        return self._collected[1]
+
+    def _create_people(self) -> None:
+        """Make the person agents once, after checking that they fit in memory."""
+        if self._people_due:
+            self._people_due = False
+            check_market_fits(self.settings, "scenario", with_agents=True)
+            create_people(self)
 
     def warm_up(self, on_day: Callable[[int], None] | None = None) -> None:
         """Run the warm-up days not run yet; `on_day(day)` after each (day <= 0: warm-up)."""
@@ -79,6 +130,7 @@ class JourneyModel(mesa.Model):
         if self.days_run >= self.settings.days:
             raise RuntimeError(f"the scenario has {self.settings.days} days; make a new model")
         self._one_day()
+        self.running = self.days_run < self.settings.days  # Mesa's batch_run stops on False
 
     def _one_day(self) -> None:
         """One simulated day, warm-up or window; strategies switch on as the window opens."""
@@ -165,6 +217,19 @@ class JourneyModel(mesa.Model):
         """Today's count of people in each moment."""
         counts = moment_counts(self.market)
         return {m.label: int(counts[m]) for m in Moment}
+
+
+def scenario_with(settings: Scenario | str | Path | None, overrides: dict[str, Any]) -> Scenario:
+    """The model's settings: a `Scenario`, a scenario file or the defaults, with keyword
+    overrides (`a__b=1` sets `a.b`) validated like a file's keys."""
+    if settings is None:
+        settings = Scenario()
+    elif not isinstance(settings, Scenario):
+        settings = load_scenario(Path(settings))
+    if not overrides:
+        return settings
+    dotted = {key.replace("__", "."): value for key, value in overrides.items()}
+    return with_overrides(settings, dotted, "JourneyModel(...)")
 
 
 def build_market(settings: Scenario, streams: Streams) -> Market:
