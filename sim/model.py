@@ -187,7 +187,7 @@ class JourneyModel(mesa.Model):
         """What the KPIs are computed from: the window's daily table, acquisition and first-loss
         days, and the window's counts of people and events."""
         units = self.market.units
-        counts = self.market.tally.counts(units.acquired_day)
+        counts = self.market.tally.counts()
         return RunOutcome(
             self.daily(),
             units.acquired_day,

@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from helpers import small_scenario
+from tiny_market import counted, place, tiny_market
 
+from sim.journey.shelf import buy, walk_away
 from sim.market.moments import Moment
 from sim.market.window_tally import WindowTally, histogram_median
 from sim.model import JourneyModel
@@ -65,7 +67,7 @@ def test_advocates_and_critics_are_counted_as_people_and_as_events():
     market.feel(1, -1, 0)  # person 1: critic once
     market.feel(2, +1, 1)  # person 2: advocate of the rival, not counted
     market.feel(3, 0, 0)  # person 3: three stars, neither
-    counts = market.tally.counts(market.units.acquired_day)
+    counts = market.tally.counts()
     assert counts["advocate_people"] == 1 and counts["advocate_events"] == 2
     assert counts["critic_people"] == 1 and counts["critic_events"] == 1
 
@@ -78,13 +80,14 @@ def test_conversion_has_the_same_population_on_top_and_bottom():
     market.tally.dawn(market)
     for unit in (0, 1, 3):  # three journeys start at <ZMOT
         market.move(unit, Moment.ZMOT)
+    market.move(2, Moment.FMOT)  # unit 2's need recurs: straight to the shelf
     market.next_day()
     for unit in (0, 2):  # unit 0 (a prospect) and unit 2 (a rival owner) buy the focal brand
         units.moment[unit] = Moment.FMOT
         units.acquired_day[unit] = market.day
+        units.brand[unit] = 0  # `buy` books the brand before the move to SMOT
         market.move(unit, Moment.SMOT)
-        units.brand[unit] = 0
-    counts = market.tally.counts(units.acquired_day)
+    counts = market.tally.counts()
     assert counts["prospects"] == 2  # units 0 and 1; unit 3 had bought before
     assert counts["prospects_converted"] == 1  # unit 0; unit 2 never was a prospect
     assert counts["new_switchers"] == 1  # unit 2
@@ -127,6 +130,17 @@ def test_tally_events_match_the_daily_counters(run):
     assert kpis["critic_people"] <= kpis["critic_events"]
     assert 0 < kpis["conversion_rate"] < 1
     assert kpis["new_switchers"] <= kpis["new_customers"]
+
+
+def test_new_customers_are_converted_prospects_plus_switchers_after_a_warm_up():
+    """Every first focal purchase ends a journey begun at <ZMOT (a converted prospect, who was
+    shopping in the window: in the denominator) or in a rival's loyalty loop (a switcher)."""
+    model = JourneyModel(small_scenario(days=60, warmup_days=45), seed=3, with_agents=False)
+    kpis, tally = model.run().kpis(), model.market.tally
+    converted = tally.converted
+    assert not (converted & ~tally.prospect).any()  # the numerator is inside the denominator
+    assert converted.sum() + kpis["new_switchers"] == kpis["new_customers"] > 0
+    assert kpis["conversion_rate"] == converted.sum() / kpis["prospects"]
 
 
 def test_funnel_stocks_and_flows_balance(run):
@@ -179,3 +193,69 @@ def test_experiments_with_old_kpi_names_still_load_with_a_warning(tmp_path):
     assert experiment.charts[0].y == "retention_km_365d"
     assert experiment.derived["critics_per_new"] == "critic_events / new_customers"
     assert any("outputs.0" in str(w.message) for w in caught)
+
+
+def test_conversion_on_a_tiny_market_worked_out_by_hand():
+    """Eight units, one warm-up day; who is a prospect, converted or a switcher is by hand.
+
+    Prospects: 0 (began in the warm-up, still researching when the window opens), 1, 2, 3.
+    Converted: 0, and 3 (bought the rival, returned it, bought the focal brand: one journey).
+    Switchers: 7 (rival owner), 5 (rival owner who returned a rival rebuy first) and 1 (a
+    prospect who bought the rival, then switched at its next need: a switch, not a
+    conversion). Unit 4 is a lapsed focal customer (not new); unit 6 stays at <ZMOT.
+    New customers 5 = 2 converted + 3 switchers; conversion 2 / 4 = 50%.
+    """
+    market = tiny_market(8, warmup_days=1)
+    place(market, [5, 7], Moment.LOYALTY, days=0, brand=1)
+    market.units.acquired_day[4] = 0  # a focal customer in the past, now owning nothing
+    new_day(market)  # day 1: the warm-up
+    market.move(np.array([0]), Moment.ZMOT)
+    new_day(market)  # day 2: the window opens
+    shop(market, [1, 2, 3, 4], start=True)
+    buy_now(market, [0, 4], brand=0)
+    buy_now(market, [1, 3], brand=1)
+    walk_away(market, np.array([2]))
+    shop(market, [5])  # rival owners' need recurs: straight to the shelf
+    buy_now(market, [5], brand=1)
+    return_product(market, [3, 5])
+    buy_now(market, [3, 5], brand=0)
+    market.move(np.array([1]), Moment.UMOT)
+    market.move(np.array([1]), Moment.LOYALTY)  # unit 1 keeps the rival ...
+    shop(market, [1, 7])  # ... until its need recurs, beside unit 7's
+    buy_now(market, [1, 7], brand=0)
+    counts = market.tally.counts()
+    assert counts["prospects"] == 4 and counts["prospects_converted"] == 2
+    assert counts["new_switchers"] == 3
+    assert counted(market, "new_customers") == 5
+    assert market.tally.converted.nonzero()[0].tolist() == [0, 3]
+
+
+def new_day(market) -> None:
+    """The next day (as `JourneyModel` starts one): the tally sees dawn."""
+    market.day += 1
+    market.daily.day = market.day - 1
+    market.new_day()
+
+
+def shop(market, units, start: bool = False) -> None:
+    """Units go to the shelf: from <ZMOT through research (`start`), else from loyalty."""
+    units = np.asarray(units)
+    if start:
+        market.move(units, Moment.ZMOT)
+    market.move(units, Moment.FMOT)
+
+
+def buy_now(market, units, brand: int) -> None:
+    """Units at the shelf buy `brand` with a trouble-free delivery (`sim.shelf.buy`)."""
+    units = np.asarray(units)
+    market.move(units, Moment.FMOT)
+    buy(market, units, np.full(len(units), brand), np.full((len(units), 3), 0.999))
+
+
+def return_product(market, units) -> None:
+    """Units return what they bought and look for another (as `finish_experience` and
+    `finish_feedback` do)."""
+    units = np.asarray(units)
+    market.units.brand[units] = -1
+    market.move(units, Moment.UMOT)
+    market.move(units, Moment.ZMOT)

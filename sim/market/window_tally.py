@@ -8,9 +8,13 @@ and keeps, for the measured window only:
 - the funnel: per moment, buying units there at the window's start, entering, moving on,
   dropping out and there at the end, and how long the stays that ended in the window lasted;
 - distinct people who became an advocate or a critic of the focal brand;
-- prospects: buying units that started a journey at <ZMOT having never bought the focal brand
-  (conversion's denominator), and which of them then bought it (its numerator);
-- switchers: new focal customers who owned a rival brand when they first bought the focal one.
+- prospects: buying units shopping (at ZMOT or FMOT) on a journey begun at <ZMOT, never having
+  bought the focal brand (conversion's denominator), and which of them ended that journey with
+  their first focal purchase (its numerator);
+- switchers: new focal customers whose first focal purchase ended a journey begun in a rival's
+  loyalty loop. Every new customer is one or the other, so new customers = converted prospects
+  + switchers: a journey's origin (the brand owned when it began) decides, not the brand owned
+  on the purchase day, which a return of the rival's product has already cleared.
 """
 
 from __future__ import annotations
@@ -49,6 +53,15 @@ DROP_OUTS: frozenset[tuple[Moment, Moment]] = frozenset(
     }
 )
 """Moves that leave the journey rather than carry on with it; every other move moves on."""
+IS_JOURNEY_START = np.zeros((N_MOMENTS, N_MOMENTS), dtype=bool)
+IS_JOURNEY_START[[Moment.PRE_ZMOT, Moment.LOYALTY], Moment.ZMOT] = True
+IS_JOURNEY_START[[Moment.PRE_ZMOT, Moment.LOYALTY], Moment.FMOT] = True
+"""`IS_JOURNEY_START[old, new]`: a need starting (<ZMOT) or recurring (loyalty) sends the unit
+to research or straight to the shelf; a return (UMOT -> ZMOT) continues the same journey."""
+SHOPPING = (Moment.ZMOT, Moment.FMOT)
+"""Moments where a prospect is shopping: researching or at the shelf."""
+NO_BRAND = -1
+"""`journey_brand` of a journey begun owning no brand (at <ZMOT)."""
 IS_DROP_OUT = np.array(
     [
         [(Moment(old), Moment(new)) in DROP_OUTS for new in range(N_MOMENTS)]
@@ -76,6 +89,11 @@ class WindowTally:
         self.window_start = window_start
         self.entered_day = np.full(n_units, UNKNOWN_DAY, dtype=np.int32)
         self.prospect = np.zeros(n_units, dtype=bool)
+        self.converted = np.zeros(n_units, dtype=bool)
+        self.journey_brand = np.full(n_units, NO_BRAND, dtype=np.int8)
+        """Brand each unit owned when its current journey began (warm-up included): -1 from
+        <ZMOT, a rival's index from its loyalty loop."""
+        self._started = False
         self.advocate = np.zeros(n_people, dtype=bool)
         self.critic = np.zeros(n_people, dtype=bool)
         self.entered = np.zeros(N_MOMENTS, dtype=np.int64)
@@ -87,17 +105,25 @@ class WindowTally:
         self.customers_start = 0
         self.advocate_events = 0
         self.critic_events = 0
-        self._brand_at_dawn = np.full(n_units, -1, dtype=np.int8)  # until the first dawn
 
     def dawn(self, market: TalliedMarket) -> None:
-        """Start of a day: remember who owns what (to tell switchers), and the funnel's
-        starting stock on the window's first day."""
-        if market.day < self.window_start:
+        """Start of a day. On the first, owners are in their brand's loyalty loop (so that is
+        where their next journey begins); on the window's first, the funnel's starting stock,
+        the customer base, and the prospects already shopping (their journey began before)."""
+        units = market.units
+        if not self._started:
+            self._started = True
+            self.journey_brand[:] = units.brand
+        if market.day != self.window_start:
             return
-        self._brand_at_dawn = market.units.brand.copy()
-        if market.day == self.window_start:
-            self.at_start = np.bincount(market.units.moment, minlength=N_MOMENTS)
-            self.customers_start = int((self._brand_at_dawn == 0).sum())
+        self.at_start = np.bincount(units.moment, minlength=N_MOMENTS)
+        self.customers_start = int((units.brand == 0).sum())
+        shopping = np.isin(units.moment, SHOPPING)
+        self.prospect |= shopping & self._new_to_brand(units, slice(None))
+
+    def _new_to_brand(self, units: Units, which: np.ndarray | slice) -> np.ndarray:
+        """Per unit in `which`: on a journey begun at <ZMOT and never a focal customer."""
+        return (self.journey_brand[which] == NO_BRAND) & (units.acquired_day[which] < 0)
 
     def on_move(self, market: TalliedMarket, units: np.ndarray, moment: Moment) -> None:
         """Units about to move to `moment` today (called before their moment changes)."""
@@ -107,6 +133,8 @@ class WindowTally:
         old = market.units.moment[units].astype(np.int64)
         moving = old != moment
         units, old = units[moving], old[moving]
+        starts = IS_JOURNEY_START[old, int(moment)]
+        self.journey_brand[units[starts]] = market.units.brand[units[starts]]
         if day >= self.window_start and len(units):
             self._count_flows(units, old, moment, day)
             self._count_people(market, units, old, moment)
@@ -124,14 +152,15 @@ class WindowTally:
         np.add.at(self.stays, (old[known], length), 1)
 
     def _count_people(self, market: TalliedMarket, units: np.ndarray, old: np.ndarray, new: Moment):
-        """Prospects starting a journey, first purchases by rival owners, fresh stances."""
+        """Prospects shopping, first purchases by journey origin, fresh stances."""
         state = market.units
-        if new == Moment.ZMOT:
-            started = units[(old == Moment.PRE_ZMOT) & (state.acquired_day[units] < 0)]
-            self.prospect[started] = True
+        if new in SHOPPING:
+            self.prospect[units[self._new_to_brand(state, units)]] = True
         elif new == Moment.SMOT:  # a purchase; `buy` has already booked the acquisition
             first = units[state.acquired_day[units] == market.day]
-            self.switchers += int((self._brand_at_dawn[first] >= 1).sum())
+            origin = self.journey_brand[first]
+            self.converted[first[origin == NO_BRAND]] = True
+            self.switchers += int((origin >= 1).sum())
         elif new == Moment.UMOT:  # stances are taken just before units enter UMOT
             people, _ = market.members(units)
             focal = market.people.stance_brand[people] == 0
@@ -142,16 +171,15 @@ class WindowTally:
             self.advocate_events += len(advocates)
             self.critic_events += len(critics)
 
-    def counts(self, acquired_day: np.ndarray) -> dict[str, float]:
+    def counts(self) -> dict[str, float]:
         """Distinct people and prospect counts of the window, for `sim.reports.kpis.compute_kpis`."""
-        converted = self.prospect & (acquired_day >= self.window_start)
         return {
             "advocate_people": float(self.advocate.sum()),
             "critic_people": float(self.critic.sum()),
             "advocate_events": float(self.advocate_events),
             "critic_events": float(self.critic_events),
             "prospects": float(self.prospect.sum()),
-            "prospects_converted": float(converted.sum()),
+            "prospects_converted": float(self.converted.sum()),
             "new_switchers": float(self.switchers),
             "customers_start": float(self.customers_start),
         }

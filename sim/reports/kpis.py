@@ -125,12 +125,15 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     KpiDefinition(
         "prospects",
         "acquisition",
-        "Prospects (units starting a journey)",
+        "Prospects (new to the brand, shopping)",
         "units",
-        f"distinct buying units that left <ZMOT for ZMOT research {WINDOW} having never bought "
-        "the focal brand",
-        "Conversion's denominator: everyone who could become a new customer by starting a "
-        "journey, whatever started it (own need, ad, word of mouth, influencer, referral).",
+        f"distinct buying units researching (ZMOT) or at the shelf (FMOT) {WINDOW}, on a "
+        "journey they began at <ZMOT never having bought the focal brand (begun in the window, "
+        "or under way when it opens)",
+        "Conversion's denominator: everyone who could become a new customer on a journey of "
+        "their own, whatever started it (own need, ad, word of mouth, influencer, referral). "
+        "Rival owners whose need recurs shop from the rival's loyalty loop: they are not "
+        "prospects but possible switchers.",
     ),
     KpiDefinition(
         "conversion_rate",
@@ -138,18 +141,21 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
         "Conversion, prospect to first purchase",
         "share",
         "prospects (above), on top and bottom",
-        "Prospects who made their first focal purchase after starting that journey, within "
-        "the window, ÷ prospects. Rival owners who switch are not prospects and are counted "
-        "separately (switchers).",
+        "Prospects whose journey from <ZMOT ended in their first focal purchase, within the "
+        "window, ÷ prospects. A prospect who buys the rival and switches later is not "
+        "converted: that later purchase is a switch. New customers = converted prospects + "
+        "switchers.",
     ),
     KpiDefinition(
         "new_switchers",
         "acquisition",
         "New customers who switched from a rival",
         "units",
-        "new customers (above) who owned a rival brand the day they first bought the focal brand",
+        "new customers (above) whose first focal purchase ended a journey begun in a rival's "
+        "loyalty loop (owning the rival when their need recurred, even if they returned its "
+        "product on the way)",
         "Switchers come from the rival's loyalty loop, not from <ZMOT, so they are outside "
-        "conversion's population.",
+        "conversion's population; with the converted prospects they make up the new customers.",
     ),
     *(
         KpiDefinition(
