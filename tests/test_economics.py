@@ -3,12 +3,14 @@ Kaplan-Meier curve, and whether a strategy pays for itself (hand-computed cases)
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sim.cli import main
 from sim.comparison.paired import payback_days, pays_for_itself, profitability
@@ -90,20 +92,43 @@ def curves(extra_by_day: list[float]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def kpi_runs(values: dict[str, dict[str, list[float]]]) -> pd.DataFrame:
+    """Tidy per-replication KPIs: {scenario: {kpi: [value per replication]}}."""
+    rows = [
+        (scenario, replication, replication, kpi, value)
+        for scenario, kpis in values.items()
+        for kpi, series in kpis.items()
+        for replication, value in enumerate(series)
+    ]
+    return pd.DataFrame(rows, columns=["scenario", "replication", "seed", "kpi", "value"])
+
+
 def test_roi_payback_and_verdict():
     comparison = comparison_rows(
         {"profit_usd": (300.0, 120.0, 480.0), "strategy_cost_usd": (200.0, 200.0, 200.0)}
     )
+    runs = kpi_runs(
+        {
+            "base": {"profit_usd": [1000.0, 1000.0], "strategy_cost_usd": [0.0, 0.0]},
+            "plan": {"profit_usd": [1280.0, 1320.0], "strategy_cost_usd": [200.0, 200.0]},
+        }
+    )
     # cumulative extra profit: -50, -100, -20, +60, +180: paid back on day 4
-    (row,) = profitability(comparison, curves([-50, -50, 80, 80, 120])).itertuples()
+    (row,) = profitability(comparison, curves([-50, -50, 80, 80, 120]), runs).itertuples()
     assert row.extra_profit_usd == 300.0 and (row.profit_ci_low, row.profit_ci_high) == (120, 480)
     assert row.roi == pytest.approx(1.5)  # $300 more profit on $200 more spending
+    # the cost is the same in both replications: ROI's interval is profit's t interval / $200
+    half = stats.t.ppf(0.975, 1) * 20.0  # differences 280 and 320: SD 28.28, SEM 20
+    assert (row.roi_ci_low, row.roi_ci_high) == pytest.approx(
+        ((300 - half) / 200, (300 + half) / 200)
+    )
     assert row.payback_days == 4 and row.pays_for_itself == "yes"
+    assert row.payback_ci_low == row.payback_ci_high == 4  # both replications pay back on day 4
 
 
 def test_payback_needs_the_cumulative_gain_to_end_above_zero():
     frame = curves([10, 10, -30])
-    assert math.isnan(payback_days(frame, "base", "plan"))
+    assert math.isinf(payback_days(frame, "base", "plan"))  # not within the window
     assert payback_days(curves([5, 5, 5]), "base", "plan") == 1
     assert (pays_for_itself(-5, 10), pays_for_itself(-9, -1)) == ("unclear", "no")
 
@@ -123,9 +148,16 @@ def test_mot_compare_reports_incremental_profit_with_a_ci(tmp_path):
     assert main([*argv, "--quiet"]) == 0
     (folder,) = (out).glob("compare-*/*")
     costs = pd.read_csv(folder / "costs.csv")
-    assert {"extra_profit_usd", "profit_ci_low", "profit_ci_high", "roi", "payback_days"} <= set(
-        costs.columns
-    )
+    profit_columns = {"extra_profit_usd", "profit_ci_low", "profit_ci_high", "roi", "roi_ci_low"}
+    profit_columns |= {"roi_ci_high", "payback_days", "payback_ci_low", "payback_ci_high"}
+    assert profit_columns <= set(costs.columns)
+    (row,) = costs.itertuples()
+    assert row.roi_ci_low <= row.roi <= row.roi_ci_high
+    assert row.payback_ci_low <= row.payback_days <= row.payback_ci_high
     verdicts = (folder / "verdicts.txt").read_text()
     assert "mail: profit after strategy costs" in verdicts and "95% CI" in verdicts
-    assert "pays for itself" in verdicts
+    assert "pays for itself" in verdicts and verdicts.count("95% CI") >= 3
+    definitions = json.loads((folder / "definitions.json").read_text())
+    assert set(definitions["costs.csv"]) <= set(costs.columns)
+    assert "Fieller" in definitions["costs.csv"]["roi_ci_low"]
+    assert "profit_usd" in definitions["comparison.csv kpi"]

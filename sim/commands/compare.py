@@ -4,9 +4,11 @@ Every scenario runs the same replications on the same seeds (common random numbe
 over `--workers` processes in chunks. Each KPI's difference to the first scenario gets a
 paired 95% CI, a p-value and Cohen's d_z (`sim.comparison.paired`); the table says in plain words which
 differences are distinguishable from noise, and whether each strategy pays for itself
-(incremental profit after strategy costs with its paired CI, ROI, payback days). Results go to
-``results/compare-<names>/<run-id>/`` atomically: comparison.csv, runs.parquet (tidy), the
-curves behind the charts, the scenario files, manifest.json and the charts.
+(incremental profit after strategy costs with its paired CI, ROI with its Fieller interval,
+payback day with its bootstrap interval). Results go to ``results/compare-<names>/<run-id>/``
+atomically: comparison.csv, costs.csv, definitions.json (who each number counts),
+verdicts.txt, runs.parquet (tidy), the curves behind the charts, the scenario files,
+manifest.json and the charts.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from rich.table import Table
 from sim.commands import reproducing_argv
 from sim.commands.run import whole_number, window_text
 from sim.comparison.paired import (
+    PROFIT_COLUMNS,
     compare_runs,
     cost_per_extra,
+    day_text,
+    percent,
     profit_verdicts,
     profitability,
     verdicts,
@@ -32,6 +37,7 @@ from sim.comparison.runs import simulate, tidy_curves, tidy_runs
 from sim.errors import UsageError
 from sim.reports import store
 from sim.reports.kpi_table import KPI_LABELS, format_value, kind_of
+from sim.reports.kpis import KPIS
 from sim.runner import replication_seeds
 from sim.scenario.config import load_scenario, with_overrides
 from sim.scenario.settings import Scenario
@@ -176,23 +182,36 @@ def folder_name(scenarios: list[Scenario]) -> str:
 
 
 def write_results(folder: Path, scenarios: list[Scenario], outputs: list[dict]):
-    """comparison.csv, costs.csv, runs.parquet, curves and charts; return (comparison, costs)."""
+    """comparison.csv, costs.csv, definitions.json, runs.parquet, curves, verdicts and charts;
+    return (comparison, costs)."""
     from sim.comparison import charts  # late: matplotlib is slow to import
 
     order = [s.name for s in scenarios]
     runs = tidy_runs(outputs, order)
     comparison = compare_runs(runs, order[0])
     curves, retention = tidy_curves(outputs)
-    costs = cost_per_extra(comparison).merge(profitability(comparison, curves), on="scenario")
+    costs = cost_per_extra(comparison).merge(profitability(comparison, curves, runs), on="scenario")
     store.write_table(comparison, folder, "comparison", parquet=False)
     store.write_table(costs, folder, "costs", parquet=False)
     store.write_table(runs, folder, "runs", csv=False)
     store.write_table(curves, folder, "daily_curves", csv=False)
     store.write_table(retention, folder, "retention", parquet=False)
+    store.write_json(folder / "definitions.json", definitions(comparison))
     lines = verdicts(comparison, KPI_LABELS) + profit_verdicts(costs, money)
     store.write_text(folder / "verdicts.txt", "\n".join(lines) + "\n")
     charts.write_charts(comparison, curves, retention, order, folder)
     return comparison, costs
+
+
+def definitions(comparison: pd.DataFrame) -> dict[str, dict]:
+    """Who and what each number counts: the KPIs of comparison.csv (`sim.reports.kpis.KPIS`) and the
+    profit columns of costs.csv (`sim.comparison.paired.PROFIT_COLUMNS`), written once each."""
+    kpis = {
+        name: {"label": k.label, "unit": k.unit, "counted": k.counted, "definition": k.definition}
+        for name in dict.fromkeys(comparison["kpi"])
+        if (k := KPIS.get(name)) is not None
+    }
+    return {"comparison.csv kpi": kpis, "costs.csv": dict(PROFIT_COLUMNS)}
 
 
 def copy_scenarios(folder: Path, paths: list[Path]) -> None:
@@ -261,7 +280,9 @@ def report(comparison: pd.DataFrame, costs: pd.DataFrame, scenarios: list[Scenar
                 style=None if r.distinguishable else "dim",
             )
         console.print(table)
-        console.print(cost_sentence(costs[costs["scenario"] == name].iloc[0]))
+        cost = costs[costs["scenario"] == name].iloc[0]
+        console.print(cost_sentence(cost))
+        console.print(profit_table(cost, n))
         console.print()
     console.print(
         "[bold]In plain words[/] (clear = the 95% CI of the paired difference excludes 0):"
@@ -288,3 +309,42 @@ def cost_sentence(cost: pd.Series) -> str:
         shown = f"${value:,.2f}" if not math.isnan(value) else "n/a (no clear gain)"
         parts.append(f"{what}: {shown};")
     return " ".join(parts).rstrip(";") + "."
+
+
+def profit_table(cost: pd.Series, n: int) -> Table:
+    """Does the strategy pay for itself? Extra profit, ROI and payback day with their 95%
+    intervals and how each interval is made (`sim.comparison.paired.profitability`)."""
+    table = Table(
+        title=f"Does {cost['scenario']} pay for itself? ({n} paired replications)",
+        title_justify="left",
+    )
+    for header in ("measure", "estimate", "95% CI", "interval"):
+        table.add_column(header, justify="left" if header == "measure" else "right")
+    table.add_row(
+        "Profit after strategy costs, extra",
+        money(cost["extra_profit_usd"]),
+        f"{money(cost['profit_ci_low'])} to {money(cost['profit_ci_high'])}",
+        "paired t",
+    )
+    roi = cost["roi"]
+    table.add_row(
+        "ROI (extra profit ÷ extra strategy cost)",
+        "n/a (no extra cost)" if math.isnan(roi) else percent(roi),
+        "n/a" if math.isnan(cost["roi_ci_low"]) else roi_interval(cost),
+        "Fieller (paired)",
+    )
+    table.add_row(
+        "Payback day (cumulative extra profit >= 0 from then on)",
+        day_text(cost["payback_days"]),
+        f"{day_text(cost['payback_ci_low'])} to {day_text(cost['payback_ci_high'])}",
+        "bootstrap over replications",
+    )
+    return table
+
+
+def roi_interval(cost: pd.Series) -> str:
+    """'+80% to +220%', or 'unbounded' when the extra cost is within the noise."""
+    low, high = cost["roi_ci_low"], cost["roi_ci_high"]
+    if math.isinf(low) or math.isinf(high):
+        return "unbounded (extra cost within the noise)"
+    return f"{percent(low)} to {percent(high)}"

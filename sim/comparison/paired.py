@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.reports.kpis import HEADLINE_NAMES
+from sim.reports.stats import bootstrap_ci, ratio_ci
 
 CONFIDENCE = 0.95
 """Confidence level of the paired intervals (the usual 95%)."""
@@ -189,45 +190,89 @@ def verdicts(comparison: pd.DataFrame, labels: dict[str, str] | None = None) -> 
     return lines
 
 
-PROFIT_COLUMNS: tuple[str, ...] = (
-    "scenario",
-    "extra_profit_usd",
-    "profit_ci_low",
-    "profit_ci_high",
-    "roi",
-    "payback_days",
-    "pays_for_itself",
-)
-"""Profit columns of `costs.csv` (beside `cost_per_extra`'s): does each strategy pay for itself?"""
+PROFIT_COLUMNS: dict[str, str] = {
+    "scenario": "the strategy's scenario, compared with the reference (the first on the command line)",
+    "extra_profit_usd": "incremental profit: mean paired difference of profit after strategy costs "
+    "(`profit_usd`) over the window, US $",
+    "profit_ci_low": "lower bound of its paired t 95% CI",
+    "profit_ci_high": "upper bound of its paired t 95% CI",
+    "roi": "return on the extra strategy spending: incremental profit / incremental strategy cost "
+    "(both means over the paired replications; 1.0 = +100%); empty when the strategy costs no more",
+    "roi_ci_low": "lower bound of ROI's 95% Fieller interval over the paired replications "
+    "(-inf: the extra cost is not distinguishable from 0)",
+    "roi_ci_high": "upper bound of ROI's 95% Fieller interval (+inf: as above)",
+    "payback_days": "window day from which the mean cumulative incremental profit (paired by "
+    "replication) stays at or above 0 to the window's end; inf: not paid back within the window",
+    "payback_ci_low": "lower bound of the payback day's 95% percentile bootstrap interval over "
+    "the paired replications",
+    "payback_ci_high": "upper bound of that interval; inf: in more than 2.5% of resamples the "
+    "strategy has not paid back by the window's end",
+    "pays_for_itself": "yes: the profit CI lies above 0; no: below 0; unclear: it includes 0",
+}
+"""Profit columns of `costs.csv` (beside `cost_per_extra`'s), each with who and what it counts:
+does each strategy pay for itself? Written once, to `definitions.json` beside the table."""
 
 
-def profitability(comparison: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario: incremental profit after strategy costs with its paired 95% CI, ROI
-    (extra profit per extra dollar of strategy cost), payback days and a verdict.
+def profitability(
+    comparison: pd.DataFrame,
+    curves: pd.DataFrame,
+    runs: pd.DataFrame,
+    confidence: float = CONFIDENCE,
+) -> pd.DataFrame:
+    """Per scenario: incremental profit after strategy costs with its paired CI, ROI (extra
+    profit per extra dollar of strategy cost) and payback day, each with a 95% interval from
+    the paired replications, and a verdict.
 
-    `pays_for_itself` is "yes" when the CI of the extra profit lies above 0, "no" when below,
-    "unclear" when it includes 0 (Law 2015: a paired interval on common random numbers).
-    Profit counts the window only: value a strategy creates after it (customers kept beyond
-    the window) is not in it; customer lifetime value is the KPI for that.
+    ROI is a ratio of two paired means, so its interval is Fieller's (`sim.reports.stats.ratio_ci`);
+    the payback day is a first-passage day of the mean cumulative curve, with no standard error
+    formula, so its interval is a percentile bootstrap over replications
+    (`sim.reports.stats.bootstrap_ci`). `pays_for_itself` is "yes" when the CI of the extra profit lies
+    above 0, "no" when below, "unclear" when it includes 0 (Law 2015: a paired interval on
+    common random numbers). Profit counts the window only: value a strategy creates after it
+    (customers kept beyond the window) is not in it; customer lifetime value is the KPI for that.
     """
     rows = []
     reference = comparison["reference"].iloc[0] if len(comparison) else None
     for name, part in comparison.groupby("scenario", sort=False):
-        row = part.set_index("kpi").loc["profit_usd"]
-        extra_cost = float(part.set_index("kpi").loc["strategy_cost_usd", "difference"])
-        roi = float(row["difference"]) / extra_cost if extra_cost > 0 else math.nan
+        profit = part.set_index("kpi").loc["profit_usd"]
+        low, high = float(profit["ci_low"]), float(profit["ci_high"])
+        payback = payback_with_ci(curves, reference, name, confidence)
         rows.append(
             dict(
                 scenario=name,
-                extra_profit_usd=float(row["difference"]),
-                profit_ci_low=float(row["ci_low"]),
-                profit_ci_high=float(row["ci_high"]),
-                roi=roi,
-                payback_days=payback_days(curves, reference, name),
-                pays_for_itself=pays_for_itself(float(row["ci_low"]), float(row["ci_high"])),
+                extra_profit_usd=float(profit["difference"]),
+                profit_ci_low=low,
+                profit_ci_high=high,
+                **roi_with_ci(runs, reference, name, confidence),
+                **payback,
+                pays_for_itself=pays_for_itself(low, high),
             )
         )
     return pd.DataFrame(rows, columns=list(PROFIT_COLUMNS))
+
+
+def paired_differences(runs: pd.DataFrame, reference: str, name: str, kpi: str) -> np.ndarray:
+    """Per replication (in order): `name`'s `kpi` minus the reference's on the same seed."""
+    rows = runs[runs["kpi"] == kpi].pivot_table(
+        index="replication", columns="scenario", values="value", dropna=False
+    )
+    return (rows[name] - rows[reference]).to_numpy(dtype=float)
+
+
+def roi_with_ci(
+    runs: pd.DataFrame, reference: str | None, name: str, confidence: float = CONFIDENCE
+) -> dict[str, float]:
+    """ROI = mean extra profit / mean extra strategy cost, with its Fieller interval; NaN when
+    the strategy costs no more than the reference (nothing to return on)."""
+    nothing = dict(roi=math.nan, roi_ci_low=math.nan, roi_ci_high=math.nan)
+    if reference is None:
+        return nothing
+    profit = paired_differences(runs, reference, name, "profit_usd")
+    cost = paired_differences(runs, reference, name, "strategy_cost_usd")
+    if not np.nanmean(cost) > 0:
+        return nothing
+    roi, low, high = ratio_ci(profit, cost, confidence)
+    return dict(roi=roi, roi_ci_low=low, roi_ci_high=high)
 
 
 def pays_for_itself(low: float, high: float) -> str:
@@ -237,17 +282,90 @@ def pays_for_itself(low: float, high: float) -> str:
     return "yes" if low > 0 else "no" if high < 0 else "unclear"
 
 
+def daily_extra_profit(
+    curves: pd.DataFrame, reference: str, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(window days, extra profit per replication (rows) and day (columns)), paired by seed."""
+    wide = curves.pivot_table(index="day", columns=["scenario", "replication"], values="profit_usd")
+    extra = (wide[name] - wide[reference]).to_numpy(dtype=float).T
+    return wide.index.to_numpy(), extra
+
+
+def payback_of_curves(mean_extra: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Per row of mean daily extra profit: the first day from which its running total stays at
+    or above 0 to the last day; inf when it ends below 0 (not paid back in the window). The
+    running total is rounded to a millionth of a dollar, so that rounding noise of a mean (a
+    total that is 0 by hand, -1e-16 in floating point) does not move the day."""
+    mean_extra = np.atleast_2d(mean_extra)
+    below = np.round(np.cumsum(mean_extra, axis=1), 6) < 0
+    last = len(days) - 1
+    last_below = np.where(below.any(axis=1), last - np.argmax(below[:, ::-1], axis=1), -1)
+    paid = last_below < last
+    payback = np.full(len(mean_extra), math.inf)
+    payback[paid] = days[last_below[paid] + 1]
+    return payback
+
+
 def payback_days(curves: pd.DataFrame, reference: str | None, name: str) -> float:
     """The window day from which the mean cumulative extra profit (paired by replication)
-    stays at or above 0 to the window's end; NaN if it ends below 0 (not paid back)."""
+    stays at or above 0 to the window's end; inf if it ends below 0 (not paid back)."""
     if reference is None or "profit_usd" not in curves:
         return math.nan
-    wide = curves.pivot_table(index="day", columns=["scenario", "replication"], values="profit_usd")
-    extra = (wide[name] - wide[reference]).mean(axis=1).cumsum().to_numpy()
-    if len(extra) == 0 or extra[-1] < 0:
+    days, extra = daily_extra_profit(curves, reference, name)
+    if extra.size == 0:
         return math.nan
-    below = np.flatnonzero(extra < 0)
-    return float(wide.index[below[-1] + 1] if len(below) else wide.index[0])
+    return float(payback_of_curves(extra.mean(axis=0), days)[0])
+
+
+def payback_with_ci(
+    curves: pd.DataFrame, reference: str | None, name: str, confidence: float = CONFIDENCE
+) -> dict[str, float]:
+    """The payback day and its percentile bootstrap interval over the paired replications."""
+    point = payback_days(curves, reference, name)
+    if math.isnan(point):
+        return dict(payback_days=point, payback_ci_low=math.nan, payback_ci_high=math.nan)
+    days, extra = daily_extra_profit(curves, reference, name)
+    low, high = bootstrap_ci(extra, lambda means: payback_of_curves(means, days), confidence)
+    return dict(payback_days=point, payback_ci_low=low, payback_ci_high=high)
+
+
+def percent(value: float) -> str:
+    """A ratio as a signed percentage with thousands separators; infinite bounds in words."""
+    if math.isinf(value):
+        return "+inf" if value > 0 else "-inf"
+    return f"{value:+,.0%}"
+
+
+def day_text(day: float) -> str:
+    """'day 19', or 'not within the window' for inf."""
+    return "not within the window" if math.isinf(day) else f"day {day:.0f}"
+
+
+def roi_phrase(r) -> str:
+    """', ROI +150% of the extra strategy cost (95% CI +80% to +220%)', or '' without one."""
+    if math.isnan(r.roi):
+        return ""
+    if math.isnan(r.roi_ci_low):
+        ci = ""
+    elif math.isinf(r.roi_ci_low) or math.isinf(r.roi_ci_high):
+        ci = " (95% CI unbounded: the extra cost is within the noise)"
+    else:
+        ci = f" (95% CI {percent(r.roi_ci_low)} to {percent(r.roi_ci_high)})"
+    return f", ROI {percent(r.roi)} of the extra strategy cost{ci}"
+
+
+def payback_phrase(r) -> str:
+    """', paid back by day 19 (95% CI day 15 to day 24)' or ', not paid back within the window'."""
+    if math.isnan(r.payback_days):
+        return ""
+    point = (
+        ", not paid back within the window"
+        if math.isinf(r.payback_days)
+        else f", paid back by day {r.payback_days:.0f}"
+    )
+    if math.isnan(r.payback_ci_low):
+        return point
+    return f"{point} (95% CI {day_text(r.payback_ci_low)} to {day_text(r.payback_ci_high)})"
 
 
 def profit_verdicts(profits: pd.DataFrame, money: Callable[[float], str]) -> list[str]:
@@ -255,19 +373,13 @@ def profit_verdicts(profits: pd.DataFrame, money: Callable[[float], str]) -> lis
     lines = []
     for r in profits.itertuples():
         ci = f"{money(r.extra_profit_usd)} (95% CI {money(r.profit_ci_low)} to {money(r.profit_ci_high)})"
-        roi = "" if math.isnan(r.roi) else f", ROI {r.roi:+.0%} of the extra strategy cost"
-        payback = (
-            f", paid back by day {r.payback_days:.0f}"
-            if not math.isnan(r.payback_days)
-            else ", not paid back within the window"
-        )
         verdict = {
             "yes": "it pays for itself",
             "no": "it does not pay for itself",
             "unclear": "whether it pays for itself is within the noise",
         }[r.pays_for_itself]
         lines.append(
-            f"{r.scenario}: profit after strategy costs {ci}{roi}{payback}: {verdict} "
-            "within the window."
+            f"{r.scenario}: profit after strategy costs {ci}{roi_phrase(r)}{payback_phrase(r)}: "
+            f"{verdict} within the window."
         )
     return lines
