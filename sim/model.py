@@ -218,6 +218,56 @@ class JourneyModel(mesa.Model):
         counts = moment_counts(self.market)
         return {m.label: int(counts[m]) for m in Moment}
 
+    def open_window_with(self, settings: Scenario) -> None:
+        """Measure the window on `settings` after a warm-up run on the model's own.
+
+        Why: a classroom's levers are what the students change, so they act from the window's
+        first day, as strategies do; run during the warm-up too, a market setting (say, how
+        loud critics are) would have reshaped the market before day 1, and two strategies the
+        class compares would no longer start from the same market. Call it when the warm-up is
+        over and before the window's first day. The market's people, ties, initial customers
+        and repurchase cycles stay as built: `settings` may change brands' levers and
+        strategies, research, choice, experience, feedback and economics, nothing else.
+
+        Raises:
+            RuntimeError: not between the warm-up and the window's first day.
+            ValueError: `settings` changes what the market was built from (names the key).
+        """
+        if self.market.day != self.market.window_start or self.market.strategies:
+            raise RuntimeError("settings can change only between the warm-up and the window")
+        for key in BUILT_FROM:
+            if built_value(self.settings, key) != built_value(settings, key):
+                raise ValueError(
+                    f"{key}: cannot change when the window opens (the market is built)"
+                )
+        self.settings = self.market.scenario = settings
+        brands = build_brands(settings)
+        self.market.brands.levers.update(brands.levers)
+        self.market.brands.presence[:] = brands.presence
+        self.strategies = build_strategies(settings, self.draws)
+
+
+BUILT_FROM: tuple[str, ...] = (
+    "seed",
+    "days",
+    "warmup_days",
+    "population",
+    "network",
+    "loyalty",
+    "brand_names",
+    "initial_share",
+    "initial_awareness",
+)
+"""Settings the market is built from (people, ties, day-0 customers and their next needs):
+`JourneyModel.open_window_with` refuses to change them."""
+
+
+def built_value(settings: Scenario, key: str):
+    """A setting of `BUILT_FROM` (per-brand ones as a tuple over the brands)."""
+    if key in ("initial_share", "initial_awareness"):
+        return tuple(getattr(settings.brands[b], key) for b in settings.brand_names)
+    return getattr(settings, key)
+
 
 def scenario_with(settings: Scenario | str | Path | None, overrides: dict[str, Any]) -> Scenario:
     """The model's settings: a `Scenario`, a scenario file or the defaults, with keyword

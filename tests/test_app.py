@@ -30,7 +30,7 @@ from sim.classroom.network_view import induced_ties, sample_network, snowball
 from sim.classroom.session import Classroom
 from sim.cli import main
 from sim.model import JourneyModel
-from sim.scenario.config import ScenarioError, load_scenario
+from sim.scenario.config import ScenarioError, load_scenario, with_overrides
 from sim.strategies import REGISTRY
 
 N_SHOWN = 500
@@ -162,6 +162,39 @@ def test_different_strategies_share_the_market_but_not_the_outcome(classroom):
     np.testing.assert_array_equal(a.people.age_group, b.people.age_group)
     diff = charts.difference_table(classroom.daily("A"), classroom.daily("B"))
     assert diff["critics"].iloc[-1] > 0  # 1-star products make critics; 4-star ones few
+
+
+def test_levers_act_from_the_window_s_first_day_not_in_the_warm_up():
+    """Lesson 2's case: a market setting (critics' loudness) moved for B. Both arms warm up on
+    the lesson's market, so they open the window identical, and B's setting acts from day 1."""
+    base = small_scenario(days=30, warmup_days=60, seed=7)
+    classroom = Classroom(base, n_shown=N_SHOWN)
+    classroom.set_compare(True)
+    classroom.set_lever("B", "wom_asymmetry", 1000.0)
+    a, b = (classroom.arms[arm].model for arm in ("A", "B"))
+    pd.testing.assert_frame_equal(a.daily(warmup=True), b.daily(warmup=True))  # the warm-up
+    np.testing.assert_array_equal(a.market.units.brand, b.market.units.brand)
+    np.testing.assert_array_equal(a.market.brands.stars, b.market.brands.stars)
+    assert b.settings.feedback.negativity_ratio == b.market.scenario.feedback.negativity_ratio
+    assert b.settings.feedback.negativity_ratio == 1000.0 != a.settings.feedback.negativity_ratio
+    classroom.step(30)
+    assert (
+        classroom.daily("B")["wom_negative"].sum() > 10 * classroom.daily("A")["wom_negative"].sum()
+    )
+    assert a.kpis()["customers_start"] == b.kpis()["customers_start"]
+    # before: B's setting also ran in the warm-up, and B opened the window with another market
+    early = JourneyModel(classroom.scenarios()["B"], with_agents=False)
+    assert not np.array_equal(early.market.units.brand, a.market.units.brand)
+
+
+def test_settings_change_at_the_window_only_where_the_market_is_not_built():
+    base = small_scenario(days=10, warmup_days=5, seed=7)
+    model = JourneyModel(base, with_agents=False)
+    with pytest.raises(ValueError, match="population"):
+        model.open_window_with(with_overrides(base, {"population.n_consumers": 1000}, "<test>"))
+    model.step()
+    with pytest.raises(RuntimeError, match="between the warm-up and the window"):
+        model.open_window_with(base)
 
 
 def test_the_network_layout_is_computed_once_per_market(classroom):

@@ -3,7 +3,8 @@
 `Classroom` is plain Python (no Solara), so the page's behaviour is tested without a browser. It
 holds the levers of strategy A and strategy B, builds a `JourneyModel` for each (same seed, same
 people: the same market, so differences come from the strategies, not from chance) and steps them
-in lockstep. Levers that cannot work together never replace a running market: the error is kept
+in lockstep. The warm-up runs on the lesson's market; the levers act from the window's first day
+(`Classroom.build_model`). Levers that cannot work together never replace a running market: the error is kept
 as one line for the page to show.
 """
 
@@ -135,7 +136,7 @@ class Classroom:
         with self._lock:
             try:
                 scenarios = self.scenarios()
-                models = {name: JourneyModel(s) for name, s in scenarios.items()}
+                models = {name: self.build_model(s) for name, s in scenarios.items()}
             except (ScenarioError, ValueError) as exc:
                 self.error = str(exc)
                 return False
@@ -147,6 +148,22 @@ class Classroom:
             self.pending = False
             self.refresh_sample(models["A"])
             return True
+
+    def build_model(self, scenario: Scenario) -> JourneyModel:
+        """A market for one arm: the warm-up runs on the lesson's market (its file with the
+        market levers: people, seed), and the arm's levers act from the window's first day.
+
+        Why: the warm-up is the market's history before the class starts. Were the levers
+        applied during it, a market setting such as critics' loudness (lesson 2) would reshape
+        the market before day 1 and strategy B would start behind A (by ~180 customers in
+        lesson 2); now A and B start day 1 from the same market and the debrief shows only
+        what the levers do. A launch (no warm-up) starts with the arm's settings.
+        """
+        if scenario.warmup_days == 0:
+            return JourneyModel(scenario)
+        model = JourneyModel(scenario_for(self.base, self.market, {}, "the market levers"))
+        model.open_window_with(scenario)
+        return model
 
     def refresh_sample(self, model: JourneyModel) -> None:
         """Lay out the network picture again only when the market itself changed."""
