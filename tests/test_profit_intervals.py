@@ -5,12 +5,13 @@ or by simulation from a known truth (coverage within its binomial Monte Carlo er
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from sim.comparison.paired import payback_of_curves
+from sim.comparison.paired import payback_of_curves, payback_phrase, roi_phrase
 from sim.reports.stats import bootstrap_ci, ratio_ci
 
 SEED = 2026
@@ -104,3 +105,22 @@ def test_payback_interval_covers_the_true_day_at_least_95_percent_of_the_time():
         low, high = bootstrap_ci(rows, lambda m: payback_of_curves(m, days), resamples=999)
         covered += low <= 15 <= high
     assert covered / trials >= 0.95 - 3 * math.sqrt(0.95 * 0.05 / trials)
+
+
+def test_the_verdict_gives_each_interval_in_words():
+    row = SimpleNamespace(
+        roi=-4.12, roi_ci_low=-4.57, roi_ci_high=-3.68, payback_days=math.inf,
+        payback_ci_low=math.inf, payback_ci_high=math.inf,
+    )  # fmt: skip
+    assert roi_phrase(row) == ", ROI -412% of the extra strategy cost (95% CI -457% to -368%)"
+    assert payback_phrase(row) == (
+        ", not paid back within the window (95% CI not within the window)"
+    )
+    row.roi_ci_low, row.roi_ci_high, row.payback_days, row.payback_ci_low = (
+        -math.inf,
+        math.inf,
+        19,
+        18,
+    )
+    assert "unbounded" in roi_phrase(row)
+    assert payback_phrase(row) == ", paid back by day 19 (95% CI day 18 to not within the window)"

@@ -27,6 +27,7 @@ from sim.comparison.paired import (
     PROFIT_COLUMNS,
     compare_runs,
     cost_per_extra,
+    day_interval,
     day_text,
     percent,
     profit_verdicts,
@@ -336,7 +337,7 @@ def profit_table(cost: pd.Series, n: int) -> Table:
     table.add_row(
         "Payback day (cumulative extra profit >= 0 from then on)",
         day_text(cost["payback_days"]),
-        f"{day_text(cost['payback_ci_low'])} to {day_text(cost['payback_ci_high'])}",
+        day_interval(cost["payback_ci_low"], cost["payback_ci_high"]),
         "bootstrap over replications",
     )
     return table

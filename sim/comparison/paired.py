@@ -341,6 +341,11 @@ def day_text(day: float) -> str:
     return "not within the window" if math.isinf(day) else f"day {day:.0f}"
 
 
+def day_interval(low: float, high: float) -> str:
+    """'day 15 to day 24'; one bound when both agree ('not within the window')."""
+    return day_text(low) if low == high else f"{day_text(low)} to {day_text(high)}"
+
+
 def roi_phrase(r) -> str:
     """', ROI +150% of the extra strategy cost (95% CI +80% to +220%)', or '' without one."""
     if math.isnan(r.roi):
@@ -365,7 +370,7 @@ def payback_phrase(r) -> str:
     )
     if math.isnan(r.payback_ci_low):
         return point
-    return f"{point} (95% CI {day_text(r.payback_ci_low)} to {day_text(r.payback_ci_high)})"
+    return f"{point} (95% CI {day_interval(r.payback_ci_low, r.payback_ci_high)})"
 
 
 def profit_verdicts(profits: pd.DataFrame, money: Callable[[float], str]) -> list[str]:
