@@ -246,7 +246,7 @@ def shop(market, units, start: bool = False) -> None:
 
 
 def buy_now(market, units, brand: int) -> None:
-    """Units at the shelf buy `brand` with a trouble-free delivery (`sim.shelf.buy`)."""
+    """Units at the shelf buy `brand` with a trouble-free delivery (`sim.journey.shelf.buy`)."""
     units = np.asarray(units)
     market.move(units, Moment.FMOT)
     buy(market, units, np.full(len(units), brand), np.full((len(units), 3), 0.999))
