@@ -20,6 +20,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim.journey.decisions import DECISIONS, Deciders, NeedPath, RecurringNeed, Shelf
 from sim.market.moments import Moment
 from sim.market.population import Role
 from sim.market.state import Market
@@ -138,7 +139,43 @@ class Person(mesa.Agent):
 
 
 class Buyer(Person):
-    """Decides and pays: researches (ZMOT), chooses at the shelf (FMOT), rebuys or switches."""
+    """Decides and pays: researches (ZMOT), chooses at the shelf (FMOT), rebuys or switches.
+
+    Override a decision method in a subclass and the engine calls it for the people of that
+    class (`JourneyModel(settings, agent_classes={Consumer: MyShopper})`); the defaults below
+    are the vectorised rules written out for one person, with the same arithmetic, so a class
+    that calls them decides exactly as the engine does (tests/test_agent_decisions.py)."""
+
+    def choose(self, shelf: Shelf) -> str | None:
+        """FMOT: the brand to buy, or None to walk away.
+
+        The default is a multinomial logit (McFadden 1974) written out: each known, not ruled
+        out brand's utility (attitude, price, shelf quality, a pull toward the brand owned) plus
+        its Gumbel noise, against walking away."""
+        best, best_value = None, shelf.walk_away_utility + shelf.noise[0]
+        for offer, noise in zip(shelf.offers, shelf.noise[1:], strict=True):
+            if not offer.aware or offer.rejected:
+                continue
+            utility = (
+                shelf.weight_attitude * offer.attitude
+                - shelf.price_weight * offer.relative_price
+                + shelf.weight_shelf * offer.shelf_quality
+            )
+            if offer.owned:
+                utility += shelf.owned_brand_pull
+            if utility + noise > best_value:
+                best, best_value = offer.brand, utility + noise
+        return best
+
+    def rebuy_or_switch(self, need: RecurringNeed) -> NeedPath:
+        """Loyalty loop: when the need recurs, "rebuy" (straight to the shelf), "research"
+        (and maybe switch) or "leave" the category.
+
+        The default leaves with the unit's own chance, else rebuys directly with the market's
+        chance for this satisfaction, else researches."""
+        if need.u_leave < need.p_leave:
+            return "leave"
+        return "rebuy" if need.u_rebuy < need.p_rebuy_direct else "research"
 
 
 class Influencer(Person):
@@ -164,9 +201,58 @@ def agent_class(role: int) -> type[Person]:
     return EndUser
 
 
-def create_people(model: mesa.Model) -> None:
-    """One Mesa agent per person, of the class its role gives, in row order."""
-    roles = model.market.people.role
+AgentClasses = Mapping[type[Person], "type[Person] | Mapping[type[Person], float]"]
+"""Role class -> the class to use instead, or {class: share of the role's people}; people not
+covered by the shares keep the role class (`{Consumer: {PriceShopper: 0.1}}`: 10%)."""
+
+
+def create_people(model: mesa.Model, agent_classes: AgentClasses | None = None) -> None:
+    """One Mesa agent per person, of the class its role gives (or the one `agent_classes`
+    puts there), then the deciders of every overridden decision (`market.deciders`)."""
+    market = model.market
+    roles = market.people.role
+    classes = np.empty(market.people.n, dtype=object)
     for role in np.unique(roles):
         rows = np.flatnonzero(roles == role)
-        agent_class(int(role)).create_agents(model, len(rows), rows.tolist())
+        classes[rows] = agent_class(int(role))
+        replace_classes(model, classes, rows, (agent_classes or {}).get(agent_class(int(role))))
+    agents = [None] * market.people.n
+    for cls in dict.fromkeys(classes):
+        rows = np.flatnonzero(classes == cls)
+        made = cls.create_agents(model, len(rows), rows.tolist())
+        for row, agent in zip(rows.tolist(), made, strict=True):
+            agents[row] = agent
+    market.deciders = find_deciders(classes, agents)
+
+
+def replace_classes(model, classes: np.ndarray, rows: np.ndarray, spec) -> None:
+    """Put the custom classes of one role's people: all of them, or shares drawn per person
+    (a keyed draw, so the same people get the same class in every arm of a comparison)."""
+    if spec is None:
+        return
+    if isinstance(spec, type):
+        spec = {spec: 1.0}
+    shares = np.array(list(spec.values()), dtype=np.float64)
+    if (shares < 0).any() or shares.sum() > 1 + 1e-12:
+        raise ValueError(f"agent_classes shares must be >= 0 and sum to at most 1, got {spec}")
+    u = model.draws.scope("agent_classes").uniform("class", 0, rows)
+    bins = np.searchsorted(np.cumsum(shares), u, side="right")
+    for index, cls in enumerate(spec):
+        if not issubclass(cls, Person):
+            raise TypeError(f"agent_classes: {cls!r} is not a sim.agents role subclass")
+        classes[rows[bins == index]] = cls
+
+
+def find_deciders(classes: np.ndarray, agents: list) -> dict[str, Deciders]:
+    """For each decision some class overrides: that class's people, sorted, with their agents."""
+    deciders: dict[str, Deciders] = {}
+    for name in DECISIONS:
+        custom = [
+            cls
+            for cls in dict.fromkeys(classes)
+            if hasattr(cls, name) and getattr(cls, name) is not getattr(Buyer, name)
+        ]
+        if custom:
+            rows = np.flatnonzero([cls in custom for cls in classes])
+            deciders[name] = Deciders(rows, [agents[row] for row in rows])
+    return deciders

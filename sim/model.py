@@ -10,7 +10,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import create_people
+from sim.agents import AgentClasses, create_people
 from sim.journey.day import RULES
 from sim.market.brands import build_brands
 from sim.market.keyed_draws import KeyedDraws
@@ -44,6 +44,10 @@ class JourneyModel(mesa.Model):
             `rng` is the same (the name `mesa.batch_run` passes).
         with_agents: give `model.agents` a Mesa agent per person (views onto the columns),
             created on first use so that runs that never look pay nothing; `False`: none.
+        agent_classes: role class -> your subclass, or {subclass: share}, e.g.
+            `{Consumer: PriceShopper}` or `{Consumer: {PriceShopper: 0.1}}`; the engine calls
+            the decision methods a subclass overrides for its people (`sim.agents`). Python
+            only: a scenario file cannot name code.
         warm_up: run the warm-up now; `False` leaves it to `warm_up()` (or the first `step`),
             so that a caller can show its progress.
         **overrides: settings by key path with `__` for the dots, e.g.
@@ -58,6 +62,7 @@ class JourneyModel(mesa.Model):
         with_agents: bool = True,
         warm_up: bool = True,
         *,
+        agent_classes: AgentClasses | None = None,
         rng: int | None = None,
         **overrides: Any,
     ):
@@ -72,6 +77,10 @@ class JourneyModel(mesa.Model):
         self.strategies = build_strategies(settings, self.draws)
         """The brands' strategies; they act from the window's first day on."""
         self._people_due = with_agents
+        if agent_classes:  # custom deciders must be in place before the first day
+            self._people_due = False
+            check_market_fits(settings, "scenario", with_agents=True)
+            create_people(self, agent_classes)
         self._collected: tuple[int, mesa.DataCollector] | None = None
         if settings.warmup_days == 0:
             self.switch_on_strategies()  # a launch: strategies set their levers before day 1

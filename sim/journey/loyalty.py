@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey.decisions import RecurringNeed
 from sim.journey.shelf import record_churn
 from sim.market.keyed_draws import KeyedDraws, geometric_days
 from sim.market.moments import Moment
@@ -33,6 +34,8 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
         np.where(satisfaction >= 2.5, loyalty.p_rebuy_direct_indifferent, 0.0),
     )
     direct = ~leave & (u[:, 1] < p_direct)
+    if "rebuy_or_switch" in market.deciders:  # customers of a class that decides itself
+        leave, direct = paths_per_agent(market, due, u, p_direct, leave, direct)
     research = ~leave & ~direct
     leave_category(market, due[leave])
     market.daily.add("direct_rebuys", int(direct.sum()))
@@ -42,6 +45,31 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
     market.move(due[direct], Moment.FMOT)
     days = geometric_days(u[research, 2], market.scenario.research.mean_days)
     market.move(due[research], Moment.ZMOT, days)
+
+
+def paths_per_agent(market: Market, due, u, p_direct, leave, direct):
+    """`leave` and `direct` with the units whose buyer's class decides itself replaced by that
+    agent's `rebuy_or_switch` (given the same uniforms the vectorised rule used)."""
+    deciders = market.deciders["rebuy_or_switch"]
+    units, names = market.units, market.brands.names
+    buyers = units.start[due]
+    leave, direct = leave.copy(), direct.copy()
+    for position in deciders.positions(buyers):
+        unit = int(due[position])
+        brand = int(units.brand[unit])
+        need = RecurringNeed(
+            brand=names[brand] if brand >= 0 else None,
+            satisfaction=float(units.satisfaction[unit]),
+            p_leave=float(units.p_leave[unit]),
+            p_rebuy_direct=float(p_direct[position]),
+            u_leave=float(u[position, 0]),
+            u_rebuy=float(u[position, 1]),
+        )
+        path = deciders.agent(buyers[position]).rebuy_or_switch(need)
+        if path not in ("rebuy", "research", "leave"):
+            raise ValueError(f"rebuy_or_switch() returned {path!r}; use rebuy, research or leave")
+        leave[position], direct[position] = path == "leave", path == "rebuy"
+    return leave, direct
 
 
 def leave_category(market: Market, who: np.ndarray) -> None:

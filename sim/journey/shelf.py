@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey.decisions import Offer, Shelf
 from sim.market.keyed_draws import KeyedDraws, gumbel
 from sim.market.moments import Moment
 from sim.market.population import Flag, Role
@@ -38,8 +39,12 @@ def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
         return
     options = 1 + market.brands.n
     u = draws.columns("shelf", market.day, due, 1 + options + 3)
-    utility = shelf_utility(market, due, u[:, 0] < market.scenario.choice.p_showrooming)
-    choice = np.argmax(utility + gumbel(u[:, 1 : 1 + options]), axis=1) - 1
+    showrooming = u[:, 0] < market.scenario.choice.p_showrooming
+    utility = shelf_utility(market, due, showrooming)
+    noise = gumbel(u[:, 1 : 1 + options])
+    choice = np.argmax(utility + noise, axis=1) - 1
+    if "choose" in market.deciders:  # buyers of a class that overrides `choose`
+        choose_per_agent(market, due, choice, showrooming, noise)
     record_decisions(market, due, choice)
     bought = choice >= 0
     buy(market, due[bought], choice[bought], u[bought, 1 + options :])
@@ -68,6 +73,59 @@ def shelf_utility(market: Market, due: np.ndarray, showrooming: np.ndarray) -> n
     brand_utility = np.where(aware & ~rejected, brand_utility, -np.inf)
     outside = np.full((len(due), 1), choice.walk_away_utility)
     return np.hstack([outside, brand_utility])
+
+
+def choose_per_agent(
+    market: Market, due: np.ndarray, choice: np.ndarray, showrooming: np.ndarray, noise
+) -> None:
+    """Replace `choice` (brand index, -1 none) for units whose buyer's class decides itself:
+    each gets a `Shelf` with the inputs and Gumbel draws the vectorised choice used."""
+    deciders = market.deciders["choose"]
+    buyers = market.units.start[due]
+    names = market.brands.names
+    for position in deciders.positions(buyers):
+        shelf = shelf_view(market, int(due[position]), bool(showrooming[position]), noise[position])
+        picked = deciders.agent(buyers[position]).choose(shelf)
+        if picked is not None and picked not in names:
+            raise ValueError(f"choose() returned {picked!r}; brands are {names} or None")
+        choice[position] = -1 if picked is None else names.index(picked)
+
+
+def shelf_view(market: Market, unit: int, showrooming: bool, noise: np.ndarray) -> Shelf:
+    """What one buying unit sees at the shelf today (`sim.journey.decisions.Shelf`)."""
+    choice, brands = market.scenario.choice, market.brands
+    attitude, aware = unit_views(market, np.array([unit]))
+    rejected = market.people.rejected[market.units.start[unit]]
+    relative_price = np.log2(brands.price / brands.price.mean())
+    ratings, counts = brands.mean_rating(), brands.review_count()
+    offers = tuple(
+        Offer(
+            brand=name,
+            aware=bool(aware[0, b]),
+            attitude=float(attitude[0, b]),
+            price_usd=float(brands.price[b]),
+            relative_price=float(relative_price[b]),
+            shelf_quality=float(brands.shelf_quality[b]),
+            mean_rating=float(ratings[b]),
+            review_count=int(counts[b]),
+            owned=bool(market.units.brand[unit] == b),
+            rejected=bool(rejected[b]),
+        )
+        for b, name in enumerate(brands.names)
+    )
+    price_weight = choice.price_sensitivity * (
+        choice.showrooming_price_factor if showrooming else 1
+    )
+    return Shelf(
+        offers=offers,
+        walk_away_utility=choice.walk_away_utility,
+        weight_attitude=choice.weight_attitude,
+        price_weight=float(price_weight),
+        weight_shelf=choice.weight_shelf,
+        owned_brand_pull=OWNED_BRAND_PULL,
+        showrooming=showrooming,
+        noise=tuple(float(x) for x in noise),
+    )
 
 
 def unit_views(market: Market, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -107,6 +107,9 @@ class Market:
     """Counts of people and events in the measured window; every move is reported to it."""
     touches: TouchLog | None = None
     """A journey touch log when asked (`mot attribute`), else None: nothing is recorded."""
+    deciders: dict = field(default_factory=dict)
+    """Decision name -> the people whose agent class overrides it (`sim.journey.decisions`);
+    empty unless a model is given custom agent classes, so the rules never look further."""
     today: Stimuli = field(init=False)
     tomorrow: Stimuli = field(init=False)
     calendar: DueCalendar | None = field(init=False)
