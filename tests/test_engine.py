@@ -82,7 +82,12 @@ def test_no_reviews_when_posting_chances_are_zero():
 
 
 def test_everyone_reviews_when_posting_chances_are_one():
-    loud = {"p_review_unsatisfied": 1.0, "p_review_indifferent": 1.0, "p_review_satisfied": 1.0}
+    loud = {
+        "p_review_unsatisfied": 1.0,
+        "p_review_indifferent": 1.0,
+        "p_review_satisfied": 1.0,
+        "moderate_reporting": 1.0,
+    }
     daily = run_once(small_scenario(feedback=loud), seed=4).daily
     assert daily["reviews"].sum() == daily["experiences"].sum() > 0
 
@@ -108,7 +113,7 @@ def test_review_rates_match_settings_within_binomial_tolerance():
 
     Four stars tested at 4 SD: family-wise false-alarm chance < 5 x 6.3e-5.
     """
-    feedback = {"extremity_boost": 1.0, "moan_boost": 1.0}
+    feedback = {"extremity_boost": 1.0, "moan_boost": 1.0, "moderate_reporting": 1.0}
     scenario = small_scenario(feedback=feedback, population={"n_consumers": 5000}, days=240)
     model = JourneyModel(scenario, seed=8, with_agents=False).run()
     brands = model.market.brands

@@ -19,7 +19,12 @@ from sim.market.moments import Moment
 from sim.market.population import Flag
 
 QUIET = {"p_review_unsatisfied": 0.0, "p_review_indifferent": 0.0, "p_review_satisfied": 0.0}
-EAGER = {"p_review_unsatisfied": 1.0, "p_review_indifferent": 1.0, "p_review_satisfied": 1.0}
+EAGER = {
+    "p_review_unsatisfied": 1.0,
+    "p_review_indifferent": 1.0,
+    "p_review_satisfied": 1.0,
+    "moderate_reporting": 1.0,
+}
 
 
 def rated(ratings, u_review: float, brand: int = 0, **overrides):
@@ -69,10 +74,10 @@ def test_rival_reviews_go_to_the_rival_and_not_the_focal_counts():
     assert counted(market, "reviews") == 0
 
 
-def test_posting_chance_by_stars_boosts_the_extremes():
-    # 1 star: 0.06 x 1.5 x 2 = 0.18; 2: 0.06; 3: 0.23; 4: 0.32; 5: 0.32 x 1.5 = 0.48
-    cases = [(0.05, [1, 1, 1, 1, 1]), (0.17, [1, 0, 1, 1, 1]), (0.2, [0, 0, 1, 1, 1])]
-    for u, expected in [*cases, (0.4, [0, 0, 0, 0, 1]), (0.5, [0, 0, 0, 0, 0])]:
+def test_posting_chance_by_stars_boosts_the_extremes_and_under_reports_the_moderates():
+    # 1 star: 0.06 x 1.5 x 5 = 0.45; 2: 0.06 x 0.1 = 0.006; 3: 0.023; 4: 0.032; 5: 0.32 x 1.5
+    cases = [(0.005, [1, 1, 1, 1, 1]), (0.01, [1, 0, 1, 1, 1]), (0.025, [1, 0, 0, 1, 1])]
+    for u, expected in [*cases, (0.1, [1, 0, 0, 0, 1]), (0.46, [0, 0, 0, 0, 1]), (0.5, [0] * 5)]:
         market = rated([1, 2, 3, 4, 5], u_review=u)
         posted = market.brands.stars[0].tolist()
         assert posted == expected, u

@@ -1,8 +1,9 @@
 """UMOT: the user becomes an advocate or a critic, may post a review, then keeps the product.
 
-Posting chances by satisfaction come from Chen, Zheng & Ceran (0.06 unsatisfied, 0.23
-indifferent, 0.32 satisfied); extremes post more often (Hu, Pavlou & Zhang 2009), which with
-purchase self-selection gives the J-shaped rating distribution. Strategies may raise the chance
+Posting chances by satisfaction start from Chen, Zheng & Ceran (0.06 unsatisfied, 0.23
+indifferent, 0.32 satisfied); extremes post more often and moderates much less (the
+under-reporting bias of Hu, Pavlou & Zhang 2009), which gives the J-shaped distribution of
+posted ratings while private ratings stay unimodal. Strategies may raise the chance
 (review solicitation) or answer reviews (replying to critics).
 """
 
@@ -11,9 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.market.keyed_draws import KeyedDraws, geometric_days
+from sim.market.measures import STAR_COLUMNS
 from sim.market.moments import Moment
 from sim.market.population import Flag
 from sim.market.state import Market
+from sim.scenario.settings import Feedback
 
 
 def give_feedback(
@@ -44,19 +47,26 @@ def take_stance(market: Market, people: np.ndarray, brand: np.ndarray, ratings: 
 
 
 def review_chance(market: Market, ratings: np.ndarray) -> np.ndarray:
-    """Base chance of posting a review for each private rating."""
-    fb = market.scenario.feedback
+    """Base chance of posting a review for each private rating (`posting_by_star`)."""
+    return posting_by_star(market.scenario.feedback)[ratings]
+
+
+def posting_by_star(fb: Feedback) -> np.ndarray:
+    """Self-selected posting chance for 0 (none) and 1..5 stars: Chen, Zheng & Ceran's class
+    rates, the extremes boosted (brag and moan) and the moderates under-reported, which makes
+    posted ratings J-shaped while private ones are not (Hu, Pavlou & Zhang 2009)."""
+    moderate = fb.moderate_reporting
     by_star = np.array(
         [
             0.0,
             fb.p_review_unsatisfied * fb.extremity_boost * fb.moan_boost,
-            fb.p_review_unsatisfied,
-            fb.p_review_indifferent,
-            fb.p_review_satisfied,
+            fb.p_review_unsatisfied * moderate,
+            fb.p_review_indifferent * moderate,
+            fb.p_review_satisfied * moderate,
             fb.p_review_satisfied * fb.extremity_boost,
         ]
     )
-    return np.minimum(by_star[ratings], 1.0)
+    return np.minimum(by_star, 1.0)
 
 
 def post_reviews(
@@ -86,6 +96,9 @@ def record_reviews(market: Market, people: np.ndarray, brand: np.ndarray, stars:
     market.daily.add("reviews", int(focal.sum()))
     market.daily.add("review_stars", int(stars[focal].sum()))
     market.daily.add("negative_reviews", int((focal & (stars <= 2)).sum()))
+    per_star = np.bincount(stars[focal].astype(np.int64), minlength=6)
+    for column, count in zip(STAR_COLUMNS, per_star[1:], strict=True):
+        market.daily.add(column, int(count))
     for strategy in market.strategies:
         strategy.on_reviews(market, people, brand, stars)
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.journey.exposure import expose
 from sim.market.keyed_draws import KeyedDraws
-from sim.market.silenced_sources import unsilenced
+from sim.market.silenced_sources import negative_unsilenced, unsilenced
 from sim.market.sources import Source
 from sim.market.state import Market
 
@@ -48,6 +48,8 @@ def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     fresh = people.talk_until[talkers] >= market.day
     owner = market.units.brand[people.unit[talkers]] == brand
     talking = (fresh | owner) & unsilenced(market, Source.WORD_OF_MOUTH, brand)
+    critic = people.stance[talkers] < 0
+    talking &= ~critic | negative_unsilenced(market, brand)
     talkers, brand, fresh = talkers[talking], brand[talking], fresh[talking]
     valence = people.stance[talkers].astype(np.int64)
     window = max(float(np.rint(fb.feedback_days)), 1.0)

@@ -14,6 +14,8 @@ TRIGGER_COLUMNS: tuple[str, ...] = tuple(
     for s in (Source.NEED, Source.ADS, Source.WORD_OF_MOUTH, Source.INFLUENCER, Source.REFERRAL)
 )
 CHANNEL_COLUMNS: tuple[str, ...] = tuple(f"new_from_{c}" for c in ACQUISITION_CHANNELS)
+STAR_COLUMNS: tuple[str, ...] = tuple(f"reviews_{k}_star" for k in range(1, 6))
+"""Focal reviews posted per star, 1..5: the rating distribution (J-shaped when self-selected)."""
 
 COUNTERS: tuple[str, ...] = (
     *MOMENT_COLUMNS,
@@ -37,6 +39,7 @@ COUNTERS: tuple[str, ...] = (
     "reviews",
     "review_stars",
     "negative_reviews",
+    *STAR_COLUMNS,
     "advocates",
     "critics",
     "wom_positive",

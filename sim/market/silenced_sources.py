@@ -10,7 +10,10 @@ silence in `brands.<brand>.silenced_sources` (default none, which changes nothin
   influencer content): consulting it finds nothing about the brand and moves no attitude
   toward it (the consultation still happens and makes the same draws);
 - word of mouth: nobody talks about the brand, so no message or post about it is heard and
-  none starts a journey.
+  none starts a journey;
+- negative word of mouth: the brand's critics are unheard, its advocates still talk (the
+  counterfactual of Goldenberg et al.'s 2007 "NPV of bad news": what the brand's bad news
+  costs it, with the rival's bad news unchanged).
 
 A source is silenced from the first day of the measured window, when strategies switch on
 too: the warm-up is the same market in every arm, and the paired difference is what the window
@@ -35,11 +38,12 @@ def silenced_table(market: Market) -> np.ndarray | None:
     fast path, and every day of the warm-up)."""
     scenario = market.scenario
     brands = [scenario.brands[name] for name in scenario.brand_names]
-    if market.day < market.window_start or not any(b.silenced_sources for b in brands):
+    keys = [[k for k in b.silenced_sources if k != "negative_word_of_mouth"] for b in brands]
+    if market.day < market.window_start or not any(keys):
         return None
     table = np.zeros((len(Source), len(brands)), dtype=bool)
-    for column, brand in enumerate(brands):
-        for key in brand.silenced_sources:
+    for column, brand_keys in enumerate(keys):
+        for key in brand_keys:
             table[Source[key.upper()], column] = True
     return table
 
@@ -64,3 +68,18 @@ def unsilenced(market: Market, source: Source, brand: np.ndarray) -> np.ndarray 
     if table is None:
         return True
     return ~table[int(source), np.asarray(brand, dtype=np.int64)]
+
+
+def negative_unsilenced(market: Market, brand: np.ndarray) -> np.ndarray | bool:
+    """Per entry of `brand`: whether critics of that brand are heard (True when no brand
+    silences its negative word of mouth, so callers can `|` it in at no cost)."""
+    scenario = market.scenario
+    if market.day < market.window_start:
+        return True
+    silenced = [
+        "negative_word_of_mouth" in scenario.brands[name].silenced_sources
+        for name in scenario.brand_names
+    ]
+    if not any(silenced):
+        return True
+    return ~np.asarray(silenced)[np.asarray(brand, dtype=np.int64)]

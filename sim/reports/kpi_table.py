@@ -29,17 +29,18 @@ UNIT_TEXT: dict[str, str] = {
 
 
 def kind_of(name: str) -> str:
-    """How a KPI is formatted, from its definition: 'share', 'usd', 'stars', 'days' or 'count'
+    """How a KPI is formatted, from its definition: 'share', 'usd', 'stars', 'days', 'ratio' or 'count'
     (people, buying units, events and messages are all whole counts; names that are not KPIs,
     such as a sweep's derived outputs, are counts too)."""
     definition = KPIS.get(name)
     if definition is None:
         return "count"
-    return definition.unit if definition.unit in ("share", "usd", "stars", "days") else "count"
+    kinds = ("share", "usd", "stars", "days", "ratio")
+    return definition.unit if definition.unit in kinds else "count"
 
 
 def format_value(name: str, value: float) -> str:
-    """`value` of KPI `name` in its unit: 12.3%, $1,234, 4.12 ★, 90 days or 1,234; NaN is the
+    """`value` of KPI `name` in its unit: 12.3%, $1,234, 4.12 ★, 90 days, 2.70 : 1 or 1,234; NaN is the
     KPI's `missing` text ("n/a", or "not observable" for a retention age nobody reached)."""
     if value is None or math.isnan(value):
         definition = KPIS.get(name)
@@ -53,6 +54,8 @@ def format_value(name: str, value: float) -> str:
         return f"{value:.2f} ★"
     if kind == "days":
         return f"{value:,.0f} days"
+    if kind == "ratio":
+        return f"{value:.2f} : 1"
     return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.1f}"
 
 
@@ -61,7 +64,7 @@ def format_ci(name: str, low: float, high: float) -> str:
     if low is None or high is None or math.isnan(low) or math.isnan(high):
         return ""
     text = f"{format_value(name, low)} – {format_value(name, high)}"
-    return text.replace(" ★", "").replace(" days –", " –")
+    return text.replace(" ★", "").replace(" days –", " –").replace(" : 1 –", " –")
 
 
 def kpi_table(summary: Mapping[str, Mapping[str, float]], title: str, replications: int) -> Table:

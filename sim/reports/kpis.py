@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sim.market.measures import CHANNEL_COLUMNS
+from sim.market.measures import CHANNEL_COLUMNS, STAR_COLUMNS
 from sim.reports.survival import (
     NOT_OBSERVABLE,
     RETENTION_AGES,
@@ -29,7 +29,7 @@ from sim.reports.survival import (
     survival_data,
 )
 
-Unit = Literal["share", "usd", "stars", "days", "units", "people", "events", "messages"]
+Unit = Literal["share", "usd", "stars", "days", "units", "people", "events", "messages", "ratio"]
 """What a KPI counts or measures; tables, charts and formatters read it (never the name)."""
 
 
@@ -235,6 +235,20 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
         f"reviews of the focal brand posted {WINDOW}",
         "Mean stars (1-5) of those reviews.",
     ),
+    *(
+        KpiDefinition(
+            f"reviews_{k}_star",
+            "advocacy",
+            f"Reviews with {k} star{'s' if k > 1 else ''}",
+            "events",
+            f"reviews of the focal brand posted {WINDOW} with {k} star{'s' if k > 1 else ''}",
+            "With the other stars, the rating distribution: J-shaped when customers choose "
+            "whether to post (5 stars the most common, 1 star above 2 and 3; Hu, Pavlou & "
+            "Zhang 2009).",
+            better="neither",
+        )
+        for k in range(1, 6)
+    ),
     KpiDefinition(
         "advocate_people",
         "advocacy",
@@ -285,6 +299,15 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
         f"negative messages about the focal brand delivered {WINDOW}",
         "Messages from critics.",
         better="lower",
+    ),
+    KpiDefinition(
+        "wom_ratio",
+        "advocacy",
+        "Positive : negative word of mouth",
+        "ratio",
+        f"messages about the focal brand delivered {WINDOW} (messages, not people)",
+        "Positive messages ÷ negative messages (both above); East, Hammond & Wright (2007) "
+        "measured about 3 : 1 across 15 studies (n/a with no negative message).",
     ),
     # economics
     KpiDefinition(
@@ -485,12 +508,14 @@ def compute_kpis(outcome: RunOutcome) -> dict[str, float]:
         "market_share_end": ratio(last["customers"], market),
         "reviews": float(total["reviews"]),
         "mean_rating": ratio(total["review_stars"], total["reviews"]),
+        **{column: float(total[column]) for column in STAR_COLUMNS},
         "advocate_people": counts["advocate_people"],
         "advocate_events": counts["advocate_events"],
         "critic_people": counts["critic_people"],
         "critic_events": counts["critic_events"],
         "wom_positive": float(total["wom_positive"]),
         "wom_negative": float(total["wom_negative"]),
+        "wom_ratio": ratio(total["wom_positive"], total["wom_negative"]),
         **economics_kpis(outcome, total),
         "cost_per_acquired_usd": ratio(total["strategy_cost_usd"], new),
     }

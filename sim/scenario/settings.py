@@ -251,9 +251,12 @@ class Brand(Strict):
     """Share of buying units that are customers on day 0 (assumption)."""
     initial_awareness: Probability = 0.5
     """Share of people aware of the brand on day 0 (assumption)."""
-    silenced_sources: list[SourceName | Literal["word_of_mouth"]] = Field(default_factory=list)
-    """Sources where the brand reaches nobody: research there finds nothing about it, and its
-    word of mouth is unheard (counterfactual arms of `mot attribute`; default none)."""
+    silenced_sources: list[SourceName | Literal["word_of_mouth", "negative_word_of_mouth"]] = Field(
+        default_factory=list
+    )
+    """Sources where the brand reaches nobody: research there finds nothing about it, its
+    word of mouth (or only its critics' negative word of mouth) is unheard (counterfactual arms
+    of `mot attribute` and of the cost of bad news; default none)."""
     presence: Presence = Field(default_factory=Presence)
     """Chance that research on each platform finds the brand."""
     strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -348,20 +351,36 @@ class Feedback(Strict):
     """Review-posting chance for 4-5 stars (Chen, Zheng & Ceran)."""
     extremity_boost: float = Field(1.5, ge=1.0, le=10.0)
     """Multiplier on the posting chance at 1 and 5 stars: under-reporting bias (Hu, Pavlou & Zhang 2009)."""
-    moan_boost: float = Field(2.0, ge=1.0, le=10.0)
-    """Further multiplier at 1 star: the "moan" motive of very unhappy customers, which with
-    purchase self-selection gives the J-shape's hook (Hu, Pavlou & Zhang 2009; value: assumption)."""
+    moan_boost: float = Field(5.0, ge=1.0, le=10.0)
+    """Further multiplier at 1 star: the "moan" of very unhappy customers. At 5 a 1-star customer
+    posts about as often as a 5-star one (0.45 vs 0.48): Hu, Pavlou & Zhang's (2009) brag-and-moan
+    treats both extremes alike, and the very dissatisfied talk at least as much as the very
+    satisfied (Anderson 1998, J. Service Research: U-shaped word of mouth); value: assumption."""
+    moderate_reporting: float = Field(0.1, ge=0.0, le=1.0)
+    """Multiplier on the posting chance of moderate (2-4 star) experiences: the under-reporting
+    bias of Hu, Pavlou & Zhang (2009), whose brag-and-moan model has moderates never post (0);
+    propensity to post is U-shaped in satisfaction (Dellarocas & Narayan 2006, Statistical
+    Science). 1 = no under-reporting. Value: assumption (one in ten), chosen so the baseline's
+    self-selected reviews are J-shaped with a margin: 5 stars the most common, 1-star reviews
+    about twice the 3-star ones (the J's hook holds in expectation up to about 0.2)."""
     feedback_days: Days = 7.0
     """Days a fresh advocate or critic talks actively (assumption)."""
     messages_advocate: float = Field(3.0, ge=0.0, le=10_000.0)
     """Messages a fresh advocate sends: "satisfied customers tell 3 friends" (folk, seeds)."""
-    negativity_ratio: float = Field(2.0, ge=0.0, le=10_000.0)
-    """Messages of a critic per message of an advocate (Goldenberg et al. 2007: 2; folk: 1,000)."""
+    negativity_ratio: float = Field(4.0, ge=0.0, le=10_000.0)
+    """Messages of a critic per message of an advocate: a critic tells 12 where an advocate tells
+    3, the middle of the 9-15 people a dissatisfied customer tells (TARP for the US Office of
+    Consumer Affairs, secondary). With it the baseline's positive : negative messages are about
+    2.7 : 1, near East, Hammond & Wright's (2007) 3 : 1 across 15 studies (Goldenberg et al.
+    2007 use 2; folk: 1,000)."""
     loyal_messages_per_day: float = Field(0.01, ge=0.0, le=100.0)
     """Daily messages of an advocate owner after the feedback window (assumption)."""
-    p_reject_on_negative: Probability = 0.0
+    p_reject_on_negative: Probability = 0.1
     """Chance a negative message makes a hearer who does not own the brand rule it out for good:
-    Goldenberg et al. (2007) rejecters (default 0, assumption: bad news only lowers attitudes)."""
+    Goldenberg et al.'s (2007) rejecters (their value: 1). Negative word of mouth lowers the
+    hearer's purchase probability, by less than positive word of mouth raises it and least for
+    brands the hearer already favours (East, Hammond & Lomax 2008, IJRM); 0.1, one hearer in ten
+    put off for good and owners never, is an assumption within that finding."""
     weight_wom: float = Field(0.1, ge=0.0, le=5.0)
     """Attitude change per message heard (assumption: friends are trusted more than ads, whose
     exposure moves attitude 0.02; at 0.3 two equal brands often tip into winner-take-all)."""

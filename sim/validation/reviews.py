@@ -48,6 +48,8 @@ def reviews_scenario(n: int, arm: str):
             p_review_indifferent=1.0,
             p_review_satisfied=1.0,
             extremity_boost=1.0,
+            moan_boost=1.0,
+            moderate_reporting=1.0,
         )
     brand = quiet_brand(
         quality=QUALITY,
