@@ -241,6 +241,8 @@ def format_difference(kpi: str, value: float, unit: bool = True) -> str:
         return f"{value:+.3f}" + (" ★" if unit else "")
     if kind == "days":
         return f"{value:+,.0f}" + (" days" if unit else "")
+    if kind == "ratio":
+        return f"{value:+.2f}"
     if kind == "usd":
         digits = 2 if abs(value) < 100 else 0
         return f"{'+' if value >= 0 else '-'}${abs(value):,.{digits}f}"

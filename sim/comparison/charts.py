@@ -68,6 +68,7 @@ def unit_label(kpi: str) -> str:
         "usd": "difference (USD)",
         "stars": "difference (stars)",
         "days": "difference (days)",
+        "ratio": "difference (ratio, positive per negative)",
     }.get(kind_of(kpi), "difference (count)")
 
 
