@@ -181,3 +181,14 @@ def test_out_under_a_file_is_refused_before_measuring(tmp_path):
     )
     assert status == 2 and "--out" in stderr and len(stderr.strip().splitlines()) == 1
     assert stdout == ""  # nothing measured
+
+
+def test_agent_path_cost_is_measured_per_decision(quick):
+    """10% custom agents that decide per person: each decision was called, and its cost per
+    call is a figure of its own."""
+    _, stdout, report = quick
+    path = report["agent_path"]
+    for name in ("choose", "rebuy_or_switch"):
+        assert path[name]["calls"] > 0, name
+        assert f"agents.{name}_us_per_call" in {f["key"] for f in report["figures"]}
+    assert "extra microseconds per `choose` call" in stdout

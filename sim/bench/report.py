@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from sim.bench import targets as T
+from sim.bench.agent_path import agent_path_figures
 from sim.bench.chart import consumer_slope, day_slope, fixed_and_marginal
 from sim.bench.crn import crn_figures, crn_table
 from sim.bench.targets import Figure
@@ -211,6 +212,7 @@ def all_figures(results: dict[str, Any]) -> list[Figure]:
         + startup_figures(results["startup"])
         + crn_figures(results.get("crn"))
         + peer_figures(results.get("peer"))
+        + agent_path_figures(results.get("agent_path"))
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from sim.bench.agent_path import measure_agent_path
 from sim.bench.chart import scaling_chart
 from sim.bench.costs import measure_costs
 from sim.bench.crn import crn_paths, measure_crn
@@ -15,7 +16,7 @@ from sim.bench.peer import measure_peer
 from sim.bench.probes import measure_sizes, measure_startup, measure_sweep
 from sim.bench.report import all_figures, print_report, write_results
 from sim.bench.targets import Figure
-from sim.bench.workload import BenchPlan
+from sim.bench.workload import BenchPlan, Workload
 from sim.reports.store import git_state
 
 
@@ -61,6 +62,11 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
     crn = measure_plan_crn(plan)
     print(f"Engine vs Mesa's virus_on_network ({plan.peer_agents:,} x {plan.peer_steps}) ...")
     peer = measure_peer(plan.scenario_path, plan.base_json, plan.peer_agents, plan.peer_steps)
+    print(f"Agent path: {plan.peer_agents:,} consumers x {plan.peer_steps} days, 10% custom ...")
+    agent_case = Workload(
+        plan.peer_agents, plan.peer_steps, "baseline", plan.scenario_path, plan.base_json
+    )
+    agent_path = measure_agent_path(agent_case)
     results = {
         "plan": asdict(plan) | {"base_json": None},
         "machine": machine(),
@@ -70,6 +76,7 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
         "costs": costs,
         "crn": crn,
         "peer": peer,
+        "agent_path": agent_path,
     }
     figures = all_figures(results)
     print_report(results, figures)
