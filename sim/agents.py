@@ -20,7 +20,16 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.journey.decisions import DECISIONS, Deciders, NeedPath, RecurringNeed, Shelf
+from sim.journey.decisions import (
+    Conversation,
+    Deciders,
+    Experience,
+    NeedPath,
+    RecurringNeed,
+    ReviewChance,
+    Shelf,
+)
+from sim.market.keyed_draws import poisson_quantile
 from sim.market.moments import Moment
 from sim.market.population import Role
 from sim.market.state import Market
@@ -134,6 +143,17 @@ class Person(mesa.Agent):
         """True for people with a social-media audience."""
         return bool(np.isin(self.row, self.market.influencers))
 
+    def review(self, review: ReviewChance) -> bool:
+        """UMOT: post a review of the experience just rated? The default posts when today's
+        uniform falls below the market's chance for these stars (self-selection: extremes post
+        more, Hu, Pavlou & Zhang 2009)."""
+        return review.u < review.chance
+
+    def talk(self, conversation: Conversation) -> int:
+        """Word of mouth: how many messages to send today about the brand (each goes to a
+        random contact). The default is Poisson(rate), by inversion of today's uniform."""
+        return int(poisson_quantile(np.array([conversation.u]), conversation.rate)[0])
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(row={self.row}, moment={self.moment.label})"
 
@@ -184,6 +204,23 @@ class Influencer(Person):
 
 class EndUser(Person):
     """Lives with the product; their experience drives SMOT, UMOT and renewal."""
+
+    def rate(self, experience: Experience) -> float:
+        """SMOT: the private rating of the experience on the 1-5 scale (a number; the engine
+        rounds it to stars, and a unit's satisfaction is its end users' mean).
+
+        The default is expectation-confirmation (Oliver 1980): quality plus personal noise,
+        less penalties for a late or damaged delivery and an unresolved problem, plus a bonus
+        when service recovered it, plus or minus onboarding in B2B."""
+        e = experience
+        latent = e.quality + e.satisfaction_sd * e.noise
+        latent -= e.penalty_late * e.late
+        latent -= e.penalty_damaged * (e.damaged and not e.resolved)
+        latent -= e.penalty_problem * (e.problem and not e.resolved)
+        latent += e.recovery_bonus * ((e.problem or e.damaged) and e.resolved)
+        if e.onboarding is not None:
+            latent += e.onboarding
+        return latent
 
 
 class Consumer(Buyer, Influencer, EndUser):
@@ -243,14 +280,26 @@ def replace_classes(model, classes: np.ndarray, rows: np.ndarray, spec) -> None:
         classes[rows[bins == index]] = cls
 
 
+DEFAULT_DECIDER: dict[str, type[Person]] = {
+    "choose": Buyer,
+    "rebuy_or_switch": Buyer,
+    "rate": EndUser,
+    "review": Person,
+    "talk": Person,
+}
+"""Decision -> the role whose method is the default (a class overriding it decides itself);
+one entry per `sim.journey.decisions.DECISIONS`."""
+
+
 def find_deciders(classes: np.ndarray, agents: list) -> dict[str, Deciders]:
     """For each decision some class overrides: that class's people, sorted, with their agents."""
     deciders: dict[str, Deciders] = {}
-    for name in DECISIONS:
+    for name, role in DEFAULT_DECIDER.items():
+        default = getattr(role, name)
         custom = [
             cls
             for cls in dict.fromkeys(classes)
-            if hasattr(cls, name) and getattr(cls, name) is not getattr(Buyer, name)
+            if hasattr(cls, name) and getattr(cls, name) is not default
         ]
         if custom:
             rows = np.flatnonzero([cls in custom for cls in classes])

@@ -8,28 +8,53 @@ import pandas as pd
 import pytest
 from helpers import small_scenario
 
-from sim import Buyer, Consumer, JourneyModel
-from sim.journey.decisions import RecurringNeed, Shelf
+from sim import Buyer, Consumer, EndUser, Influencer, JourneyModel
+from sim.agents import DEFAULT_DECIDER, Person
+from sim.journey.decisions import (
+    DECISIONS,
+    Conversation,
+    Experience,
+    RecurringNeed,
+    ReviewChance,
+    Shelf,
+)
 
 SEED = 11
 
 
-class EchoConsumer(Consumer):
-    """Takes over every decision and decides as the default does, in plain Python per agent."""
+class Echo:
+    """Takes over every decision and decides as the defaults do, in plain Python per agent."""
 
-    def choose(self, shelf: Shelf) -> str | None:
-        return Consumer.choose(self, shelf)
-
-    def rebuy_or_switch(self, need: RecurringNeed):
-        return Consumer.rebuy_or_switch(self, need)
-
-
-class EchoBuyer(Buyer):
     def choose(self, shelf: Shelf) -> str | None:
         return Buyer.choose(self, shelf)
 
     def rebuy_or_switch(self, need: RecurringNeed):
         return Buyer.rebuy_or_switch(self, need)
+
+    def rate(self, experience: Experience) -> float:
+        return EndUser.rate(self, experience)
+
+    def review(self, review: ReviewChance) -> bool:
+        return Person.review(self, review)
+
+    def talk(self, conversation: Conversation) -> int:
+        return Person.talk(self, conversation)
+
+
+class EchoConsumer(Echo, Consumer):
+    pass
+
+
+class EchoBuyer(Echo, Buyer):
+    pass
+
+
+class EchoInfluencer(Echo, Influencer):
+    pass
+
+
+class EchoEndUser(Echo, EndUser):
+    pass
 
 
 class NeverBuys(Consumer):
@@ -49,15 +74,14 @@ def market(**overrides):
 def test_per_agent_defaults_give_the_engines_daily_table_b2c():
     settings = market()
     custom = JourneyModel(settings, seed=SEED, agent_classes={Consumer: EchoConsumer})
-    assert set(custom.market.deciders) == {"choose", "rebuy_or_switch"}
+    assert set(custom.market.deciders) == set(DECISIONS)
     pd.testing.assert_frame_equal(custom.run().daily(warmup=True), daily(settings))
 
 
 def test_per_agent_defaults_give_the_engines_daily_table_b2b():
     settings = market(population={"market": "b2b", "n_consumers": 1500})
-    pd.testing.assert_frame_equal(
-        daily(settings, agent_classes={Buyer: EchoBuyer}), daily(settings)
-    )
+    classes = {Buyer: EchoBuyer, Influencer: EchoInfluencer, EndUser: EchoEndUser}
+    pd.testing.assert_frame_equal(daily(settings, agent_classes=classes), daily(settings))
 
 
 def test_a_decision_that_differs_changes_the_market():
@@ -98,3 +122,39 @@ def test_a_choice_outside_the_shelf_is_refused():
 def test_shares_above_one_are_refused():
     with pytest.raises(ValueError, match="sum to at most 1"):
         JourneyModel(market(), agent_classes={Consumer: {NeverBuys: 0.8, EchoConsumer: 0.4}})
+
+
+def test_every_decision_has_a_default_on_its_role():
+    assert set(DEFAULT_DECIDER) == set(DECISIONS)
+    for name, role in DEFAULT_DECIDER.items():
+        assert callable(getattr(role, name)), name
+
+
+class Silent(Consumer):
+    def talk(self, conversation: Conversation) -> int:
+        return 0
+
+
+class NeverReviews(Consumer):
+    def review(self, review: ReviewChance) -> bool:
+        return False
+
+
+class Delighted(Consumer):
+    def rate(self, experience: Experience) -> float:
+        return 5.0
+
+
+def test_each_decision_is_taken_where_the_engine_uses_it():
+    """Negative controls, one per decision: silent talkers send no messages, people who never
+    review post none, delighted end users rate every experience five stars. (No social
+    influencers here: their posts to followers are not conversations.)"""
+    settings = market(
+        days=90, warmup_days=30, population={"n_consumers": 1500, "n_social_influencers": 0}
+    )
+    assert daily(settings)["wom_positive"].sum() > 0
+    assert daily(settings, agent_classes={Consumer: Silent})["wom_positive"].sum() == 0
+    assert daily(settings, agent_classes={Consumer: NeverReviews})["reviews"].sum() == 0
+    table = daily(settings, agent_classes={Consumer: Delighted})
+    assert table["reviews"].sum() > 0
+    assert table["review_stars"].sum() == 5 * table["reviews"].sum()

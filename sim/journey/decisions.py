@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-DECISIONS: tuple[str, ...] = ("choose", "rebuy_or_switch")
+DECISIONS: tuple[str, ...] = ("choose", "rebuy_or_switch", "rate", "review", "talk")
 """The decision methods the engine calls per agent when a class overrides them."""
 
 NeedPath = Literal["rebuy", "research", "leave"]
@@ -81,6 +81,58 @@ class RecurringNeed:
     """Today's keyed uniform for leaving."""
     u_rebuy: float
     """Today's keyed uniform for rebuying directly."""
+
+
+@dataclass(frozen=True)
+class Experience:
+    """SMOT for one end user: what the product and its delivery brought."""
+
+    brand: str
+    quality: float
+    """The brand's mean rating of a trouble-free experience (1-5)."""
+    satisfaction_sd: float
+    """How much experiences vary between people."""
+    noise: float
+    """This person's standard normal draw for today's experience (keyed by person and day)."""
+    late: bool
+    damaged: bool
+    problem: bool
+    resolved: bool
+    """Service fixed the damage or problem."""
+    penalty_late: float
+    penalty_damaged: float
+    penalty_problem: float
+    recovery_bonus: float
+    onboarding: float | None
+    """B2B: +gain if the unit was onboarded, -gain if not; None in B2C."""
+
+
+@dataclass(frozen=True)
+class ReviewChance:
+    """UMOT for one person: whether to post a review of the experience just rated."""
+
+    brand: str
+    stars: int
+    """The private rating (1-5) the review would carry."""
+    chance: float
+    """The market's posting chance for these stars, after the brand's strategies."""
+    u: float
+    """Today's keyed uniform for posting."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Word of mouth for one talker today."""
+
+    brand: str
+    valence: int
+    """+1 advocate, -1 critic."""
+    fresh: bool
+    """Within the feedback window after an experience (else an owner talking at a low rate)."""
+    rate: float
+    """The market's expected messages today for this talker."""
+    u: float
+    """Today's keyed uniform for the number of messages (`poisson_quantile(u, rate)`)."""
 
 
 @dataclass

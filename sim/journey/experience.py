@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey.decisions import Experience
 from sim.journey.feedback import give_feedback
 from sim.journey.shelf import record_churn
 from sim.market.keyed_draws import KeyedDraws, normal
@@ -93,10 +94,21 @@ def rate_experience(
     latent -= exp.penalty_damaged * (((flags & Flag.DAMAGED) > 0) & ~resolved)
     latent -= exp.penalty_problem * (((flags & Flag.PROBLEM) > 0) & ~resolved)
     latent += exp.recovery_bonus * (((flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0) & resolved)
+    onboarded = u[:, 3] < brands.p_onboarded[brand] if b2b else None
     if b2b:
-        onboarded = u[:, 3] < brands.p_onboarded[brand]
         latent += np.where(onboarded, exp.onboarding_gain, -exp.onboarding_gain)
     user = (people.role[members] & Role.END_USER) > 0
+    if "rate" in market.deciders:  # end users of a class that rates itself
+        rate_per_agent(
+            market,
+            members[user],
+            brand[user],
+            flags[user],
+            noise[user],
+            None if onboarded is None else onboarded[user],
+            latent,
+            user,
+        )
     total = np.bincount(position, weights=latent * user, minlength=len(due))
     count = np.bincount(position, weights=user, minlength=len(due))
     mean = np.clip(total / np.maximum(count, 1), 1.0, 5.0)
@@ -107,6 +119,38 @@ def rate_experience(
     np.add.at(brands.private_stars, (brand, ratings.astype(np.int64) - 1), 1)
     market.daily.add("experiences", int((units.chosen[due] == 0).sum()))
     return ratings, members, position, u[:, 2]
+
+
+def rate_per_agent(market, users, brand, flags, noise, onboarded, latent, user) -> None:
+    """Replace the latent rating of end users whose class rates itself (`EndUser.rate`), given
+    the experience and the normal draw the vectorised rule used; `latent` changes in place."""
+    deciders, brands, exp = market.deciders["rate"], market.brands, market.scenario.experience
+    where = np.flatnonzero(user)
+    for k in deciders.positions(users):
+        b = int(brand[k])
+        resolved = bool(flags[k] & Flag.RESOLVED)
+        onboarding = None
+        if onboarded is not None:
+            onboarding = exp.onboarding_gain if onboarded[k] else -exp.onboarding_gain
+        view = Experience(
+            brand=brands.names[b],
+            quality=float(brands.quality[b]),
+            satisfaction_sd=float(brands.satisfaction_sd[b]),
+            noise=float(noise[k]),
+            late=bool(flags[k] & Flag.LATE),
+            damaged=bool(flags[k] & Flag.DAMAGED),
+            problem=bool(flags[k] & Flag.PROBLEM),
+            resolved=resolved,
+            penalty_late=exp.penalty_late,
+            penalty_damaged=exp.penalty_damaged,
+            penalty_problem=exp.penalty_problem,
+            recovery_bonus=exp.recovery_bonus,
+            onboarding=onboarding,
+        )
+        rating = float(deciders.agent(users[k]).rate(view))
+        if not np.isfinite(rating):
+            raise ValueError(f"rate() returned {rating!r}; a rating is a finite number")
+        latent[where[k]] = rating
 
 
 def learn_from_experience(

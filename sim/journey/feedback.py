@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey.decisions import ReviewChance
 from sim.market.keyed_draws import KeyedDraws, geometric_days
 from sim.market.measures import STAR_COLUMNS
 from sim.market.moments import Moment
@@ -82,7 +83,19 @@ def post_reviews(
     for strategy in market.strategies:
         chance = strategy.review_chance(market, people, brand, ratings, chance)
     posted = u < chance
+    if "review" in market.deciders:  # people of a class that decides itself
+        review_per_agent(market, people, brand, ratings, chance, u, posted)
     record_reviews(market, people[posted], brand[posted], ratings[posted])
+
+
+def review_per_agent(market, people, brand, ratings, chance, u, posted) -> None:
+    """Replace `posted` (in place) for people whose class decides (`Person.review`), given the
+    chance after strategies and the uniform the vectorised rule used."""
+    deciders, names = market.deciders["review"], market.brands.names
+    chance = np.broadcast_to(chance, people.shape)
+    for k in deciders.positions(people):
+        view = ReviewChance(names[int(brand[k])], int(ratings[k]), float(chance[k]), float(u[k]))
+        posted[k] = bool(deciders.agent(people[k]).review(view))
 
 
 def record_reviews(market: Market, people: np.ndarray, brand: np.ndarray, stars: np.ndarray):

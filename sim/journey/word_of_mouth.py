@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey.decisions import Conversation
 from sim.journey.exposure import expose
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.silenced_sources import negative_unsilenced, unsilenced
@@ -30,6 +31,8 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
     if market.graph.mixed:
         add_mean_field_pressure(market, brand, valence, rate)
     counts = draws.poisson(rate, "messages", market.day, talkers)
+    if "talk" in market.deciders:  # talkers of a class that decides itself
+        talk_per_agent(market, talkers, brand, valence, rate, counts, draws)
     sender = np.repeat(np.arange(len(talkers)), counts)
     j = np.arange(len(sender)) - np.repeat(np.cumsum(counts) - counts, counts)
     hearer, heard = deliver(market, talkers[sender], j, draws)
@@ -38,6 +41,22 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
     message = (talkers[sender] << 32) | j
     hear(market, hearer[heard], brand[sender], valence[sender], draws, ("reject", message))
     influencer_posts(market, talkers, brand, valence, draws)
+
+
+def talk_per_agent(market, talkers, brand, valence, rate, counts, draws: KeyedDraws) -> None:
+    """Replace `counts` (in place) for talkers whose class decides (`Person.talk`), given the
+    rate and the keyed uniform the vectorised Poisson draw inverted."""
+    deciders, names, day = market.deciders["talk"], market.brands.names, market.day
+    positions = deciders.positions(talkers)
+    u = draws.uniform("messages", day, talkers[positions])
+    rate = np.broadcast_to(rate, talkers.shape)
+    for k, uk in zip(positions, u, strict=True):
+        fresh = bool(market.people.talk_until[talkers[k]] >= day)
+        view = Conversation(names[int(brand[k])], int(valence[k]), fresh, float(rate[k]), float(uk))
+        count = deciders.agent(talkers[k]).talk(view)
+        if count != int(count) or count < 0:
+            raise ValueError(f"talk() returned {count!r}; messages are a whole number >= 0")
+        counts[k] = int(count)
 
 
 def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
