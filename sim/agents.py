@@ -26,6 +26,7 @@ from sim.journey.decisions import (
     Experience,
     NeedPath,
     RecurringNeed,
+    Research,
     ReviewChance,
     Shelf,
 )
@@ -158,6 +159,16 @@ class Person(mesa.Agent):
         return f"{type(self).__name__}(row={self.row}, moment={self.moment.label})"
 
 
+def weigh_sources(self: Person, research: Research) -> list[dict[str, float]]:
+    """ZMOT: how much each source consulted moves this person's attitude toward each brand, one
+    {brand: change} per consultation, in order (a brand left out: no change).
+
+    The default takes each source as the market weighs it (`Consultation.gain`): reviews pull by
+    their rating and credibility, presence and FAQ answers by their weights, a friend by their
+    stance. A researcher who distrusts reviews, say, returns 0 for review sites."""
+    return [dict(consultation.gain) for consultation in research.consultations]
+
+
 class Buyer(Person):
     """Decides and pays: researches (ZMOT), chooses at the shelf (FMOT), rebuys or switches.
 
@@ -165,6 +176,8 @@ class Buyer(Person):
     class (`JourneyModel(settings, agent_classes={Consumer: MyShopper})`); the defaults below
     are the vectorised rules written out for one person, with the same arithmetic, so a class
     that calls them decides exactly as the engine does (tests/test_agent_decisions.py)."""
+
+    research = weigh_sources
 
     def choose(self, shelf: Shelf) -> str | None:
         """FMOT: the brand to buy, or None to walk away.
@@ -199,7 +212,9 @@ class Buyer(Person):
 
 
 class Influencer(Person):
-    """Sways the choice: their attitude counts in the buying unit's decision; talks to others."""
+    """Sways the choice: their attitude counts in the buying unit's decision; researches too."""
+
+    research = weigh_sources
 
 
 class EndUser(Person):
@@ -281,6 +296,7 @@ def replace_classes(model, classes: np.ndarray, rows: np.ndarray, spec) -> None:
 
 
 DEFAULT_DECIDER: dict[str, type[Person]] = {
+    "research": Buyer,
     "choose": Buyer,
     "rebuy_or_switch": Buyer,
     "rate": EndUser,

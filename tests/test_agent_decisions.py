@@ -15,6 +15,7 @@ from sim.journey.decisions import (
     Conversation,
     Experience,
     RecurringNeed,
+    Research,
     ReviewChance,
     Shelf,
 )
@@ -24,6 +25,9 @@ SEED = 11
 
 class Echo:
     """Takes over every decision and decides as the defaults do, in plain Python per agent."""
+
+    def research(self, research: Research) -> list[dict[str, float]]:
+        return Buyer.research(self, research)
 
     def choose(self, shelf: Shelf) -> str | None:
         return Buyer.choose(self, shelf)
@@ -140,6 +144,11 @@ class NeverReviews(Consumer):
         return False
 
 
+class DistrustsEverything(Consumer):
+    def research(self, research: Research) -> list[dict[str, float]]:
+        return [{} for _ in research.consultations]
+
+
 class Delighted(Consumer):
     def rate(self, experience: Experience) -> float:
         return 5.0
@@ -158,3 +167,25 @@ def test_each_decision_is_taken_where_the_engine_uses_it():
     table = daily(settings, agent_classes={Consumer: Delighted})
     assert table["reviews"].sum() > 0
     assert table["review_stars"].sum() == 5 * table["reviews"].sum()
+
+
+@pytest.mark.parametrize(("cls", "moves"), [(Consumer, True), (DistrustsEverything, False)])
+def test_research_gains_come_from_the_researchers_method(cls, moves):
+    """Eight researchers finish ZMOT today: by default the sources they consult move their
+    attitudes; a class that trusts no source keeps them where they were (negative control)."""
+    import mesa
+    from tiny_market import draws, place, tiny_market
+
+    from sim.agents import create_people
+    from sim.journey.research import finish_research
+    from sim.market.keyed_draws import KeyedDraws
+    from sim.market.moments import Moment
+
+    market = tiny_market(8, research={"mean_sources": 6.0})
+    model = mesa.Model(rng=SEED)
+    model.market, model.draws = market, KeyedDraws(SEED)
+    create_people(model, {Consumer: cls})
+    place(market, np.arange(8), Moment.ZMOT)
+    before = market.people.attitude.copy()
+    finish_research(market, draws("research"))
+    assert (market.people.attitude != before).any() == moves

@@ -17,12 +17,33 @@ from typing import Literal
 
 import numpy as np
 
-DECISIONS: tuple[str, ...] = ("choose", "rebuy_or_switch", "rate", "review", "talk")
+DECISIONS: tuple[str, ...] = ("research", "choose", "rebuy_or_switch", "rate", "review", "talk")
 """The decision methods the engine calls per agent when a class overrides them."""
 
 NeedPath = Literal["rebuy", "research", "leave"]
 """What a customer does when the need recurs: straight to the shelf, research again, or leave
 the category."""
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """One source consulted at ZMOT, and what it says about each brand."""
+
+    source: str
+    """The source's key (`search`, `review_sites`, `marketplace`, `friends`, ...)."""
+    found: dict[str, bool]
+    """Whether the source showed each brand (a brand not found says nothing)."""
+    gain: dict[str, float]
+    """What the source says, as the market weighs it: the attitude change toward each brand
+    (reviews' pull on review sites and marketplaces, presence, an FAQ answered or not, a
+    friend's stance)."""
+
+
+@dataclass(frozen=True)
+class Research:
+    """ZMOT for one researcher today: the sources consulted, in order."""
+
+    consultations: tuple[Consultation, ...]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey.decisions import Consultation, Research
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
 from sim.market.population import Role
@@ -51,11 +52,41 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
     gain, found = source_effects(market, source, u[:, 2 : 2 + n], u[:, 2 + n :])
     ask_friends(market, person, source == Source.FRIENDS, u[:, 1], gain, found)
     silence_consultations(market, source, gain, found)
+    if "research" in market.deciders:  # researchers of a class that weighs sources itself
+        research_per_agent(market, person, source, gain, found)
     record_consultations(market, unit, source, found[:, 0])
     np.add.at(market.people.attitude, person, gain.astype(np.float32))
     rows, cols = np.nonzero(found)
     market.people.aware[person[rows], cols] = True
     note_lead_source(market, unit, source, gain[:, 0])
+
+
+def research_per_agent(market, person, source, gain, found) -> None:
+    """Replace the attitude gains (in place) of consultations by researchers whose class
+    weighs what it finds (`Buyer.research`): one call per researcher, their sources in order."""
+    deciders, names = market.deciders["research"], market.brands.names
+    rows = deciders.positions(person)
+    if len(rows) == 0:
+        return
+    starts = np.flatnonzero(np.r_[True, person[rows][1:] != person[rows][:-1]])
+    for mine in np.split(rows, starts[1:]):
+        view = Research(
+            tuple(
+                Consultation(
+                    Source(int(source[k])).key,
+                    dict(zip(names, found[k].tolist(), strict=True)),
+                    dict(zip(names, gain[k].tolist(), strict=True)),
+                )
+                for k in mine
+            )
+        )
+        gains = deciders.agent(person[mine[0]]).research(view)
+        if len(gains) != len(mine):
+            raise ValueError(f"research() returned {len(gains)} gains for {len(mine)} sources")
+        for k, answer in zip(mine, gains, strict=True):
+            gain[k] = [float(answer.get(name, 0.0)) for name in names]
+        if not np.isfinite(gain[mine]).all():
+            raise ValueError("research() returned a gain that is not a finite number")
 
 
 def pick_sources(market: Market, person: np.ndarray, u: np.ndarray) -> np.ndarray:
