@@ -28,6 +28,7 @@ CHARTS = (
     "new_customers_by_source",
     "cohort_retention",
     "reviews_and_rating",
+    "rating_distribution",
     "word_of_mouth",
 )
 SMALL = (

@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.market.measures import CHANNEL_COLUMNS, moment_labels
+from sim.market.measures import CHANNEL_COLUMNS, STAR_COLUMNS, moment_labels
 from sim.reports.stats import mean_ci_by
 from sim.reports.store import atomic_write
 
@@ -250,6 +251,34 @@ def reviews_and_rating(daily: pd.DataFrame) -> Figure:
     return fig
 
 
+def rating_distribution(daily: pd.DataFrame) -> Figure:
+    """Share of the window's reviews with 1..5 stars: the shape the next shoppers read (J-shaped
+    when customers choose whether to post, Hu, Pavlou & Zhang 2009); 95% CI bars over
+    replications."""
+    daily = tidy(daily)
+    counts = daily.groupby("replication")[list(STAR_COLUMNS)].sum()
+    shares = counts.div(counts.sum(axis=1).where(lambda n: n > 0), axis=0).assign(one=0)
+    band = mean_ci_by(shares, "one", list(STAR_COLUMNS)).iloc[0]
+    stars = np.arange(1, 6)
+    mean = np.array([band[c] for c in STAR_COLUMNS])
+    fig, ax = new_axes(
+        "Reviews by star rating",
+        "stars",
+        "share of the window's reviews",
+        f"{replication_note(daily, bands=False)}; {int(counts.to_numpy().sum()):,} reviews"
+        + ("; bars: 95% CI" if len(counts) > 1 else ""),
+    )
+    ax.bar(stars, mean, color=[NEGATIVE, NEGATIVE, "0.6", POSITIVE, POSITIVE], width=0.6)
+    if len(counts) > 1:
+        low = np.array([band[f"{c}_low"] for c in STAR_COLUMNS])
+        high = np.array([band[f"{c}_high"] for c in STAR_COLUMNS])
+        ax.errorbar(stars, mean, yerr=[mean - low, high - mean], fmt="none", color="0.2")
+    ax.set_xticks(stars)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    return fig
+
+
 def word_of_mouth(daily: pd.DataFrame) -> Figure:
     """Positive vs negative word-of-mouth messages about the focal brand per day (smoothed)."""
     daily = tidy(daily)
@@ -274,6 +303,7 @@ DAILY_CHARTS: dict[str, Callable[[pd.DataFrame], Figure]] = {
     "people_per_moment": people_per_moment,
     "new_customers_by_source": new_customers_by_source,
     "reviews_and_rating": reviews_and_rating,
+    "rating_distribution": rating_distribution,
     "word_of_mouth": word_of_mouth,
 }
 """File stem -> chart drawn from the tidy daily table."""
@@ -345,6 +375,7 @@ __all__ = [
     "new_customers_by_source",
     "people_per_moment",
     "plot_band",
+    "rating_distribution",
     "retention_curve",
     "reviews_and_rating",
     "save",
