@@ -120,6 +120,22 @@ def test_a_brand_silenced_on_word_of_mouth_is_not_talked_about():
     assert (spread(market) == 0).all()
 
 
+def test_a_brand_silencing_its_critics_keeps_its_advocates_talking():
+    """`negative_word_of_mouth`: the brand's critics are unheard, its advocates are not."""
+    market = tiny_market(
+        network=ONE_CLIQUE,
+        feedback=LOUD,
+        brands={"focal": {"silenced_sources": ["negative_word_of_mouth"]}},
+    )
+    people = market.people
+    people.stance[:2], people.stance_brand[:2] = [1, -1], 0  # person 0 advocate, 1 critic
+    people.talk_until[:2] = market.day
+    change = spread(market)
+    assert counted(market, "wom_negative") == 0
+    assert counted(market, "wom_positive") > 0
+    assert (change >= 0).all() and change.sum() > 0
+
+
 def test_certain_rejection_rules_the_brand_out_for_hearers_who_do_not_own_it():
     market = talking_market([0], stance=-1, p_reject_on_negative=1.0)
     place(market, [5], Moment.LOYALTY, days=30, brand=0)  # person 5 owns the brand

@@ -67,8 +67,9 @@ def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     fresh = people.talk_until[talkers] >= market.day
     owner = market.units.brand[people.unit[talkers]] == brand
     talking = (fresh | owner) & unsilenced(market, Source.WORD_OF_MOUTH, brand)
-    critic = people.stance[talkers] < 0
-    talking &= ~critic | negative_unsilenced(market, brand)
+    critics_heard = negative_unsilenced(market, brand)
+    if critics_heard is not True:  # a brand silences its critics (a counterfactual arm)
+        talking &= (people.stance[talkers] > 0) | critics_heard
     talkers, brand, fresh = talkers[talking], brand[talking], fresh[talking]
     valence = people.stance[talkers].astype(np.int64)
     window = max(float(np.rint(fb.feedback_days)), 1.0)
