@@ -1,0 +1,233 @@
+"""A whole class on one computer: students join, play the same market, and the teacher watches.
+
+`ClassSession` is plain Python (no Solara), shared by every page of a class and tested without a
+browser. It warms the lesson's market up once and gives each student a copy (`StudentMarket`),
+lays out the network picture once for everyone, and runs the class in free play (each student
+steps their own market) or in rounds (the teacher advances every market by a round's days; levers
+are locked while a round runs).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import threading
+from collections.abc import Callable
+from typing import Any, Literal
+
+import pandas as pd
+
+from sim.classroom.class_kpis import CLASS_KPIS, KPI_LIST
+from sim.classroom.lesson_text import LessonText, Rounds
+from sim.classroom.lever_set import MARKET_LEVERS, STRATEGY_LEVERS, lever_values
+from sim.classroom.network_view import N_SHOWN, sample_network
+from sim.classroom.student import StudentMarket
+from sim.model import JourneyModel
+from sim.scenario.settings import Scenario
+
+Mode = Literal["free", "rounds"]
+NAME = re.compile(r"^[\w][\w .'-]{0,39}$")
+"""A student's or team's name: 1-40 letters, digits, spaces and . ' - (no markup)."""
+BASELINE = "baseline (lesson's levers)"
+
+
+class JoinError(ValueError):
+    """A name that cannot join; the message is one line for the student."""
+
+
+class ClassSession:
+    """The class: its market, students, mode and rounds.
+
+    Args:
+        base: the lesson's scenario (every student's market starts from it).
+        lesson: the lesson's text, KPI and default rounds (None: a plain scenario).
+        token: the teacher's secret; a new random one when not given.
+        n_shown: people in the network picture.
+    """
+
+    def __init__(
+        self,
+        base: Scenario,
+        lesson: LessonText | None = None,
+        token: str | None = None,
+        n_shown: int = N_SHOWN,
+    ) -> None:
+        self.base = base
+        self.lesson = lesson
+        self.token = token or secrets.token_urlsafe(12)
+        self.template = JourneyModel(base, with_agents=False)
+        self.sample = sample_network(self.template.market.graph, n_shown, base.seed)
+        self.market = lever_values(base, MARKET_LEVERS)
+        self.start_values = lever_values(base, STRATEGY_LEVERS)
+        self.unit_cost_usd = base.brands["focal"].unit_cost_usd
+        self.students: dict[str, StudentMarket] = {}
+        self.keys: dict[str, str] = {}
+        """Student name -> the secret key in their page's address (a reload brings them back)."""
+        self.baseline = self.new_market(BASELINE)
+        rounds = lesson.rounds if lesson else Rounds()
+        self.mode: Mode = "free"
+        self.round_days, self.n_rounds = rounds.days, rounds.count
+        self.rounds_run = 0
+        self.running = False
+        self.version = 0
+        """Bumped after every change, so open pages know when to redraw."""
+        self.lock = threading.RLock()
+
+    @property
+    def kpi(self) -> str:
+        """The KPI the leaderboard ranks by."""
+        return self.lesson.kpi if self.lesson else "customers"
+
+    def new_market(self, name: str) -> StudentMarket:
+        """A copy of the class's market with the lesson's starting levers."""
+        return StudentMarket(name, self.base, self.market, self.template, self.start_values)
+
+    def changed(self) -> None:
+        """Tell open pages something changed."""
+        self.version += 1
+
+    def check_token(self, given: str | None) -> bool:
+        """True only for the teacher's token (compared in constant time)."""
+        return given is not None and secrets.compare_digest(given, self.token)
+
+    def join(self, name: str) -> str:
+        """Add a student (or team); returns the key their page keeps. Names are unique."""
+        name = " ".join(name.split())
+        if not NAME.match(name):
+            raise JoinError("a name is 1-40 letters, digits, spaces or . ' -")
+        with self.lock:
+            if name in self.students or name == BASELINE:
+                raise JoinError(f"{name!r} has joined already: add an initial or a number")
+            student = self.new_market(name)
+            student.step(self.baseline.day if self.mode == "rounds" else 0)
+            self.students[name] = student
+            self.keys[name] = secrets.token_urlsafe(9)
+            self.changed()
+            return self.keys[name]
+
+    def student(self, key: str | None) -> StudentMarket | None:
+        """The student whose page holds `key`, or None."""
+        for name, own in self.keys.items():
+            if key is not None and secrets.compare_digest(own, key):
+                return self.students[name]
+        return None
+
+    def levers_locked(self) -> str | None:
+        """Why students cannot move their levers now, or None when they can."""
+        if self.running:
+            return "a round is running: levers are locked until it ends"
+        if self.mode == "rounds" and self.rounds_run >= self.n_rounds:
+            return "the last round has run"
+        return None
+
+    def set_lever(self, student: StudentMarket, key: str, value: Any) -> bool:
+        """Move a student's lever unless the class locks levers now."""
+        with self.lock:
+            locked = self.levers_locked()
+            if locked:
+                student.error = locked
+                return False
+        done = student.set_lever(key, value)
+        self.changed()
+        return done
+
+    def set_answer(self, student: StudentMarket, question: int, text: str) -> None:
+        """Keep a student's answer to a lesson question (at most 2,000 characters)."""
+        student.answers[question] = text[:2000]
+        self.changed()
+
+    def set_mode(
+        self, mode: Mode, round_days: int | None = None, n_rounds: int | None = None
+    ) -> None:
+        """Free play or rounds (of `round_days` days, `n_rounds` of them)."""
+        with self.lock:
+            self.mode = mode
+            self.round_days = max(1, int(round_days or self.round_days))
+            self.n_rounds = max(1, int(n_rounds or self.n_rounds))
+            self.changed()
+
+    def run_round(self, on_progress: Callable[[], None] | None = None) -> bool:
+        """Advance every market (and the baseline) by one round; False when none can run."""
+        with self.lock:
+            if self.running or self.mode != "rounds" or self.rounds_run >= self.n_rounds:
+                return False
+            self.running = True
+            self.changed()
+        try:
+            for market in [self.baseline, *self.students.values()]:
+                market.step(self.round_days)
+                if on_progress is not None:
+                    on_progress()
+        finally:
+            with self.lock:
+                self.rounds_run += 1
+                self.running = False
+                self.changed()
+        return True
+
+    def catch_up_baseline(self) -> None:
+        """In free play the baseline runs as far as the furthest student, for the debrief."""
+        furthest = max((s.day for s in self.students.values()), default=0)
+        if furthest > self.baseline.day:
+            self.baseline.step(furthest - self.baseline.day)
+
+    def table(self) -> pd.DataFrame:
+        """One row per student: day, levers and every class KPI (the teacher's live table)."""
+        rows = [self.row(student) for student in list(self.students.values())]
+        columns = ["student", "day", *self.start_values, *CLASS_KPIS, "answers"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def row(self, student: StudentMarket) -> dict[str, Any]:
+        """A student's levers and KPIs now."""
+        daily = student.daily()
+        kpis = {kpi.key: kpi.value(daily, self.unit_cost_usd) for kpi in KPI_LIST}
+        answered = sum(1 for text in student.answers.values() if text.strip())
+        return {
+            "student": student.name,
+            "day": student.day,
+            **student.values,
+            **kpis,
+            "answers": answered,
+        }
+
+    def leaderboard(self, kpi: str | None = None) -> pd.DataFrame:
+        """Students ranked by `kpi` (the lesson's by default), best first; ties by name."""
+        definition = CLASS_KPIS[kpi or self.kpi]
+        table = self.table()[["student", "day", definition.key]]
+        table = table.sort_values(
+            [definition.key, "student"], ascending=[not definition.higher_is_better, True]
+        )
+        table.insert(0, "rank", range(1, len(table) + 1))
+        return table.reset_index(drop=True)
+
+    def results(self) -> pd.DataFrame:
+        """Every student's days with the levers in force each day, then the baseline's."""
+        self.catch_up_baseline()
+        markets = [*self.students.values(), self.baseline]
+        return pd.concat([market.data() for market in markets], ignore_index=True)
+
+    def results_csv(self) -> str:
+        """`results()` as CSV text."""
+        buffer = io.StringIO()
+        self.results().to_csv(buffer, index=False)
+        return buffer.getvalue()
+
+    def answers(self) -> pd.DataFrame:
+        """Every answer typed: student, question number, question, answer."""
+        questions = self.lesson.questions if self.lesson else []
+        rows = [
+            {
+                "student": s.name,
+                "question": n + 1,
+                "text": questions[n] if n < len(questions) else "",
+                "answer": a,
+            }
+            for s in list(self.students.values())
+            for n, a in sorted(s.answers.items())
+            if a.strip()
+        ]
+        return pd.DataFrame(rows, columns=["student", "question", "text", "answer"])
+
+    def __repr__(self) -> str:
+        return f"ClassSession({self.base.name!r}, {len(self.students)} students, mode={self.mode})"

@@ -1,0 +1,78 @@
+"""Moving a brand's levers in a market that is already running (class rounds, free play).
+
+Why: in a class, students set their levers, the market runs a round, and they set them again for
+the next round in the *same* market. `JourneyModel` builds its brand levers and strategies once
+from its scenario, so `change_levers` swaps them for those of a new scenario from the next day on:
+
+- the brands' lever columns and platform presence are rebuilt from the new scenario; the reviews
+  collected (stars, replies) are the market's history and stay;
+- a strategy whose settings did not change keeps its object, so its records (e-mails scheduled,
+  who was asked for a review, who ever bought) carry on; its `setup` is re-applied to the rebuilt
+  lever columns and then its own records are put back as they were;
+- a strategy switched on or changed starts fresh (its `setup` runs now); one switched off stops.
+
+Market settings that shape the people themselves (population, seed, network) cannot change
+mid-run; `sim.classroom.student` keeps them fixed for a class.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market.brands import build_brands
+from sim.model import JourneyModel
+from sim.scenario.settings import Scenario
+from sim.strategies import Strategy, build_strategies
+
+FIXED_SECTIONS: tuple[str, ...] = ("population", "network", "seed", "days", "warmup_days")
+"""Scenario parts a running market cannot change: they made its people and its calendar."""
+
+
+def change_levers(model: JourneyModel, scenario: Scenario) -> None:
+    """Run `model` from its next day with the brand levers and strategies of `scenario`.
+
+    Raises:
+        ValueError: `scenario` changes a part listed in `FIXED_SECTIONS`.
+    """
+    for section in FIXED_SECTIONS:
+        if getattr(scenario, section) != getattr(model.settings, section):
+            raise ValueError(f"{section} cannot change while the market runs")
+    old = model.strategies
+    strategies = carried_over(old, build_strategies(scenario, model.draws))
+    model.settings = scenario
+    model.market.scenario = scenario
+    rebuild_brand_levers(model, scenario)
+    model.strategies = strategies
+    if window_open(model):  # strategies act from the next day
+        model.market.strategies = strategies
+        for strategy in strategies:
+            reapply_setup(strategy, model, running=any(strategy is s for s in old))
+
+
+def window_open(model: JourneyModel) -> bool:
+    """True once the strategies have been handed to the market (they then act every day)."""
+    market = model.market
+    return bool(market.strategies) or market.day > market.window_start
+
+
+def carried_over(old: list[Strategy], new: list[Strategy]) -> list[Strategy]:
+    """`new`, with each strategy whose name, brand and settings are unchanged taken from `old`."""
+    kept = {(s.name, s.brand, s.settings.model_dump_json()): s for s in old}
+    return [kept.get((s.name, s.brand, s.settings.model_dump_json()), s) for s in new]
+
+
+def rebuild_brand_levers(model: JourneyModel, scenario: Scenario) -> None:
+    """Lever columns and presence from `scenario`; reviews and replies posted so far stay."""
+    fresh = build_brands(scenario)
+    brands = model.market.brands
+    brands.levers = fresh.levers
+    brands.presence = np.array(fresh.presence, copy=True)
+
+
+def reapply_setup(strategy: Strategy, model: JourneyModel, running: bool) -> None:
+    """Run `setup` for its effect on the brand's levers; a running strategy keeps its records."""
+    records = dict(vars(strategy))
+    strategy.setup(model.market)
+    if running:
+        vars(strategy).clear()
+        vars(strategy).update(records)
