@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "attribute",
     "sweep",
     "app",
+    "class",
     "bench",
     "validate",
     "calibrate",

@@ -71,7 +71,9 @@ class ClassSession:
         self.rounds_run = 0
         self.running = False
         self.version = 0
-        """Bumped after every change, so open pages know when to redraw."""
+        """Bumped after every change, so the teacher's page knows when to redraw."""
+        self.class_version = 0
+        """Bumped when the teacher changes the class (mode, rounds), so students' pages redraw."""
         self.lock = threading.RLock()
 
     @property
@@ -83,9 +85,11 @@ class ClassSession:
         """A copy of the class's market with the lesson's starting levers."""
         return StudentMarket(name, self.base, self.market, self.template, self.start_values)
 
-    def changed(self) -> None:
-        """Tell open pages something changed."""
+    def changed(self, whole_class: bool = False) -> None:
+        """Tell open pages something changed (`whole_class`: every student's page too)."""
         self.version += 1
+        if whole_class:
+            self.class_version += 1
 
     def check_token(self, given: str | None) -> bool:
         """True only for the teacher's token (compared in constant time)."""
@@ -145,7 +149,7 @@ class ClassSession:
             self.mode = mode
             self.round_days = max(1, int(round_days or self.round_days))
             self.n_rounds = max(1, int(n_rounds or self.n_rounds))
-            self.changed()
+            self.changed(whole_class=True)
 
     def run_round(self, on_progress: Callable[[], None] | None = None) -> bool:
         """Advance every market (and the baseline) by one round; False when none can run."""
@@ -153,7 +157,7 @@ class ClassSession:
             if self.running or self.mode != "rounds" or self.rounds_run >= self.n_rounds:
                 return False
             self.running = True
-            self.changed()
+            self.changed(whole_class=True)
         try:
             for market in [self.baseline, *self.students.values()]:
                 market.step(self.round_days)
@@ -163,7 +167,7 @@ class ClassSession:
             with self.lock:
                 self.rounds_run += 1
                 self.running = False
-                self.changed()
+                self.changed(whole_class=True)
         return True
 
     def catch_up_baseline(self) -> None:

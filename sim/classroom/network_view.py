@@ -117,7 +117,7 @@ class NetworkState:
 
     moment: np.ndarray
     stance: np.ndarray
-    """+1 advocate, -1 critic, 0 neither."""
+    """+1 advocate, -1 critic of the focal brand, 0 neither (or a voice about a rival)."""
     talking: np.ndarray
     """True for advocates and critics inside their feedback window today."""
 
@@ -127,6 +127,7 @@ def network_state(sample: NetworkSample, market: Market) -> NetworkState:
     people = market.people
     who = sample.people
     moment = market.units.moment[people.unit[who]].astype(np.int64)
-    stance = people.stance[who].astype(np.int64)
+    focal = people.stance_brand[who] == 0  # the picture rings the focal brand's voices only
+    stance = np.where(focal, people.stance[who], 0).astype(np.int64)
     talking = (stance != 0) & (people.talk_until[who] >= market.day - 1)
     return NetworkState(moment=moment, stance=stance, talking=talking)

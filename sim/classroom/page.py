@@ -49,10 +49,12 @@ def png(figure: Figure) -> bytes:
 
 
 @solara.component
-def LeverControl(lever: Lever, value, on_value: Callable) -> None:
-    """One lever as a slider, switch, choice or number box."""
+def LeverControl(lever: Lever, value, on_value: Callable, disabled: bool = False) -> None:
+    """One lever as a slider, switch, choice or number box (greyed out when `disabled`)."""
     if lever.kind == "switch":
-        solara.Switch(label=lever.label, value=bool(value), on_value=on_value)
+        solara.Switch(label=lever.label, value=bool(value), on_value=on_value, disabled=disabled)
+    elif lever.kind == "choice" and disabled:
+        solara.Text(f"{lever.label}: {value:g}")
     elif lever.kind == "choice":
         solara.Text(lever.label)
         solara.ToggleButtonsSingle(
@@ -69,6 +71,7 @@ def LeverControl(lever: Lever, value, on_value: Callable) -> None:
             step=int(lever.step),
             on_value=on_value,
             thumb_label=True,
+            disabled=disabled,
         )
     else:
         solara.SliderFloat(
@@ -79,6 +82,7 @@ def LeverControl(lever: Lever, value, on_value: Callable) -> None:
             step=lever.step,
             on_value=on_value,
             thumb_label=True,
+            disabled=disabled,
         )
     caption = lever.help
     if lever.kind in ("int", "float") and lever.key != "seed":

@@ -69,14 +69,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_server(host: str, port: int) -> uvicorn.Server:
+def build_server(host: str, port: int, page: str = PAGE) -> uvicorn.Server:
     """Uvicorn serving solara's app wrapped in the `Guard` (Host, Origin and framing checks).
 
     Why not `solara run`: it builds the app from a module path, leaving no place for the guard, and
     turns the Ctrl+C that stops it into a click `Abort` traceback while a browser tab is connected.
     This mirrors what `solara run --production` sets up; the rest are solara's defaults.
     """
-    os.environ["SOLARA_APP"] = PAGE  # read when solara.server.app is first imported
+    os.environ["SOLARA_APP"] = page  # read when solara.server.app is first imported
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     # about session cookies inside another site's frame, which the guard forbids anyway
     warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)

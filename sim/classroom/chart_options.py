@@ -1,0 +1,299 @@
+"""ECharts options for the classroom's browser charts: the journey, the network and the debrief.
+
+Options are plain dicts of numbers and words (JSON), built here and drawn by `LiveChart` in the
+browser. Each chart has a fixed `option` (axes, titles, legends: sent once) and a `patch` with
+the data (sent each frame). Colours reach 3:1 contrast on white (a projector in a lit room), and
+advocates and critics differ by shape as well as colour (triangle, diamond) so that they stay
+apart under red-green colour blindness.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.market.measures import MOMENT_COLUMNS
+from sim.market.moments import LABELS, Moment
+
+MOMENT_COLOURS: dict[Moment, str] = {
+    Moment.PRE_ZMOT: "#767676",
+    Moment.ZMOT: "#0072B2",
+    Moment.FMOT: "#7B3294",
+    Moment.SMOT: "#C04F00",
+    Moment.UMOT: "#B8307F",
+    Moment.LOYALTY: "#00795A",
+}
+"""One colour per moment (Okabe-Ito hues darkened to >= 3:1 contrast on white)."""
+ADVOCATE, CRITIC = "#0072B2", "#D55E00"
+"""Blue and vermilion: apart under deuteranopia; shapes (triangle, diamond) tell them apart too."""
+FONT = {"fontSize": 14}
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG contrast ratio of a `#rrggbb` colour against white."""
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255.0
+    linear = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+    return 1.05 / (luminance + 0.05)
+
+
+def base_option(title: str, grids: list[dict[str, Any]]) -> dict[str, Any]:
+    """What every chart shares: title, tooltip, no animation (frames come fast), saving as PNG."""
+    return {
+        "animation": False,
+        "aria": {"enabled": True},
+        "title": {"text": title, "left": 8, "textStyle": {"fontSize": 16}},
+        "tooltip": {"trigger": "axis"},
+        "toolbox": {"right": 8, "feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}},
+        "grid": grids,
+        "textStyle": FONT,
+    }
+
+
+def axis(kind: str, index: int, name: str, **extra: Any) -> dict[str, Any]:
+    """An axis of grid `index` (x axes show the day; y axes their unit)."""
+    return {
+        "type": kind,
+        "gridIndex": index,
+        "name": name,
+        "nameLocation": "middle",
+        "nameGap": 44 if kind != "category" else 28,
+        "axisLabel": FONT,
+        "nameTextStyle": FONT,
+        **extra,
+    }
+
+
+def line(sid: str, name: str, colour: str, x: int = 0, y: int = 0, **extra: Any) -> dict[str, Any]:
+    """A line series (data come in the patch)."""
+    return {
+        "id": sid,
+        "name": name,
+        "type": "line",
+        "xAxisIndex": x,
+        "yAxisIndex": y,
+        "showSymbol": False,
+        "lineStyle": {"color": colour, "width": 2},
+        "itemStyle": {"color": colour},
+        "data": [],
+        **extra,
+    }
+
+
+JOURNEY_PANELS = (
+    "People per moment (log scale)",
+    "Customers: new and retained",
+    "Reviews and rating",
+)
+
+
+def journey_option(title: str) -> dict[str, Any]:
+    """Three stacked panels: people per moment, customers, reviews with the mean rating.
+
+    Each panel has its title, then its legend on its own row, then the plot, so that no line
+    runs through a legend (issue 16)."""
+    tops = (36, 300, 564)
+    grids = [{"left": 70, "right": 60, "top": t + 74, "height": 140} for t in tops]
+    option = base_option(title, grids)
+    option["title"] = [option["title"]] + [
+        {"text": name, "top": t, "left": 8, "textStyle": {"fontSize": 14}}
+        for name, t in zip(JOURNEY_PANELS, (t + 2 for t in tops), strict=True)
+    ]
+    option["xAxis"] = [axis("value", i, "day", min=0, nameGap=26) for i in range(3)]
+    option["yAxis"] = [
+        axis("log", 0, "people", min=1, logBase=10, nameGap=52),
+        axis("value", 1, "people", nameGap=52),
+        axis("value", 2, "reviews", nameGap=52),
+        axis(
+            "value",
+            2,
+            "stars",
+            min=1,
+            max=5,
+            position="right",
+            splitLine={"show": False},
+            nameGap=30,
+        ),
+    ]
+    moments = [
+        line(column, LABELS[m], MOMENT_COLOURS[m])
+        for m, column in zip(Moment, MOMENT_COLUMNS, strict=True)
+    ]
+    option["series"] = [
+        *moments,
+        line("customers", "focal customers", "#000000", 1, 1, lineStyle={"width": 3}),
+        line("rival", "rival customers", "#555555", 1, 1, lineStyle={"type": "dashed"}),
+        line("new", "new customers (total)", ADVOCATE, 1, 1),
+        line("lost", "customers lost (total)", CRITIC, 1, 1),
+        line("reviews", "reviews (total)", "#0072B2", 2, 2, areaStyle={"opacity": 0.2}),
+        line("negative", "negative reviews (total)", CRITIC, 2, 2),
+        line("rating", "mean rating (stars)", "#6B4226", 2, 3),
+    ]
+    option["legend"] = [
+        legend([LABELS[m] for m in Moment], tops[0] + 24),
+        legend(
+            [
+                "focal customers",
+                "rival customers",
+                "new customers (total)",
+                "customers lost (total)",
+            ],
+            tops[1] + 24,
+        ),
+        legend(
+            ["reviews (total)", "negative reviews (total)", "mean rating (stars)"], tops[2] + 24
+        ),
+    ]
+    return option
+
+
+def legend(names: list[str], top: int) -> dict[str, Any]:
+    """A legend row above its panel (never over the lines)."""
+    return {"data": names, "top": top, "left": 8, "itemGap": 8, "textStyle": {"fontSize": 13}}
+
+
+def pairs(days: pd.Series, values: Any, log: bool = False) -> list:
+    """[[day, value], ...] for ECharts; on a log axis a zero is a gap (nobody there that day)."""
+    values = np.asarray(values, dtype=float)
+    rounded = np.round(values, 3).tolist()
+    if log:
+        rounded = [v if v > 0 else None for v in rounded]
+    return [[int(d), v] for d, v in zip(days.tolist(), rounded, strict=True)]
+
+
+def journey_patch(daily: pd.DataFrame, y_max: dict[str, float] | None = None) -> dict[str, Any]:
+    """The journey's data; `y_max` (panel -> top) gives side-by-side charts one scale."""
+    days = daily["day"]
+    rivals = [c for c in daily.columns if c.startswith("customers_") and c != "customers_focal"]
+    rival = daily[rivals].sum(axis=1) if rivals else daily["customers"] * 0
+    data = {column: pairs(days, daily[column], log=True) for column in MOMENT_COLUMNS}
+    data |= {
+        "customers": pairs(days, daily["customers"]),
+        "rival": pairs(days, rival),
+        "new": pairs(days, daily["new_customers"].cumsum()),
+        "lost": pairs(days, daily["churned"].cumsum()),
+        "reviews": pairs(days, daily["review_count"]),
+        "negative": pairs(days, daily["negative_reviews"].cumsum()),
+        "rating": pairs(days, daily["mean_rating"].where(daily["review_count"] > 0)),
+    }
+    patch: dict[str, Any] = {"series": [{"id": k, "data": v} for k, v in data.items()]}
+    if y_max:
+        patch["yAxis"] = [{"max": y_max.get(str(i))} for i in range(3)] + [{"max": 5}]
+    return patch
+
+
+def journey_tops(dailies: list[pd.DataFrame]) -> dict[str, float]:
+    """Shared y-axis tops for journey charts shown side by side (same scale for A and B)."""
+    tops = {"0": 1.0, "1": 1.0, "2": 1.0}
+    for d in dailies:
+        if not len(d):
+            continue
+        tops["0"] = max(tops["0"], float(d[list(MOMENT_COLUMNS)].to_numpy().max()))
+        tops["1"] = max(tops["1"], float(d["customers"].max()), float(d["new_customers"].sum()))
+        tops["2"] = max(tops["2"], float(d["review_count"].max()))
+    tops["0"] = float(10 ** np.ceil(np.log10(tops["0"])))
+    tops["1"], tops["2"] = nice(tops["1"]), nice(tops["2"])
+    return tops
+
+
+def nice(value: float) -> float:
+    """A round number at or above `value` (1, 2 or 5 times a power of ten)."""
+    power = 10 ** np.floor(np.log10(max(value, 1.0)))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value))
+
+
+def journey_label(daily: pd.DataFrame) -> str:
+    """The journey chart's text alternative: where people are and what the brand has now."""
+    if not len(daily):
+        return "Journey charts: no days run yet."
+    last = daily.iloc[-1]
+    where = ", ".join(
+        f"{LABELS[m]} {int(last[c])}" for m, c in zip(Moment, MOMENT_COLUMNS, strict=True)
+    )
+    return (
+        f"Journey charts, day {int(last['day'])}: people per moment {where}; "
+        f"{int(last['customers'])} customers, {int(daily['new_customers'].sum())} new and "
+        f"{int(daily['churned'].sum())} lost so far; {int(last['review_count'])} reviews."
+    )
+
+
+def network_option(title: str) -> dict[str, Any]:
+    """The network picture: grey ties, people coloured by moment, talkers by shape."""
+    option = base_option(title, [{"left": 4, "right": 4, "top": 40, "bottom": 60}])
+    option["tooltip"] = {"show": False}
+    hidden = {"show": False, "min": -1.1, "max": 1.1}
+    option["xAxis"] = {"type": "value", **hidden}
+    option["yAxis"] = {"type": "value", **hidden}
+    pieces = [{"value": int(m), "label": LABELS[m], "color": MOMENT_COLOURS[m]} for m in Moment]
+    option["visualMap"] = {
+        "type": "piecewise",
+        "seriesIndex": 1,
+        "dimension": 2,
+        "pieces": pieces,
+        "orient": "horizontal",
+        "bottom": 24,
+        "left": "center",
+        "selectedMode": False,
+        "itemGap": 6,
+        "itemWidth": 12,
+        "textStyle": {"fontSize": 12},
+    }
+    option["legend"] = {"data": ["advocate talking", "critic talking"], "bottom": 0}
+    ties = {"type": "lines", "coordinateSystem": "cartesian2d", "large": True, "silent": True}
+    option["series"] = [
+        {**ties, "id": "ties", "lineStyle": {"color": "#d9d9d9", "width": 0.5}, "data": []},
+        {"id": "people", "type": "scatter", "symbolSize": 4, "data": [], "silent": True},
+        {**ties, "id": "advocate_ties", "lineStyle": {"color": ADVOCATE, "width": 1.2}, "data": []},
+        {**ties, "id": "critic_ties", "lineStyle": {"color": CRITIC, "width": 1.2}, "data": []},
+        talker("advocates", "advocate talking", "triangle", ADVOCATE),
+        talker("critics", "critic talking", "diamond", CRITIC),
+    ]
+    return option
+
+
+def talker(sid: str, name: str, symbol: str, colour: str) -> dict[str, Any]:
+    """Advocates or critics who are talking: an outlined shape over their dot."""
+    return {
+        "id": sid,
+        "name": name,
+        "type": "scatter",
+        "symbol": symbol,
+        "symbolSize": 11,
+        "itemStyle": {"color": "rgba(255,255,255,0)", "borderColor": colour, "borderWidth": 2},
+        "data": [],
+        "silent": True,
+    }
+
+
+def overlay_option(title: str, y_name: str) -> dict[str, Any]:
+    """The class debrief: every student's run of one KPI over the baseline's."""
+    option = base_option(title, [{"left": 80, "right": 180, "top": 60, "bottom": 60}])
+    option["xAxis"] = axis("value", 0, "day", min=0)
+    option["yAxis"] = axis("value", 0, y_name, nameGap=60)
+    option["legend"] = {"type": "scroll", "orient": "vertical", "right": 0, "top": 60}
+    option["series"] = []
+    return option
+
+
+def overlay_patch(runs: dict[str, pd.Series], baseline: str) -> dict[str, Any]:
+    """One line per student (index: day), the baseline thick and dashed in black."""
+    series = []
+    for name, values in runs.items():
+        extra = (
+            {"lineStyle": {"color": "#000000", "width": 4, "type": "dashed"}}
+            if name == baseline
+            else {}
+        )
+        series.append(
+            {
+                "id": f"run:{name}",
+                "name": name,
+                "type": "line",
+                "showSymbol": False,
+                "data": pairs(pd.Series(values.index), values.to_numpy()),
+                **extra,
+            }
+        )
+    return {"series": series}

@@ -1,0 +1,60 @@
+"""The class's pages: `/` for students, `/teacher` for the teacher (`mot class`).
+
+`mot class` builds one `ClassSession` before the server starts and puts it in `CURRENT`; every
+browser session (each student's tab, the teacher's) reads the same object.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import solara
+
+from sim.classroom.class_session import ClassSession
+
+CURRENT: ClassSession | None = None
+"""The class this process serves (set by `mot class`, or by tests)."""
+STUDENT_ADDRESS = {"url": ""}
+"""The address students type, shown (with its QR code) on the teacher's page."""
+
+
+def current() -> ClassSession:
+    """The class being served; an error a maintainer sees if the pages run without one."""
+    if CURRENT is None:
+        raise RuntimeError("no class: start the pages with `mot class LESSON`")
+    return CURRENT
+
+
+def query(search: str | None, name: str) -> str | None:
+    """One parameter of the page address (`?key=...`), or None."""
+    values = parse_qs(search or "").get(name)
+    return values[0] if values else None
+
+
+@solara.component
+def StudentRoute() -> None:
+    """The student's page (imported here so that routes stay one list)."""
+    from sim.classroom.student_page import StudentPage
+
+    StudentPage(current())
+
+
+@solara.component
+def TeacherRoute() -> None:
+    """The teacher's page."""
+    from sim.classroom.teacher_page import TeacherPage
+
+    TeacherPage(current())
+
+
+@solara.component
+def Layout(children: list | None = None) -> None:
+    """No navigation bar: students should not see a link to the teacher's page."""
+    with solara.Column(style={"padding": "0"}, children=children or []):
+        pass
+
+
+routes = [
+    solara.Route(path="/", component=StudentRoute, label="Student"),
+    solara.Route(path="teacher", component=TeacherRoute, label="Teacher"),
+]

@@ -1,0 +1,233 @@
+"""The student's page in a class: join with a name, then one market with the lesson beside it.
+
+The market is the student's `StudentMarket`; the page holds nothing a reload would lose: the
+address keeps the student's key (`/?key=...`), so reloading brings the same market back. Charts
+are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
+"""
+
+from __future__ import annotations
+
+import time
+
+import solara
+import solara.lab
+
+from sim.classroom import chart_options as opts
+from sim.classroom.class_app import query
+from sim.classroom.class_session import ClassSession, JoinError
+from sim.classroom.lever_set import STRATEGY_LEVERS, available
+from sim.classroom.live_chart import LiveChart, layout_lists, state_codes
+from sim.classroom.page import SPEEDS, LeverControl
+from sim.classroom.student import StudentMarket
+
+POLL_SECONDS = 1.0
+"""How often a page checks whether the teacher changed the class (a round ran, the mode)."""
+
+
+@solara.component
+def StudentPage(session: ClassSession) -> None:
+    """Join form, or the student's market when the address holds their key."""
+    router = solara.use_router()
+    student = session.student(query(router.search, "key"))
+    solara.Title("Moments of Truth: class")
+    if student is None:
+        JoinForm(session, lambda key: router.push(f"/?key={key}"))
+    else:
+        StudentView(session, student)
+
+
+@solara.component
+def JoinForm(session: ClassSession, joined) -> None:
+    """A name (or a team's name) and a Join button."""
+    name = solara.use_reactive("")
+    error = solara.use_reactive("")
+
+    def join() -> None:
+        try:
+            joined(session.join(name.value))
+        except JoinError as exc:
+            error.value = str(exc)
+
+    with solara.Card("Join the class", style={"max-width": "480px", "margin": "40px auto"}):
+        if session.lesson:
+            solara.Markdown(f"**{session.lesson.title}**")
+        solara.InputText("Your name or your team's name", value=name, continuous_update=True)
+        solara.Button("Join", color="primary", on_click=join, classes=["mot-join"])
+        if error.value:
+            solara.Error(error.value, classes=["mot-join-error"])
+
+
+def use_class_version(session: ClassSession) -> int:
+    """Redraw when the teacher changes the class; checks `session.class_version` every second."""
+    seen = solara.use_reactive(session.class_version)
+
+    def watch() -> None:
+        while True:
+            time.sleep(POLL_SECONDS)
+            if session.class_version != seen.value:
+                seen.value = session.class_version
+
+    solara.lab.use_task(watch, dependencies=[], prefer_threaded=True)
+    return seen.value
+
+
+@solara.component
+def StudentView(session: ClassSession, student: StudentMarket) -> None:
+    """Levers, controls and lesson on the left; the network and journey charts on the right."""
+    class_version = use_class_version(session)
+    tick = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(SPEEDS[0])
+
+    def changed() -> None:
+        tick.value += 1
+
+    def play() -> None:
+        while playing.value and student.day < student.days and session.mode == "free":
+            student.step(speed.value)
+            changed()
+            time.sleep(0.02)
+        playing.value = False
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+    version = (tick.value, class_version)
+    with solara.Columns([1, 3], style={"padding": "8px"}):
+        with solara.Column():
+            Header(session, student, version)
+            Levers(session, student, changed, version)
+            LessonPanel(session, student)
+        with solara.Column():
+            if session.mode == "free":
+                Controls(student, playing, speed, changed, version)
+            Market(session, student, version)
+
+
+@solara.component
+def Header(session: ClassSession, student: StudentMarket, version: tuple) -> None:
+    """Who, which day, and what the class is doing."""
+    title = session.lesson.title if session.lesson else session.base.name
+    solara.Markdown(
+        f"### {title}\n\nYou are **{student.name}** · day **{student.day}** of {student.days}"
+    )
+    if session.mode == "rounds":
+        status = f"Round {session.rounds_run} of {session.n_rounds} done ({session.round_days} days each)."
+        solara.Info(status + " Set your levers; the teacher runs the next round.", dense=True)
+    locked = session.levers_locked()
+    if locked:
+        solara.Warning(f"Levers locked: {locked}.", dense=True, classes=["mot-locked"])
+
+
+@solara.component
+def Levers(session: ClassSession, student: StudentMarket, changed, version: tuple) -> None:
+    """The focal brand's levers; they act from the next day on."""
+    locked = session.levers_locked() is not None
+    with solara.Card("Your strategy", classes=["mot-levers"]):
+        for lever in available(STRATEGY_LEVERS):
+            if lever.needs is not None and not student.values.get(lever.needs):
+                continue
+
+            def on_value(value, key=lever.key):
+                session.set_lever(student, key, value)
+                changed()
+
+            LeverControl(lever, student.values[lever.key], on_value, disabled=locked)
+        if student.error:
+            solara.Error(student.error, classes=["mot-error"])
+        for note in student.notes:
+            solara.Info(note, dense=True)
+
+
+@solara.component
+def Controls(student: StudentMarket, playing, speed, changed, version: tuple) -> None:
+    """Play / pause, step a day or a week, days per frame (free play only)."""
+
+    def step(days: int) -> None:
+        student.step(days)
+        changed()
+
+    done = student.day >= student.days
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            icon_name="mdi-play-pause",
+            color="primary",
+            disabled=done,
+            on_click=lambda: playing.set(not playing.value),
+        )
+        solara.Button("Step 1 day", on_click=lambda: step(1), disabled=done or playing.value)
+        solara.Button("Step 7 days", on_click=lambda: step(7), disabled=done or playing.value)
+        solara.Text(
+            f"Day {student.day}",
+            classes=["mot-day"],
+            style={"font-size": "1.3em", "font-weight": "bold"},
+        )
+        solara.Text("Days per frame:")
+        solara.ToggleButtonsSingle(value=speed.value, values=list(SPEEDS), on_value=speed.set)
+
+
+@solara.component
+def Market(session: ClassSession, student: StudentMarket, version: tuple) -> None:
+    """Today's numbers, the network picture (laid out once) and the journey charts."""
+    network = solara.use_memo(
+        lambda: opts.network_option("Your market: a sample of the people"), []
+    )
+    points, ties = solara.use_memo(lambda: layout_lists(session.sample), [])
+    journey = solara.use_memo(lambda: opts.journey_option("Your market: the journey"), [])
+    daily = student.daily()
+    states = state_codes(student.network(session.sample))
+    with solara.Column(classes=["mot-summary"]):
+        solara.Markdown(summary_line(session, daily))
+    with solara.Columns([1, 1]):
+        LiveChart(
+            network,
+            label=f"Network picture of {len(points)} people coloured by moment, day {student.day}.",
+            height="560px",
+            classes=["mot-network"],
+            points=points,
+            ties=ties,
+            states=states,
+        )
+        LiveChart(
+            journey,
+            opts.journey_patch(daily),
+            label=opts.journey_label(daily),
+            height="800px",
+            classes=["mot-journey"],
+        )
+
+
+def summary_line(session: ClassSession, daily) -> str:
+    """Today's numbers in one line."""
+    if not len(daily):
+        return "Press Step or Play (or wait for the teacher's round) to start the days."
+    last = daily.iloc[-1]
+    rating = f"{last['mean_rating']:.2f} stars" if last["review_count"] else "no reviews yet"
+    return (
+        f"**{int(last['customers'])}** customers · **{int(daily['new_customers'].sum())}** new · "
+        f"**{int(daily['churned'].sum())}** lost · **{int(last['review_count'])}** reviews, "
+        f"{rating} · **{int(daily['critics'].sum())}** critics"
+    )
+
+
+@solara.component
+def LessonPanel(session: ClassSession, student: StudentMarket) -> None:
+    """The lesson's goal, steps and questions, with a box for each answer."""
+    lesson = session.lesson
+    if lesson is None:
+        return
+    with solara.Card("The lesson", classes=["mot-lesson"]):
+        solara.Markdown(f"**Goal.** {lesson.goal}")
+        if lesson.steps:
+            solara.Markdown(
+                "**Steps.**\n\n" + "\n".join(f"{n}. {s}" for n, s in enumerate(lesson.steps, 1))
+            )
+        for number, question in enumerate(lesson.questions):
+
+            def on_value(text: str, number=number) -> None:
+                session.set_answer(student, number, text)
+
+            solara.Markdown(f"**Q{number + 1}.** {question}")
+            with solara.Column(classes=[f"mot-answer-{number + 1}"]):
+                solara.InputTextArea(
+                    "Your answer", value=student.answers.get(number, ""), on_value=on_value, rows=2
+                )

@@ -1,0 +1,84 @@
+"""`mot class LESSON`: a whole class on this computer, with a teacher's page behind a token.
+
+The lesson's market is warmed up once; each student who joins gets a copy, so everyone plays
+the same market. The terminal prints the address students type (this computer's network
+address, never 0.0.0.0) and the teacher's address with its token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.classroom.guard import WILDCARD_HOSTS, normal_host, student_address, url
+from sim.classroom.lesson_text import text_for
+from sim.commands.app import build_server, check_port
+from sim.scenario.config import load_scenario
+
+HELP = "Start a class: students join one market from their browsers; the teacher runs rounds and debriefs."
+EXAMPLE = "mot class scenarios/lessons/follow_up_email.toml"
+PAGE = "sim.classroom.class_app"
+CULL_SECONDS = 30
+"""How long a closed student tab keeps its page's memory (the market itself stays in the class)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Lesson, host and port."""
+    parser.add_argument(
+        "lesson", help="the lesson's scenario file (its text: LESSON.lesson.toml beside it)"
+    )
+    parser.add_argument(
+        "--host",
+        default="0.0.0.0",
+        help="address to listen on (default 0.0.0.0: the classroom network; 127.0.0.1: this computer only)",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the lesson, warm its market up, print the addresses, serve until Ctrl+C."""
+    from sim.classroom import class_app
+    from sim.classroom.class_session import ClassSession
+
+    path = Path(args.lesson)
+    scenario = load_scenario(path)  # a bad file stops here with a one-line error
+    lesson = text_for(path)
+    check_port(args.host, args.port)
+    print("mot class: warming the lesson's market up ...", flush=True)
+    class_app.CURRENT = ClassSession(scenario, lesson)
+    server = build_server(args.host, args.port, PAGE)
+    from solara.server import settings
+
+    settings.kernel.cull_timeout = f"{CULL_SECONDS}s"
+    students = url(student_address(), args.port) if wild(args.host) else url(args.host, args.port)
+    class_app.STUDENT_ADDRESS["url"] = students
+    announce(students, teacher_url(args.host, args.port, class_app.CURRENT.token), wild(args.host))
+    server.run()
+    return 0
+
+
+def wild(host: str) -> bool:
+    """True when the page listens on every network interface."""
+    return normal_host(host) in WILDCARD_HOSTS
+
+
+def teacher_url(host: str, port: int, token: str) -> str:
+    """The teacher's address on this computer, with the token."""
+    own = "127.0.0.1" if wild(host) else host
+    return f"{url(own, port)}/teacher?token={token}"
+
+
+def announce(students: str, teacher: str, open_network: bool) -> None:
+    """Print what students type and the teacher's private address."""
+    print(f"mot class: students open {students}", flush=True)
+    print(
+        f"mot class: teacher's page {teacher} (keep the token to yourself; Ctrl+C to stop)",
+        flush=True,
+    )
+    if open_network:
+        print(
+            "mot class: warning: everyone on this network can open the student page",
+            file=sys.stderr,
+            flush=True,
+        )
