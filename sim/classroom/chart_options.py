@@ -157,9 +157,9 @@ def legend(names: list[str], top: int) -> dict[str, Any]:
 def pairs(days: pd.Series, values: Any, log: bool = False) -> list:
     """[[day, value], ...] for ECharts; on a log axis a zero is a gap (nobody there that day)."""
     values = np.asarray(values, dtype=float)
-    rounded = np.round(values, 3).tolist()
+    rounded = [None if v != v else v for v in np.round(values, 3).tolist()]  # NaN: a gap
     if log:
-        rounded = [v if v > 0 else None for v in rounded]
+        rounded = [v if v is not None and v > 0 else None for v in rounded]
     return [[int(d), v] for d, v in zip(days.tolist(), rounded, strict=True)]
 
 

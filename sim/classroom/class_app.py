@@ -55,6 +55,6 @@ def Layout(children: list | None = None) -> None:
 
 
 routes = [
-    solara.Route(path="/", component=StudentRoute, label="Student"),
+    solara.Route(path="/", component=StudentRoute, label="Student", layout=Layout),
     solara.Route(path="teacher", component=TeacherRoute, label="Teacher"),
 ]

@@ -10,6 +10,7 @@ talking), so a frame of the 2,000-person picture is a few kilobytes.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ipyvuetify
@@ -21,51 +22,61 @@ from sim.classroom.network_view import NetworkSample, NetworkState
 
 
 class LiveChartWidget(ipyvuetify.VuetifyTemplate):
-    """The widget behind `LiveChart` (template: live_chart.vue beside this module)."""
+    """The widget behind `LiveChart` (template: live_chart.vue beside this module).
+
+    Every payload is a JSON string, not a Python list: reacton walks list and dict props looking
+    for nested elements on every render, which for a 2,000-person network cost about a second a
+    frame; one string is compared in one step.
+    """
 
     template_file = (__file__, "live_chart.vue")
-    option = traitlets.Dict({}).tag(sync=True)
-    patch = traitlets.Dict({}).tag(sync=True)
-    points = traitlets.List([]).tag(sync=True)
-    ties = traitlets.List([]).tag(sync=True)
-    states = traitlets.List([]).tag(sync=True)
+    option = traitlets.Unicode("{}").tag(sync=True)
+    patch = traitlets.Unicode("{}").tag(sync=True)
+    points = traitlets.Unicode("[]").tag(sync=True)
+    ties = traitlets.Unicode("[]").tag(sync=True)
+    states = traitlets.Unicode("[]").tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
     attributes = traitlets.Dict({}).tag(sync=True)
 
 
+def to_json(value: Any) -> str:
+    """Compact JSON for the browser (NaN is not JSON: it becomes null, a gap in a line)."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
 @solara.component
 def LiveChart(
-    option: dict[str, Any],
-    patch: dict[str, Any] | None = None,
+    option: str,
+    patch: str = "{}",
     label: str = "",
     height: str = "400px",
     classes: list[str] | None = None,
-    points: list | None = None,
-    ties: list | None = None,
-    states: list | None = None,
+    points: str = "[]",
+    ties: str = "[]",
+    states: str = "[]",
 ) -> None:
-    """An ECharts chart: `option` once, `patch` (new data) each frame; `label` is its text
-    alternative for screen readers."""
+    """An ECharts chart: `option` once, `patch` (new data) each frame, all as JSON strings
+    (`to_json`); `label` is its text alternative for screen readers."""
     css = " ".join(["mot-chart", *(classes or [])])
     LiveChartWidget.element(
         option=option,
-        patch=patch or {},
+        patch=patch,
         label=label,
         attributes={"style": f"height: {height}; width: 100%;", "class": css},
-        points=points or [],
-        ties=ties or [],
-        states=states or [],
+        points=points,
+        ties=ties,
+        states=states,
     )
 
 
-def layout_lists(sample: NetworkSample) -> tuple[list, list]:
-    """The network's fixed layout as JSON-ready lists: positions (3 decimals) and ties."""
+def layout_json(sample: NetworkSample) -> tuple[str, str]:
+    """The network's fixed layout as JSON: positions (3 decimals) and ties."""
     points = np.round(sample.positions, 3).tolist()
-    return points, sample.ties.astype(int).tolist()
+    return to_json(points), to_json(sample.ties.astype(int).tolist())
 
 
-def state_codes(state: NetworkState) -> list[int]:
-    """One integer per person: moment x 3 + (1 advocate talking, 2 critic talking, else 0)."""
+def state_codes(state: NetworkState) -> str:
+    """JSON, one integer per person: moment x 3 + (1 advocate talking, 2 critic talking, else 0)."""
     talk = np.where(state.talking & (state.stance > 0), 1, 0)
     talk = np.where(state.talking & (state.stance < 0), 2, talk)
-    return (state.moment * 3 + talk).astype(int).tolist()
+    return to_json((state.moment * 3 + talk).astype(int).tolist())

@@ -7,6 +7,7 @@ are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import solara
@@ -16,7 +17,7 @@ from sim.classroom import chart_options as opts
 from sim.classroom.class_app import query
 from sim.classroom.class_session import ClassSession, JoinError
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
-from sim.classroom.live_chart import LiveChart, layout_lists, state_codes
+from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
 from sim.classroom.page import SPEEDS, LeverControl
 from sim.classroom.student import StudentMarket
 
@@ -61,13 +62,12 @@ def use_class_version(session: ClassSession) -> int:
     """Redraw when the teacher changes the class; checks `session.class_version` every second."""
     seen = solara.use_reactive(session.class_version)
 
-    def watch() -> None:
-        while True:
-            time.sleep(POLL_SECONDS)
+    def watch(cancel: threading.Event) -> None:
+        while not cancel.wait(POLL_SECONDS):  # ends when the page closes (a daemon thread)
             if session.class_version != seen.value:
                 seen.value = session.class_version
 
-    solara.lab.use_task(watch, dependencies=[], prefer_threaded=True)
+    solara.use_thread(watch, dependencies=[])
     return seen.value
 
 
@@ -79,8 +79,13 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
 
+    lever_tick = solara.use_reactive(0)
+
     def changed() -> None:
         tick.value += 1
+
+    def levers_changed() -> None:
+        lever_tick.value += 1
 
     def play() -> None:
         while playing.value and student.day < student.days and session.mode == "free":
@@ -94,7 +99,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     with solara.Columns([1, 3], style={"padding": "8px"}):
         with solara.Column():
             Header(session, student, version)
-            Levers(session, student, changed, version)
+            Levers(session, student, levers_changed, (lever_tick.value, class_version))
             LessonPanel(session, student)
         with solara.Column():
             if session.mode == "free":
@@ -119,7 +124,10 @@ def Header(session: ClassSession, student: StudentMarket, version: tuple) -> Non
 
 @solara.component
 def Levers(session: ClassSession, student: StudentMarket, changed, version: tuple) -> None:
-    """The focal brand's levers; they act from the next day on."""
+    """The focal brand's levers; they act from the next day on.
+
+    `version` changes only when a lever moved or the class changed, not every day: redrawing
+    twenty sliders each frame would cost more than the frame's charts."""
     locked = session.levers_locked() is not None
     with solara.Card("Your strategy", classes=["mot-levers"]):
         for lever in available(STRATEGY_LEVERS):
@@ -169,27 +177,27 @@ def Controls(student: StudentMarket, playing, speed, changed, version: tuple) ->
 def Market(session: ClassSession, student: StudentMarket, version: tuple) -> None:
     """Today's numbers, the network picture (laid out once) and the journey charts."""
     network = solara.use_memo(
-        lambda: opts.network_option("Your market: a sample of the people"), []
+        lambda: to_json(opts.network_option("Your market: a sample of the people")), []
     )
-    points, ties = solara.use_memo(lambda: layout_lists(session.sample), [])
-    journey = solara.use_memo(lambda: opts.journey_option("Your market: the journey"), [])
+    points, ties = solara.use_memo(lambda: layout_json(session.sample), [])
+    journey = solara.use_memo(lambda: to_json(opts.journey_option("Your market: the journey")), [])
     daily = student.daily()
-    states = state_codes(student.network(session.sample))
     with solara.Column(classes=["mot-summary"]):
         solara.Markdown(summary_line(session, daily))
     with solara.Columns([1, 1]):
         LiveChart(
             network,
-            label=f"Network picture of {len(points)} people coloured by moment, day {student.day}.",
+            label=f"Network picture of {len(session.sample.people)} people coloured by moment, "
+            f"day {student.day}.",
             height="560px",
             classes=["mot-network"],
             points=points,
             ties=ties,
-            states=states,
+            states=state_codes(student.network(session.sample)),
         )
         LiveChart(
             journey,
-            opts.journey_patch(daily),
+            to_json(opts.journey_patch(daily)),
             label=opts.journey_label(daily),
             height="800px",
             classes=["mot-journey"],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 
 import pandas as pd
 import segno
@@ -21,7 +20,7 @@ from sim.classroom import class_app
 from sim.classroom.class_kpis import CLASS_KPIS
 from sim.classroom.class_session import BASELINE, ClassSession
 from sim.classroom.debrief_png import debrief_png
-from sim.classroom.live_chart import LiveChart
+from sim.classroom.live_chart import LiveChart, to_json
 
 POLL_SECONDS = 1.0
 """How often the teacher's page looks for changes (students' levers, days, answers)."""
@@ -71,13 +70,12 @@ def use_version(session: ClassSession) -> int:
     """The class's version, checked every second (a redraw when it changed)."""
     seen = solara.use_reactive(session.version)
 
-    def watch() -> None:
-        while True:
-            time.sleep(POLL_SECONDS)
+    def watch(cancel: threading.Event) -> None:
+        while not cancel.wait(POLL_SECONDS):  # ends when the page closes (a daemon thread)
             if session.version != seen.value:
                 seen.value = session.version
 
-    solara.lab.use_task(watch, dependencies=[], prefer_threaded=True)
+    solara.use_thread(watch, dependencies=[])
     return seen.value
 
 
@@ -165,13 +163,16 @@ def Debrief(session: ClassSession, kpi: str, version: int) -> None:
     """Every student's run of the KPI over the baseline (the lesson's starting levers)."""
     definition = CLASS_KPIS[kpi]
     option = solara.use_memo(
-        lambda: opts.overlay_option(f"Class debrief: {definition.label}", definition.label), [kpi]
+        lambda: to_json(
+            opts.overlay_option(f"Class debrief: {definition.label}", definition.label)
+        ),
+        [kpi],
     )
     runs = class_runs(session, kpi)
     label = f"Class debrief chart of {definition.label}: {len(runs) - 1} students and the baseline."
     LiveChart(
         option,
-        opts.overlay_patch(runs, BASELINE),
+        to_json(opts.overlay_patch(runs, BASELINE)),
         label=label,
         height="480px",
         classes=["mot-debrief"],

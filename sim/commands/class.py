@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
     check_port(args.host, args.port)
     print("mot class: warming the lesson's market up ...", flush=True)
     class_app.CURRENT = ClassSession(scenario, lesson)
+    import sim.classroom.student_page  # noqa: F401  (imported now, not by the first student)
+    import sim.classroom.teacher_page  # noqa: F401
+
     server = build_server(args.host, args.port, PAGE)
     from solara.server import settings
 
