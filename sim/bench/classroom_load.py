@@ -117,7 +117,7 @@ async def join(browser, address: str, name: str) -> dict:
     await page.get_by_label("Your name or your team's name").fill(name)
     clicked = time.monotonic()
     await page.locator(".mot-join").click()
-    await page.wait_for_selector(".mot-network[data-states]", timeout=120_000)
+    await page.wait_for_selector(".mot-network[data-drawn]", timeout=120_000)
     market = time.monotonic() - clicked
     return {"context": context, "page": page, "form_s": form, "market_s": market}
 

@@ -67,7 +67,7 @@ def use_class_version(session: ClassSession) -> int:
             if session.class_version != seen.value:
                 seen.value = session.class_version
 
-    solara.use_thread(watch, dependencies=[])
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
     return seen.value
 
 
@@ -116,7 +116,11 @@ def Header(session: ClassSession, student: StudentMarket, version: tuple) -> Non
     )
     if session.mode == "rounds":
         status = f"Round {session.rounds_run} of {session.n_rounds} done ({session.round_days} days each)."
-        solara.Info(status + " Set your levers; the teacher runs the next round.", dense=True)
+        if session.running:
+            status = f"Round {session.rounds_run + 1} is running."
+        elif session.rounds_run < session.n_rounds:
+            status += " Set your levers; the teacher runs the next round."
+        solara.Info(status, dense=True, classes=["mot-round"])
     locked = session.levers_locked()
     if locked:
         solara.Warning(f"Levers locked: {locked}.", dense=True, classes=["mot-locked"])

@@ -75,7 +75,7 @@ def use_version(session: ClassSession) -> int:
             if session.version != seen.value:
                 seen.value = session.version
 
-    solara.use_thread(watch, dependencies=[])
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
     return seen.value
 
 
@@ -138,6 +138,8 @@ def status(session: ClassSession) -> str:
     if session.mode == "free":
         return f"{who} · free play: each student steps their own market."
     state = "running now, levers locked" if session.running else "levers open"
+    if session.rounds_run >= session.n_rounds:
+        state = "all rounds run, levers locked"
     return (
         f"{who} · rounds of {session.round_days} days: {session.rounds_run} of "
         f"{session.n_rounds} run ({state}) · day {session.baseline.day}"
