@@ -27,8 +27,7 @@ from sim.errors import ScenarioError
 from sim.model import JourneyModel
 from tests.conftest import ROOT
 
-LESSONS = sorted((ROOT / "scenarios" / "lessons").glob("*.toml"))
-LESSON_SCENARIOS = [p for p in LESSONS if not p.name.endswith(".lesson.toml")]
+LESSON_SCENARIOS = sorted((ROOT / "scenarios" / "lessons").glob("*.toml"))
 
 
 @pytest.fixture
@@ -176,7 +175,7 @@ def test_every_lesson_has_its_text_and_the_page_shows_the_file(tmp_path):
         text = text_for(scenario)
         assert text is not None, f"{scenario.name} has no {lesson_path(scenario).name}"
         assert text.goal and text.steps and text.questions and text.kpi in CLASS_KPIS
-    path = tmp_path / "x.lesson.toml"
+    path = tmp_path / "x.toml"
     path.write_text(
         'title = "T"\ngoal = "G"\nsteps = ["s1"]\nquestions = ["q1", "q2"]\nkpi = "profit_usd"\n'
     )
@@ -199,7 +198,7 @@ def test_every_lesson_has_its_text_and_the_page_shows_the_file(tmp_path):
     ],
 )
 def test_a_bad_lesson_text_file_is_one_line_naming_the_file_and_key(tmp_path, text, message):
-    path = tmp_path / "bad.lesson.toml"
+    path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ScenarioError) as caught:
         load_lesson_text(path)
@@ -208,11 +207,12 @@ def test_a_bad_lesson_text_file_is_one_line_naming_the_file_and_key(tmp_path, te
 
 
 def test_mot_class_stops_on_a_bad_lesson_file_with_status_2(tmp_path, small_scenario_file, capsys):
-    lesson = small_scenario_file.with_name("small.lesson.toml")
+    lesson = lesson_path(small_scenario_file)
+    lesson.parent.mkdir()
     lesson.write_text('title = "T"\ngoal = "G"\nkpi = "fun"\n')
     assert main(["class", str(small_scenario_file), "--port", "8799"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "small.lesson.toml: kpi: unknown KPI" in err[0]
+    assert len(err) == 1 and "text/small.toml: kpi: unknown KPI" in err[0]
 
 
 def test_the_network_picture_rings_only_the_focal_brands_voices(session):

@@ -40,7 +40,8 @@ def lesson(tmp_path: Path) -> Path:
         f'extends = "{ROOT / "scenarios" / "baseline.toml"}"\nname = "small"\ndays = 40\n'
         "warmup_days = 10\nseed = 5\n[population]\nn_consumers = 2000\n"
     )
-    path.with_name("small.lesson.toml").write_text(LESSON_TEXT)
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "small.toml").write_text(LESSON_TEXT)
     return path
 
 

@@ -6,16 +6,14 @@ browser session (each student's tab, the teacher's) reads the same object.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import solara
 
 from sim.classroom.class_session import ClassSession
+from sim.classroom.student_page import StudentPage
+from sim.classroom.teacher_page import TeacherPage
 
 CURRENT: ClassSession | None = None
 """The class this process serves (set by `mot class`, or by tests)."""
-STUDENT_ADDRESS = {"url": ""}
-"""The address students type, shown (with its QR code) on the teacher's page."""
 
 
 def current() -> ClassSession:
@@ -25,25 +23,15 @@ def current() -> ClassSession:
     return CURRENT
 
 
-def query(search: str | None, name: str) -> str | None:
-    """One parameter of the page address (`?key=...`), or None."""
-    values = parse_qs(search or "").get(name)
-    return values[0] if values else None
-
-
 @solara.component
 def StudentRoute() -> None:
-    """The student's page (imported here so that routes stay one list)."""
-    from sim.classroom.student_page import StudentPage
-
+    """The student's page."""
     StudentPage(current())
 
 
 @solara.component
 def TeacherRoute() -> None:
     """The teacher's page."""
-    from sim.classroom.teacher_page import TeacherPage
-
     TeacherPage(current())
 
 

@@ -61,6 +61,8 @@ class ClassSession:
         self.market = lever_values(base, MARKET_LEVERS)
         self.start_values = lever_values(base, STRATEGY_LEVERS)
         self.unit_cost_usd = base.brands["focal"].unit_cost_usd
+        self.student_url = ""
+        """The address students type (`mot class` sets it), shown with its QR code."""
         self.students: dict[str, StudentMarket] = {}
         self.keys: dict[str, str] = {}
         """Student name -> the secret key in their page's address (a reload brings them back)."""

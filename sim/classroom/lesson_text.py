@@ -1,6 +1,7 @@
 """A lesson's text (goal, steps, questions), its leaderboard KPI and its rounds, read from a file.
 
-Why a file beside the lesson's scenario (`scenarios/lessons/<name>.lesson.toml`): the page shows
+Why a file of its own (`scenarios/lessons/text/<name>.toml` for `scenarios/lessons/<name>.toml`,
+in a folder of its own so that globbing the lesson scenarios finds scenarios only): the page shows
 the lesson beside the market and `docs/teaching.md` quotes the same words, so the text lives once,
 as data. Like every input it is read through `sim.scenario.config.read_toml` and validated; a
 mistake is one line naming the file and the key.
@@ -17,7 +18,7 @@ from sim.errors import ScenarioError, describe_first_error
 from sim.scenario.config import read_toml
 from sim.scenario.settings import Strict
 
-SUFFIX = ".lesson.toml"
+TEXT_FOLDER = "text"
 
 
 class Rounds(Strict):
@@ -42,8 +43,8 @@ class LessonText(Strict):
 
 
 def lesson_path(scenario: Path) -> Path:
-    """`zmot_loop.toml` -> `zmot_loop.lesson.toml` (the text beside the lesson's scenario)."""
-    return scenario.with_name(scenario.name.removesuffix(".toml") + SUFFIX)
+    """`lessons/zmot_loop.toml` -> `lessons/text/zmot_loop.toml` (the lesson's text)."""
+    return scenario.parent / TEXT_FOLDER / scenario.name
 
 
 def load_lesson_text(path: Path) -> LessonText:

@@ -110,8 +110,9 @@ STRATEGY_LEVERS: tuple[Lever, ...] = (
         "choice",
         read_negativity,
         write_negativity,
-        choices=(1.0, 2.0, 3.0, 10.0, 100.0, 1000.0),
-        help="2: Goldenberg et al. 2007; 1000: 'angry customers tell 3,000' (folk).",
+        choices=(1.0, 2.0, 3.0, 4.0, 10.0, 100.0, 1000.0),
+        help="2: Goldenberg et al. 2007; 4: the model's default (TARP: critics tell 12); "
+        "1000: 'angry customers tell 3,000' (folk).",
     ),
     switch_lever("onboarding", "Onboarding programme (B2B)", "onboarding",
                  "SMOT: help the buying centre's end users get going."),

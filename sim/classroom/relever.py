@@ -11,8 +11,9 @@ from its scenario, so `change_levers` swaps them for those of a new scenario fro
   lever columns and then its own records are put back as they were;
 - a strategy switched on or changed starts fresh (its `setup` runs now); one switched off stops.
 
-Market settings that shape the people themselves (population, seed, network) cannot change
-mid-run; `sim.classroom.student` keeps them fixed for a class.
+What the market was built from (`sim.model.BUILT_FROM`: people, ties, seed, initial customers)
+cannot change mid-run. `JourneyModel.open_window_with` is the same swap for the one moment between
+the warm-up and the window; this one works on any day.
 """
 
 from __future__ import annotations
@@ -20,23 +21,21 @@ from __future__ import annotations
 import numpy as np
 
 from sim.market.brands import build_brands
-from sim.model import JourneyModel
+from sim.model import BUILT_FROM, JourneyModel, built_value
 from sim.scenario.settings import Scenario
 from sim.strategies import Strategy, build_strategies
-
-FIXED_SECTIONS: tuple[str, ...] = ("population", "network", "seed", "days", "warmup_days")
-"""Scenario parts a running market cannot change: they made its people and its calendar."""
 
 
 def change_levers(model: JourneyModel, scenario: Scenario) -> None:
     """Run `model` from its next day with the brand levers and strategies of `scenario`.
 
     Raises:
-        ValueError: `scenario` changes a part listed in `FIXED_SECTIONS`.
+        ValueError: `scenario` changes what the market was built from (`sim.model.BUILT_FROM`:
+            people, ties, seed, days, initial customers), naming the key.
     """
-    for section in FIXED_SECTIONS:
-        if getattr(scenario, section) != getattr(model.settings, section):
-            raise ValueError(f"{section} cannot change while the market runs")
+    for key in BUILT_FROM:
+        if built_value(scenario, key) != built_value(model.settings, key):
+            raise ValueError(f"{key}: cannot change while the market runs (the market is built)")
     old = model.strategies
     strategies = carried_over(old, build_strategies(scenario, model.draws))
     model.settings = scenario

@@ -14,11 +14,11 @@ import solara
 import solara.lab
 
 from sim.classroom import chart_options as opts
-from sim.classroom.class_app import query
 from sim.classroom.class_session import ClassSession, JoinError
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
 from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
 from sim.classroom.page import SPEEDS, LeverControl
+from sim.classroom.page_address import query
 from sim.classroom.student import StudentMarket
 
 POLL_SECONDS = 1.0

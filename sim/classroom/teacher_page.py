@@ -16,11 +16,11 @@ import solara
 import solara.lab
 
 from sim.classroom import chart_options as opts
-from sim.classroom import class_app
 from sim.classroom.class_kpis import CLASS_KPIS
 from sim.classroom.class_session import BASELINE, ClassSession
 from sim.classroom.debrief_png import debrief_png
 from sim.classroom.live_chart import LiveChart, to_json
+from sim.classroom.page_address import query
 
 POLL_SECONDS = 1.0
 """How often the teacher's page looks for changes (students' levers, days, answers)."""
@@ -38,7 +38,7 @@ def TeacherPage(session: ClassSession) -> None:
     """The teacher's console, behind the token."""
     router = solara.use_router()
     solara.Title("Moments of Truth: teacher")
-    if not session.check_token(class_app.query(router.search, "token")):
+    if not session.check_token(query(router.search, "token")):
         solara.Error(
             "This is the teacher's page: open the address `mot class` printed (it holds the token).",
             classes=["mot-refused"],
@@ -82,10 +82,10 @@ def use_version(session: ClassSession) -> int:
 @solara.component
 def JoinInfo(session: ClassSession) -> None:
     """The address students type, large, with its QR code."""
-    url = class_app.STUDENT_ADDRESS["url"] or "(the address `mot class` printed)"
+    url = session.student_url or "(the address `mot class` printed)"
     title = session.lesson.title if session.lesson else session.base.name
     with solara.Row(style={"align-items": "center"}):
-        if class_app.STUDENT_ADDRESS["url"]:
+        if session.student_url:
             solara.Image(qr_png(url), width="170px", classes=["mot-qr"])
         with solara.Column(classes=["mot-join-address"]):
             solara.Markdown(

@@ -26,7 +26,7 @@ CULL_SECONDS = 30
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Lesson, host and port."""
     parser.add_argument(
-        "lesson", help="the lesson's scenario file (its text: LESSON.lesson.toml beside it)"
+        "lesson", help="the lesson's scenario file (its text, if any: text/NAME.toml beside it)"
     )
     parser.add_argument(
         "--host",
@@ -47,15 +47,13 @@ def run(args: argparse.Namespace) -> int:
     check_port(args.host, args.port)
     print("mot class: warming the lesson's market up ...", flush=True)
     class_app.CURRENT = ClassSession(scenario, lesson)
-    import sim.classroom.student_page  # noqa: F401  (imported now, not by the first student)
-    import sim.classroom.teacher_page  # noqa: F401
 
     server = build_server(args.host, args.port, PAGE)
     from solara.server import settings
 
     settings.kernel.cull_timeout = f"{CULL_SECONDS}s"
     students = url(student_address(), args.port) if wild(args.host) else url(args.host, args.port)
-    class_app.STUDENT_ADDRESS["url"] = students
+    class_app.CURRENT.student_url = students
     announce(students, teacher_url(args.host, args.port, class_app.CURRENT.token), wild(args.host))
     server.run()
     return 0
