@@ -12,12 +12,13 @@ from pathlib import Path
 
 from sim.errors import UsageError
 from sim.reports import store
-from sim.validation.calibrate import calibrate_retention
+from sim.validation.calibrate import RetentionOptions, calibrate_retention, read_survival_csv
+from sim.validation.projection import Projection
 
 HELP = "Calibrate churn to a cohort survival curve (CSV: period, customers alive)."
 EXAMPLE = (
     "mot calibrate retention --data data/fader_hardie_regular.csv "
-    "--scenario scenarios/baseline.toml --fit-periods 7"
+    "--scenario scenarios/baseline.toml --fit-periods 7 --period-days 365 --project-to 15"
 )
 
 
@@ -44,6 +45,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--customers", metavar="N", default="20000", help="simulated subscribers (default 20000)"
     )
     parser.add_argument("--seed", metavar="N", default="7", help="random seed (default 7)")
+    parser.add_argument(
+        "--period-days",
+        metavar="DAYS",
+        help="days in one period of the data (required: 365 for yearly data, 30 for monthly)",
+    )
+    parser.add_argument(
+        "--project-to",
+        metavar="N",
+        help="project up to period N with a 90%% predictive interval (default: the data's last)",
+    )
 
 
 def whole(text: str | None, option: str, low: int, high: int) -> int | None:
@@ -59,6 +70,34 @@ def whole(text: str | None, option: str, low: int, high: int) -> int | None:
     return value
 
 
+def period_days(text: str | None) -> float:
+    """`--period-days`: required, since a survival curve cannot say how long its periods are
+    (a yearly churn applied every 120 days would be three times too fast)."""
+    if text is None:
+        raise UsageError(
+            "--period-days: required: how many days one period of the data lasts "
+            "(365 for yearly data, 30 for monthly)"
+        )
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--period-days: must be a number of days, got {text!r}") from None
+    if not 2 <= value <= 3650:
+        raise UsageError(f"--period-days: must be between 2 and 3650, got {text}")
+    return value
+
+
+def print_projection(projection: Projection) -> None:
+    """The projected periods with their 90% predictive intervals."""
+    print("period  projected  (90% predictive interval)   data")
+    for row in projection.rows():
+        data = "" if row["data"] is None else f"{row['data']:>6.0f}"
+        print(
+            f"{row['period']:>6} {row['projected']:>10.1f}  ({row['low_90']:>6.0f} to "
+            f"{row['high_90']:>6.0f})        {data}"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Calibrate and print where the results went."""
     fit_periods = whole(args.fit_periods, "--fit-periods", 2, 10_000)
@@ -70,7 +109,16 @@ def run(args: argparse.Namespace) -> int:
         if args.out
         else Path("results/calibration") / scenario.stem / store.new_run_id()
     )
-    fit, paths = calibrate_retention(Path(args.data), scenario, out, fit_periods, customers, seed)
+    options = RetentionOptions(
+        period_days=0.0,
+        fit_periods=fit_periods,
+        project_to=whole(args.project_to, "--project-to", 2, 10_000),
+        customers=customers,
+        seed=seed,
+    )
+    read_survival_csv(Path(args.data))  # bad data is named before a missing option
+    options.period_days = period_days(args.period_days)
+    fit, projection, paths = calibrate_retention(Path(args.data), scenario, out, options)
     mean = fit.a / (fit.a + fit.b)
     print(
         f"sBG fit: a = {fit.a:.4f}, b = {fit.b:.4f} -> p_leave_category = {mean:.4f}, "
@@ -82,5 +130,6 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{row['period']:>6} {row['data']:>6.0f} {row['model']:>7.1f} {row['error_pct']:>+6.1f}%{mark}"
         )
+    print_projection(projection)
     print(f"wrote {paths[0].parent}/ ({', '.join(p.name for p in paths)})")
     return 0

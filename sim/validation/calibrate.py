@@ -4,9 +4,12 @@ The user gives a CSV of (period, customers alive) for one cohort, period 0 first
 scenario. The shifted-beta-geometric curve (Fader & Hardie 2007) is fitted by maximum likelihood
 on the first `fit_periods` periods; its Beta(a, b) becomes the model's heterogeneous churn
 (`loyalty.p_leave_category` = a/(a+b), `loyalty.leave_polarisation` = 1/(a+b+1)), with one period
-= one renewal cycle (`loyalty.fixed_cycle`, `loyalty.repurchase_days`). The model is then run
-with those settings in the subscription reduction (`sim.validation.retention`) and compared with
-every period of the data, fitted and held out.
+of the data (`period_days`, which the user states: nothing in a survival curve says whether its
+periods are months or years) = one renewal cycle (`loyalty.fixed_cycle`,
+`loyalty.repurchase_days`). The model is then run with those settings in the subscription
+reduction (`sim.validation.retention`) and compared with every period of the data, fitted and
+held out, and projected from the last fitted period to `project_to` with a 90% predictive
+interval (`sim.validation.projection`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from sim.errors import ScenarioError, UsageError
 from sim.reports.charts import save, style
 from sim.reports.store import atomic_folder, write_json, write_text
 from sim.scenario.config import load_scenario, read_bounded, with_overrides
-from sim.validation.retention import RetentionFit, chart_fit, fit_and_simulate, mean_polarisation
+from sim.validation.projection import Projection, chart_with_projection, project
+from sim.validation.retention import RetentionFit, fit_and_simulate, mean_polarisation
 
 MAX_CSV_BYTES = 50_000_000
 """Largest survival CSV read (50 MB): a cohort curve has tens of rows, so anything this big is
@@ -98,65 +102,120 @@ def _is_number(text: str) -> bool:
 def calibrated_toml(
     scenario_path: Path, out_file: Path, fit: RetentionFit, period_days: float
 ) -> str:
-    """A scenario file that extends the user's and sets the fitted churn settings."""
+    """A scenario file that extends the user's and sets the fitted churn settings, with one
+    renewal cycle = one period of the data (`period_days`)."""
     mean, polarisation = mean_polarisation(fit.a, fit.b)
     base = os.path.relpath(Path(scenario_path).resolve(), Path(out_file).resolve().parent)
     return (
         f"# Calibrated by `mot calibrate retention` to {fit.alive[0]:.0f} customers over "
-        f"{len(fit.alive) - 1} periods\n"
+        f"{len(fit.alive) - 1} periods of {period_days:g} days\n"
         f"# (fitted on periods 1-{fit.fit_periods}): shifted-beta-geometric a = {fit.a:.4f}, "
         f"b = {fit.b:.4f} (Fader & Hardie 2007).\n"
         f'extends = "{base}"\n\n[loyalty]\n'
-        "# one period of the data = one renewal cycle\n"
-        f"repurchase_days = {period_days:.1f}\nfixed_cycle = true\n"
+        f"# one period of the data ({period_days:g} days) = one renewal cycle: the need recurs\n"
+        "# repurchase_days after the rebuy, and the rebuy takes a day\n"
+        f"repurchase_days = {renewal_setting(period_days):.1f}\nfixed_cycle = true\n"
         f"# mean chance of leaving at a renewal, a / (a + b)\np_leave_category = {mean:.6f}\n"
         f"# polarisation 1 / (a + b + 1): how much customers differ\n"
         f"leave_polarisation = {polarisation:.6f}\n"
     )
 
 
+def renewal_setting(period_days: float) -> float:
+    """`loyalty.repurchase_days` that renews every `period_days`: with `fixed_cycle` the need
+    recurs `repurchase_days` after the rebuy, which happens the day after the renewal
+    (`sim.validation.retention.renewal_day`), so a cycle lasts repurchase_days + 1 days."""
+    return period_days - 1
+
+
 def calibrate_retention(
     data_path: Path,
     scenario_path: Path,
     out: Path,
-    fit_periods: int | None = None,
-    customers: int = 20_000,
-    seed: int = 7,
-) -> tuple[RetentionFit, list[Path]]:
-    """Fit, simulate and write `calibrated.toml`, `fit.csv`, `fit.json` and `retention_fit.png`."""
+    options: RetentionOptions,
+) -> tuple[RetentionFit, Projection, list[Path]]:
+    """Fit, simulate, project and write `calibrated.toml`, `fit.csv`, `fit.json`,
+    `projection.csv` and `retention_fit.png` (all or none: `atomic_folder`)."""
     data = read_survival_csv(data_path)
     base = load_scenario(scenario_path)
     periods = len(data.alive) - 1
-    fit_periods = periods if fit_periods is None else fit_periods
-    if not 2 <= fit_periods <= periods:
-        raise UsageError(f"--fit-periods: must be between 2 and {periods}, got {fit_periods}")
-    period_days = base.loyalty.repurchase_days if base.loyalty.repurchase_days >= 1 else 30.0
-    fit = fit_and_simulate(data.alive, fit_periods, customers, seed)
-    toml = calibrated_toml(scenario_path, Path(out) / "calibrated.toml", fit, period_days)
+    fit_periods = options.checked_fit_periods(periods)
+    horizon = options.checked_horizon(periods)
+    fit = fit_and_simulate(data.alive, fit_periods, options.customers, options.seed, horizon)
+    projection = project(data.alive, fit_periods, fit.model_share, horizon, options.seed)
+    toml = calibrated_toml(scenario_path, Path(out) / "calibrated.toml", fit, options.period_days)
     mean, polarisation = mean_polarisation(fit.a, fit.b)
     with_overrides(
         base,
-        {"loyalty.p_leave_category": mean, "loyalty.leave_polarisation": polarisation},
+        {
+            "loyalty.p_leave_category": mean,
+            "loyalty.leave_polarisation": polarisation,
+            "loyalty.repurchase_days": renewal_setting(options.period_days),
+        },
         str(scenario_path),
     )
     with atomic_folder(Path(out)) as folder:
-        write_text(folder / "calibrated.toml", toml)
-        header = "period,data,sbg,model,error,error_pct,fitted\n"
-        lines = [",".join(str(r[k]) for r in [row] for k in row) for row in fit.table()]
-        write_text(folder / "fit.csv", header + "\n".join(lines) + "\n")
-        write_json(
-            folder / "fit.json",
-            dict(
-                a=fit.a,
-                b=fit.b,
-                p_leave_category=mean,
-                leave_polarisation=polarisation,
-                fit_periods=fit_periods,
-                rows=fit.table(),
-            ),
-        )
-        with style():
-            title = f"Retention: data vs model (fitted on periods 1-{fit_periods})"
-            save(chart_fit(fit, title), folder / "retention_fit.png")
-    names = ("calibrated.toml", "fit.csv", "fit.json", "retention_fit.png")
-    return fit, [Path(out) / name for name in names]
+        write_retention_files(folder, fit, projection, toml, options)
+    names = ("calibrated.toml", "fit.csv", "fit.json", "projection.csv", "retention_fit.png")
+    return fit, projection, [Path(out) / name for name in names]
+
+
+@dataclass
+class RetentionOptions:
+    """What `mot calibrate retention` was asked for (checked against the data's length)."""
+
+    period_days: float
+    fit_periods: int | None = None
+    project_to: int | None = None
+    customers: int = 20_000
+    seed: int = 7
+
+    def checked_fit_periods(self, periods: int) -> int:
+        """Periods fitted: all by default, else 2..periods."""
+        fit_periods = periods if self.fit_periods is None else self.fit_periods
+        if not 2 <= fit_periods <= periods:
+            raise UsageError(f"--fit-periods: must be between 2 and {periods}, got {fit_periods}")
+        return fit_periods
+
+    def checked_horizon(self, periods: int) -> int:
+        """Last period projected: the data's last by default, else at least that."""
+        horizon = periods if self.project_to is None else self.project_to
+        if horizon < periods:
+            raise UsageError(
+                f"--project-to: must be at least the data's last period ({periods}), got {horizon}"
+            )
+        return horizon
+
+
+def write_retention_files(
+    folder: Path, fit: RetentionFit, projection: Projection, toml: str, options: RetentionOptions
+) -> None:
+    """The files of `mot calibrate retention` into `folder`."""
+    write_text(folder / "calibrated.toml", toml)
+    write_csv(folder / "fit.csv", fit.table())
+    write_csv(folder / "projection.csv", projection.rows())
+    mean, polarisation = mean_polarisation(fit.a, fit.b)
+    write_json(
+        folder / "fit.json",
+        dict(
+            a=fit.a,
+            b=fit.b,
+            p_leave_category=mean,
+            leave_polarisation=polarisation,
+            period_days=options.period_days,
+            repurchase_days=renewal_setting(options.period_days),
+            fit_periods=fit.fit_periods,
+            rows=fit.table(),
+            projection=projection.rows(),
+        ),
+    )
+    with style():
+        title = f"Retention: data vs model (fitted on periods 1-{fit.fit_periods})"
+        save(chart_with_projection(fit, projection, title), folder / "retention_fit.png")
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    """Rows of one flat dict each as a CSV with a header (None -> empty cell)."""
+    header = ",".join(rows[0]) if rows else ""
+    lines = [",".join("" if v is None else str(v) for v in row.values()) for row in rows]
+    write_text(path, "\n".join([header, *lines]) + "\n")

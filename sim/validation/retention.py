@@ -127,8 +127,8 @@ class RetentionFit:
 
     @property
     def model(self) -> np.ndarray:
-        """The simulated model with the fitted churn settings, as counts."""
-        return self.alive[0] * self.model_share
+        """The simulated model with the fitted churn settings, as counts (periods of the data)."""
+        return self.alive[0] * self.model_share[: len(self.alive)]
 
     def errors(self) -> np.ndarray:
         """Model minus data, per period (counts)."""
@@ -151,12 +151,13 @@ class RetentionFit:
 
 
 def fit_and_simulate(
-    alive: np.ndarray, fit_periods: int, n: int = 20_000, seed: int = 7
+    alive: np.ndarray, fit_periods: int, n: int = 20_000, seed: int = 7, horizon: int = 0
 ) -> RetentionFit:
-    """Fit (a, b) on periods 0..fit_periods, then run the model with those settings for all periods."""
+    """Fit (a, b) on periods 0..fit_periods, then run the model with those settings for every
+    period of the data (or up to `horizon`, if later, for a projection)."""
     alive = np.asarray(alive, dtype=float)
     a, b = fit_sbg(alive, fit_periods)
-    periods = len(alive) - 1
+    periods = max(len(alive) - 1, horizon)
     scn = retention_scenario(*mean_polarisation(a, b), n, periods)
     return RetentionFit(alive, fit_periods, a, b, simulate_survival(scn, periods, seed))
 
