@@ -29,11 +29,17 @@ def main() -> None:
         error = np.abs(projection.projected - projection.data)
         points.append(float(np.mean(error) / alive[0] * 100))
         relative.append(float(np.mean(error / projection.data) * 100))
-        inside.append(int(np.sum((projection.low <= projection.data) & (projection.data <= projection.high))))
-        print(f"seed {seed:>2}: MAE {points[-1]:.2f} pp, {relative[-1]:.2f}% of the data, {inside[-1]}/5 in the 90% interval")
-    print(f"mean MAE {np.mean(points):.2f} pp (worst {np.max(points):.2f}); "
-          f"relative {np.mean(relative):.2f}% (worst {np.max(relative):.2f}%); "
-          f"in the interval {sum(inside)}/{5 * len(SEEDS)}")
+        inside.append(
+            int(np.sum((projection.low <= projection.data) & (projection.data <= projection.high)))
+        )
+        print(
+            f"seed {seed:>2}: MAE {points[-1]:.2f} pp, {relative[-1]:.2f}% of the data, {inside[-1]}/5 in the 90% interval"
+        )
+    print(
+        f"mean MAE {np.mean(points):.2f} pp (worst {np.max(points):.2f}); "
+        f"relative {np.mean(relative):.2f}% (worst {np.max(relative):.2f}%); "
+        f"in the interval {sum(inside)}/{5 * len(SEEDS)}"
+    )
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ PACKAGES: tuple[str, ...] = (
     "networkx",
     "SALib",
     "dask",
+    "pyabc",
 )
 """Packages whose versions the manifest records (missing ones are skipped)."""
 
