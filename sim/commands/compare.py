@@ -34,6 +34,7 @@ from sim.comparison.paired import (
     profitability,
     verdicts,
 )
+from sim.comparison.posterior import draw_posterior, simulate_with_posterior
 from sim.comparison.runs import simulate, tidy_curves, tidy_runs
 from sim.errors import UsageError
 from sim.reports import store
@@ -79,6 +80,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quiet", action="store_true", help="no progress bar or tables; print only the folder"
     )
+    parser.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="posterior.csv/.parquet of `mot calibrate series`: each replication draws one "
+        "parameter set from it (the same for every scenario), so CIs include parameter uncertainty",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     )
     started = store.started_now()
     with store.atomic_folder(folder) as temp:
-        outputs = simulate(scenarios, seeds, workers, quiet=args.quiet)
+        outputs = simulate_runs(args, scenarios, seeds, workers)
         comparison, costs = write_results(temp, scenarios, outputs)
         copy_scenarios(temp, paths)
         store.write_manifest(
@@ -116,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
                 "replications": replications,
                 "workers": workers,
                 "run_id": folder.name,
+                "posterior": args.posterior,
             },
         )
     if args.quiet:
@@ -126,10 +134,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def simulate_runs(
+    args: argparse.Namespace, scenarios: list[Scenario], seeds: list[int], workers: int
+) -> list[dict]:
+    """The paired runs; with `--posterior`, replication i of every scenario on draw i."""
+    if args.posterior is None:
+        return simulate(scenarios, seeds, workers, quiet=args.quiet)
+    draws = draw_posterior(Path(args.posterior), scenarios, len(seeds), seeds[0])
+    return simulate_with_posterior(scenarios, seeds, draws, workers, args.quiet)
+
+
 def command_line(args: argparse.Namespace) -> list[str]:
     """The `mot compare` command that reproduces this comparison, for the manifest."""
     return reproducing_argv(
-        "compare", list(args.scenarios), args, ("replications", "workers", "seed", "days", "out")
+        "compare",
+        list(args.scenarios),
+        args,
+        ("replications", "workers", "seed", "days", "out", "posterior"),
     )
 
 
