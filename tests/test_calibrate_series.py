@@ -261,3 +261,19 @@ def test_period_days_is_required(tmp_path, capsys):
     args = ["calibrate", "series", "--data", str(data), "--calibration", str(calibration)]
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     assert "--period-days: required" in capsys.readouterr().err
+
+
+def test_an_interrupted_fit_leaves_no_folder(tmp_path, monkeypatch):
+    """Ctrl-C during the fit (pyabc's database already begun inside the folder): exit 130 and
+    no output folder, hidden or not."""
+    import sim.validation.calibrate_series as series
+
+    def interrupted(*args, **kwargs):
+        Path(args[4]).write_bytes(b"SQLite format 3\0")  # the database pyabc had started
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(series, "fit", interrupted)
+    data, calibration = write_data(tmp_path), write_calibration(tmp_path)
+    assert calibrate(tmp_path, data, calibration) == 130
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
