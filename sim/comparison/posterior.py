@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError, UsageError
-from sim.reliability.process_hygiene import run_in_chunks
 from sim.scenario.config import read_bounded, with_overrides
 from sim.scenario.settings import Scenario
 
@@ -128,14 +127,6 @@ def simulate_with_posterior(
     scenarios: list[Scenario], seeds: list[int], draws: PosteriorDraws, workers: int, quiet: bool
 ) -> list[dict]:
     """`sim.comparison.runs.simulate`, with replication i of every scenario on draw i."""
-    from sim.comparison.runs import run_chunk
+    from sim.comparison.runs import simulate
 
-    jobs = [(apply_draw(s, draws, i), i, seed) for i, seed in enumerate(seeds) for s in scenarios]
-    return run_in_chunks(
-        jobs,
-        run_chunk,
-        workers=workers,
-        quiet=quiet,
-        verb="comparing",
-        preload=["sim.comparison.runs"],
-    )
+    return simulate(scenarios, seeds, workers, quiet, lambda s, i: apply_draw(s, draws, i))

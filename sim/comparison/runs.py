@@ -10,6 +10,8 @@ returns only what the comparison needs, not daily tables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -45,9 +47,18 @@ def run_job(scenario: Scenario, replication: int, seed: int) -> dict:
     }
 
 
-def simulate(scenarios: list[Scenario], seeds: list[int], workers: int, quiet: bool) -> list[dict]:
-    """Every (scenario, replication) on its shared seed, in chunks over `workers` processes."""
-    jobs = [(s, i, seed) for i, seed in enumerate(seeds) for s in scenarios]
+def simulate(
+    scenarios: list[Scenario],
+    seeds: list[int],
+    workers: int,
+    quiet: bool,
+    prepare: Callable[[Scenario, int], Scenario] | None = None,
+) -> list[dict]:
+    """Every (scenario, replication) on its shared seed, in chunks over `workers` processes;
+    `prepare(scenario, replication)` may change a replication's settings first (the same way
+    for every scenario, so that pairs stay paired, e.g. a posterior draw per replication)."""
+    prepare = prepare or (lambda scenario, _: scenario)
+    jobs = [(prepare(s, i), i, seed) for i, seed in enumerate(seeds) for s in scenarios]
     return run_in_chunks(
         jobs,
         run_chunk,
