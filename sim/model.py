@@ -14,7 +14,7 @@ from sim.agents import AgentClasses, create_people
 from sim.journey.day import RULES
 from sim.market.brands import build_brands
 from sim.market.keyed_draws import KeyedDraws
-from sim.market.measures import DailyTable, cohort_table, in_window_days
+from sim.market.measures import MOMENT_COLUMNS, DailyTable, cohort_table, in_window_days
 from sim.market.moments import Moment
 from sim.market.network import audiences, build_graph
 from sim.market.population import build_people, build_units, seed_base_opinions, unit_sizes
@@ -326,14 +326,11 @@ def moment_counts(market: Market) -> np.ndarray:
 
 def record_levels(market: Market) -> None:
     """End-of-day levels: people per moment, customers per brand, the public rating."""
-    daily, brands = market.daily, market.brands
-    counts = moment_counts(market)
-    for moment in Moment:
-        daily.set(f"people_{moment.name.lower()}", counts[moment])
-    owners = np.bincount(market.units.brand[market.units.brand >= 0], minlength=brands.n)
-    for index, name in enumerate(brands.names):
-        daily.set(f"customers_{name}", owners[index])
+    daily, brands, brand = market.daily, market.brands, market.units.brand
+    daily.set_many(MOMENT_COLUMNS, moment_counts(market))
+    owners = np.bincount(brand[brand >= 0], minlength=brands.n)
+    daily.set_many(tuple(f"customers_{name}" for name in brands.names), owners)
     daily.set("customers", owners[0])
-    reviews = brands.review_count()[0]
+    reviews = brands.stars[0].sum()
     daily.set("review_count", reviews)
     daily.set("mean_rating", brands.mean_rating()[0] if reviews else np.nan)

@@ -30,7 +30,7 @@ def finish_experience(market: Market, draws: KeyedDraws) -> None:
         return
     flags = market.units.flags[due]
     trouble = (flags & (Flag.PROBLEM | Flag.DAMAGED)) > 0
-    rows = np.flatnonzero(trouble & ((flags & Flag.RESOLVED) == 0))
+    rows = (trouble & ((flags & Flag.RESOLVED) == 0)).nonzero()[0]
     u = draws.columns("service", market.day, due[rows], 3)  # contact, resolves, return
     contact_service(market, due, trouble, due[rows], u[:, :2])
     returned = np.zeros(len(due), dtype=bool)
@@ -55,7 +55,7 @@ def contact_service(
     )
     units.flags[open_[fixed]] |= np.uint8(Flag.RESOLVED)
     resolved = (units.flags[due] & Flag.RESOLVED) > 0
-    market.daily.add("resolved", int((trouble & (units.chosen[due] == 0) & resolved).sum()))
+    market.daily.add("resolved", np.count_nonzero(trouble & (units.chosen[due] == 0) & resolved))
 
 
 def decide_returns(market: Market, open_: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -66,7 +66,7 @@ def decide_returns(market: Market, open_: np.ndarray, u: np.ndarray) -> np.ndarr
     returned = unresolved & (u < market.scenario.experience.p_return_if_unresolved)
     units.flags[open_[returned]] |= np.uint8(Flag.RETURNED)
     focal = returned & (units.chosen[open_] == 0)
-    market.daily.add("returns", int(focal.sum()))
+    market.daily.add("returns", np.count_nonzero(focal))
     market.daily.add("revenue_usd", -float(market.brands.price[0] * focal.sum()))
     record_churn(market, open_[focal])
     return returned
@@ -117,7 +117,7 @@ def rate_experience(
     ratings = np.clip(np.rint(own), 1, 5).astype(np.int8)
     people.rating[members] = ratings
     np.add.at(brands.private_stars, (brand, ratings.astype(np.int64) - 1), 1)
-    market.daily.add("experiences", int((units.chosen[due] == 0).sum()))
+    market.daily.add("experiences", np.count_nonzero(units.chosen[due] == 0))
     return ratings, members, position, u[:, 2]
 
 

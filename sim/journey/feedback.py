@@ -43,8 +43,8 @@ def take_stance(market: Market, people: np.ndarray, brand: np.ndarray, ratings: 
     window = int(np.rint(market.scenario.feedback.feedback_days))
     market.people.talk_until[people] = market.day + window
     focal = brand == 0
-    market.daily.add("advocates", int(((stance > 0) & focal).sum()))
-    market.daily.add("critics", int(((stance < 0) & focal).sum()))
+    market.daily.add("advocates", np.count_nonzero((stance > 0) & focal))
+    market.daily.add("critics", np.count_nonzero((stance < 0) & focal))
 
 
 def review_chance(market: Market, ratings: np.ndarray) -> np.ndarray:
@@ -106,9 +106,9 @@ def record_reviews(market: Market, people: np.ndarray, brand: np.ndarray, stars:
     units = market.people.unit[people]
     market.units.flags[units] |= np.uint8(Flag.REVIEWED)
     focal = brand == 0
-    market.daily.add("reviews", int(focal.sum()))
+    market.daily.add("reviews", np.count_nonzero(focal))
     market.daily.add("review_stars", int(stars[focal].sum()))
-    market.daily.add("negative_reviews", int((focal & (stars <= 2)).sum()))
+    market.daily.add("negative_reviews", np.count_nonzero(focal & (stars <= 2)))
     per_star = np.bincount(stars[focal].astype(np.int64), minlength=6)
     for column, count in zip(STAR_COLUMNS, per_star[1:], strict=True):
         market.daily.add(column, int(count))

@@ -38,7 +38,7 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
         leave, direct = paths_per_agent(market, due, u, p_direct, leave, direct)
     research = ~leave & ~direct
     leave_category(market, due[leave])
-    market.daily.add("direct_rebuys", int(direct.sum()))
+    market.daily.add("direct_rebuys", np.count_nonzero(direct))
     # a recurring need is the unit's own: attribution starts afresh for both paths
     units.lead_source[due[~leave]] = Source.NEED
     units.lead_gain[due[~leave]] = 0.0

@@ -153,7 +153,7 @@ def ask_friends(
 ) -> None:
     """Friends pass on their stance about the brand they own (advocate +, critic -); the
     friend asked is picked by the consultation's uniform `u_friend`."""
-    rows = np.flatnonzero(asking)
+    rows = asking.nonzero()[0]
     if len(rows) == 0:
         return
     friend, _ = market.graph.random_contact(person[rows], u_friend[rows])

@@ -56,7 +56,7 @@ def shelf_utility(market: Market, due: np.ndarray, showrooming: np.ndarray) -> n
     showrooming buyers weigh price more."""
     choice, brands = market.scenario.choice, market.brands
     attitude, aware = unit_views(market, due)
-    market.daily.add("showrooming", int(showrooming.sum()))
+    market.daily.add("showrooming", np.count_nonzero(showrooming))
     price_weight = choice.price_sensitivity * np.where(
         showrooming, choice.showrooming_price_factor, 1
     )
@@ -68,7 +68,7 @@ def shelf_utility(market: Market, due: np.ndarray, showrooming: np.ndarray) -> n
     )
     owned = market.units.brand[due]
     has = owned >= 0
-    brand_utility[np.flatnonzero(has), owned[has]] += OWNED_BRAND_PULL
+    brand_utility[has.nonzero()[0], owned[has]] += OWNED_BRAND_PULL
     rejected = market.people.rejected[market.units.start[due]]
     brand_utility = np.where(aware & ~rejected, brand_utility, -np.inf)
     outside = np.full((len(due), 1), choice.walk_away_utility)
@@ -156,16 +156,16 @@ def buy(market: Market, who: np.ndarray, brand: np.ndarray, u_delivery: np.ndarr
     focal = brand == 0
     previous = units.brand[who]
     first = focal & (units.acquired_day[who] < 0)
-    daily.add("purchases", int(focal.sum()))
-    daily.add("rival_purchases", int((~focal).sum()))
-    daily.add("repeat_purchases", int((focal & (units.focal_purchases[who] > 0)).sum()))
-    daily.add("new_customers", int(first.sum()))
+    daily.add("purchases", np.count_nonzero(focal))
+    daily.add("rival_purchases", np.count_nonzero(~focal))
+    daily.add("repeat_purchases", np.count_nonzero(focal & (units.focal_purchases[who] > 0)))
+    daily.add("new_customers", np.count_nonzero(first))
     daily.add("revenue_usd", float(brands.price[0] * focal.sum()))
     units.acquired_day[who[first]] = market.day
     units.focal_purchases[who[focal]] += 1
     count_acquisition_channels(market, who[first])
     switched = (previous == 0) & ~focal
-    daily.add("switched", int(switched.sum()))
+    daily.add("switched", np.count_nonzero(switched))
     record_churn(market, who[switched])
     units.brand[who] = brand
     units.chosen[who] = brand
@@ -184,8 +184,8 @@ def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, u: np.n
     flags = late * Flag.LATE | damaged * Flag.DAMAGED | problem * Flag.PROBLEM
     market.units.flags[who] = flags.astype(np.uint8)
     focal = brand == 0
-    market.daily.add("late_deliveries", int((late & focal).sum()))
-    market.daily.add("problems", int(((problem | damaged) & focal).sum()))
+    market.daily.add("late_deliveries", np.count_nonzero(late & focal))
+    market.daily.add("problems", np.count_nonzero((problem | damaged) & focal))
     days = experience.delivery_days + experience.use_days + late * experience.late_extra_days
     market.move(who, Moment.SMOT, np.rint(days))
 

@@ -32,7 +32,7 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     uniform and independent of both: it sets how long the research lasts (one draw a journey).
     """
     units = market.units
-    waiting = np.flatnonzero(units.moment == Moment.PRE_ZMOT)
+    waiting = (units.moment == Moment.PRE_ZMOT).nonzero()[0]
     if len(waiting) == 0:
         return
     stimuli = market.today
@@ -112,7 +112,7 @@ def begin_research(
         return
     units, people = market.units, market.people
     for s in np.unique(source):
-        market.daily.add(f"triggered_{Source(int(s)).key}", int((source == s).sum()))
+        market.daily.add(f"triggered_{Source(int(s)).key}", np.count_nonzero(source == s))
     branded = brand >= 0
     buyers = units.start[who[branded]]
     people.aware[buyers, brand[branded]] = True

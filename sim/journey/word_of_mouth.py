@@ -62,7 +62,7 @@ def talk_per_agent(market, talkers, brand, valence, rate, counts, draws: KeyedDr
 def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(people, brand, +1/-1, messages per day) of everyone talking today."""
     people, fb = market.people, market.scenario.feedback
-    talkers = np.flatnonzero(people.stance)
+    talkers = people.stance.nonzero()[0]
     brand = people.stance_brand[talkers].astype(np.int64)
     fresh = people.talk_until[talkers] >= market.day
     owner = market.units.brand[people.unit[talkers]] == brand
@@ -85,7 +85,7 @@ def add_mean_field_pressure(
     positive = valence > 0
     expected = np.bincount(brand[positive], weights=rate[positive], minlength=market.brands.n)
     chance = market.scenario.triggers.p_trigger_wom * expected / market.people.n
-    for b in np.flatnonzero(chance):
+    for b in chance.nonzero()[0]:
         market.tomorrow.add_broad(Source.WORD_OF_MOUTH, int(b), float(chance[b]))
 
 
@@ -129,7 +129,7 @@ def influencer_posts(market: Market, talkers, brand, valence, draws: KeyedDraws)
     index = np.minimum(index, len(market.influencers_sorted) - 1)
     window = int(np.rint(market.scenario.feedback.feedback_days))
     fresh_today = market.people.talk_until[talkers] == market.day + window
-    posting = np.flatnonzero((market.influencers_sorted[index] == talkers) & fresh_today)
+    posting = ((market.influencers_sorted[index] == talkers) & fresh_today).nonzero()[0]
     for row in posting:
         followers = market.followers_of(int(talkers[row]))
         b, v = np.full(len(followers), brand[row]), np.full(len(followers), valence[row])
@@ -146,7 +146,7 @@ def reject(market: Market, hearer, brand, valence, draws: KeyedDraws, key) -> No
     bad news only lowers attitudes and later good news can win the hearer back.
     """
     chance = market.scenario.feedback.p_reject_on_negative
-    negative = np.flatnonzero(valence < 0)
+    negative = (valence < 0).nonzero()[0]
     if chance <= 0 or len(negative) == 0:
         return
     people, b = hearer[negative], brand[negative]
@@ -159,5 +159,5 @@ def reject(market: Market, hearer, brand, valence, draws: KeyedDraws, key) -> No
 def count_messages(market: Market, brand: np.ndarray, valence: np.ndarray) -> None:
     """Messages heard about the focal brand, positive and negative."""
     focal = brand == 0
-    market.daily.add("wom_positive", int((focal & (valence > 0)).sum()))
-    market.daily.add("wom_negative", int((focal & (valence < 0)).sum()))
+    market.daily.add("wom_positive", np.count_nonzero(focal & (valence > 0)))
+    market.daily.add("wom_negative", np.count_nonzero(focal & (valence < 0)))

@@ -260,7 +260,7 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray | float) -> np.ndarray:
         return poisson_one_mean(u, float(mean))
     mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
     counts = np.zeros(u.shape, dtype=np.int64)
-    rows = np.flatnonzero(u >= 1.0 - mean)
+    rows = (u >= 1.0 - mean).nonzero()[0]
     for _ in range(8):  # one pass per distinct mean: cheaper than sorting for a handful
         if len(rows) == 0:
             return counts

@@ -60,6 +60,7 @@ class DailyTable:
         share_columns = tuple(f"customers_{b}" for b in brand_names)
         self.columns: tuple[str, ...] = COUNTERS + share_columns
         self._index = {name: i for i, name in enumerate(self.columns)}
+        self._many: dict[tuple[str, ...], np.ndarray] = {}
         self.table = np.zeros((days, len(self.columns)), dtype=np.float64)
         self.day = 0
 
@@ -70,6 +71,14 @@ class DailyTable:
     def set(self, name: str, value: float) -> None:
         """Set today's `name` (levels rather than flows)."""
         self.table[self.day, self._index[name]] = value
+
+    def set_many(self, names: tuple[str, ...], values: np.ndarray) -> None:
+        """Set today's `names` to `values` in one assignment (a day's levels: one numpy call,
+        not one per column)."""
+        index = self._many.get(names)
+        if index is None:
+            index = self._many[names] = np.array([self._index[n] for n in names])
+        self.table[self.day, index] = values
 
     def column(self, name: str) -> np.ndarray:
         """A measure over all recorded days."""

@@ -151,7 +151,7 @@ class Market:
         """Units in `moment` whose time there is up today (from the calendar in a large market)."""
         units = self.units
         if self.calendar is None:
-            return np.flatnonzero((units.moment == moment) & (units.until <= self.day))
+            return ((units.moment == moment) & (units.until <= self.day)).nonzero()[0]
         return self.calendar.due(moment, self.day, units.moment, units.until)
 
     def members(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -120,7 +120,7 @@ class WindowTally:
         if market.day != self.window_start:
             return
         self.at_start = np.bincount(units.moment, minlength=N_MOMENTS)
-        self.customers_start = int((units.brand == 0).sum())
+        self.customers_start = np.count_nonzero(units.brand == 0)
         shopping = np.isin(units.moment, SHOPPING)
         self.prospect |= shopping & self._new_to_brand(units, slice(None))
 
@@ -189,7 +189,7 @@ class WindowTally:
             first = units[state.acquired_day[units] == market.day]
             origin = self.journey_brand[first]
             self.converted[first[origin == NO_BRAND]] = True
-            self.switchers += int((origin >= 1).sum())
+            self.switchers += np.count_nonzero(origin >= 1)
         elif new == Moment.UMOT:  # stances are taken just before units enter UMOT
             people, _ = market.members(units)
             focal = market.people.stance_brand[people] == 0
