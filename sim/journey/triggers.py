@@ -23,6 +23,10 @@ referral) is credited to it; research decides the credit only for journeys peopl
 own (their need), as "what brought them in" is read in marketing attribution."""
 
 
+TRIGGER_COLUMN: tuple[str, ...] = tuple(f"triggered_{s.key}" for s in Source)
+"""The daily table's column counting journeys started by each source."""
+
+
 def start_journeys(market: Market, draws: KeyedDraws) -> None:
     """Apply today's stimuli to units at <ZMOT; started units go to ZMOT.
 
@@ -40,6 +44,33 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     cumulative = np.cumsum(broad)
     need = units.need_rate[waiting].astype(np.float64)
     draw = draws.uniform("start", market.day, waiting)
+    if cumulative[-1] == 0.0:  # no broad stimulus today: every start is the unit's own need
+        started = draw < need
+        who, draw, need = waiting[started], draw[started], need[started]
+        source = np.full(len(who), int(Source.NEED))
+        brand = np.full(len(who), -1)
+        u = rescale(draw, 0.0, need)
+    else:
+        who, source, brand, u = broad_starts(market, waiting, draw, need, broad, cumulative)
+    nudged, nudge_source, nudge_brand, nudge_u = apply_nudges(market, draws, who)
+    if len(nudged):
+        who = np.concatenate([who, nudged])
+        source = np.concatenate([source, nudge_source])
+        brand = np.concatenate([brand, nudge_brand])
+        u = np.concatenate([u, nudge_u])
+    begin_research(market, who, source, brand, u)
+
+
+def broad_starts(
+    market: Market,
+    waiting: np.ndarray,
+    draw: np.ndarray,
+    need: np.ndarray,
+    broad: np.ndarray,
+    cumulative: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(units, source, brand, uniform for the research) started by their need or a broad
+    stimulus: one uniform per waiting unit decides whether and why (competing hazards)."""
     started = draw < need + cumulative[-1]
     who, draw, need = waiting[started], draw[started], need[started]
     from_need = draw < need
@@ -49,14 +80,7 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     brand = np.where(from_need, -1, cell % market.brands.n)
     low = np.where(from_need, 0.0, need + cumulative[cell] - broad[cell])
     width = np.where(from_need, need, broad[cell])
-    nudged, nudge_source, nudge_brand, nudge_u = apply_nudges(market, draws, who)
-    begin_research(
-        market,
-        np.concatenate([who, nudged]),
-        np.concatenate([source, nudge_source]),
-        np.concatenate([brand, nudge_brand]),
-        np.concatenate([rescale(draw, low, width), nudge_u]),
-    )
+    return who, source, brand, rescale(draw, low, width)
 
 
 def rescale(u: np.ndarray, low: np.ndarray, width: np.ndarray) -> np.ndarray:
@@ -76,14 +100,23 @@ def apply_nudges(
     and rank among identical ones), not by its place in today's list of nudges.
     """
     people, brands, sources, chances = market.today.targeted()
+    if len(people) == 0:
+        return people, sources, brands, chances
     unit = market.people.unit[people]
-    waiting = (market.units.moment[unit] == Moment.PRE_ZMOT) & ~np.isin(unit, started)
+    waiting = (market.units.moment[unit] == Moment.PRE_ZMOT) & ~started_mask(market, started)[unit]
     slot = nudge_slots(people, sources * market.brands.n + brands)
     u = draws.uniform("nudge", market.day, people, slot)
     hit = waiting & (u < chances)
     unit, index = np.unique(unit[hit], return_index=True)
     rest = rescale(u[hit][index], 0.0, chances[hit][index])
     return unit, sources[hit][index], brands[hit][index], rest
+
+
+def started_mask(market: Market, started: np.ndarray) -> np.ndarray:
+    """True for the units in `started` (a lookup instead of `np.isin`, which sorts)."""
+    mask = np.zeros(market.units.n, dtype=bool)
+    mask[started] = True
+    return mask
 
 
 def nudge_slots(people: np.ndarray, kind: np.ndarray) -> np.ndarray:
@@ -111,8 +144,9 @@ def begin_research(
     if len(who) == 0:
         return
     units, people = market.units, market.people
-    for s in np.unique(source):
-        market.daily.add(f"triggered_{Source(int(s)).key}", np.count_nonzero(source == s))
+    counts = np.bincount(source, minlength=len(Source))
+    for s in counts.nonzero()[0]:
+        market.daily.add(TRIGGER_COLUMN[s], int(counts[s]))
     branded = brand >= 0
     buyers = units.start[who[branded]]
     people.aware[buyers, brand[branded]] = True

@@ -42,6 +42,9 @@ class BrandTable:
     replied: np.ndarray = field(init=False)  # negative reviews replied to, per brand
 
     def __post_init__(self) -> None:
+        # the lever arrays as plain attributes too (the same arrays, so in-place changes show):
+        # `__getattr__` would be a Python call on every read, dozens a day
+        self.__dict__.update({k: v for k, v in self.levers.items() if k not in self.__dict__})
         self.stars = np.zeros((len(self.names), 5), dtype=np.int64)
         self.private_stars = np.zeros((len(self.names), 5), dtype=np.int64)
         self.replied = np.zeros(len(self.names), dtype=np.int64)
