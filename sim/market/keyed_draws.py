@@ -76,9 +76,11 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def hash_keys(key: int, ids: np.ndarray, steps: np.ndarray | None = None) -> np.ndarray:
-    """64 random bits per (id, slot) on the stream `key`; `steps` (from `slot_steps`) say the
-    slots and broadcast against `ids`.
+def hash_keys(
+    key: int | np.ndarray, ids: np.ndarray, steps: np.ndarray | None = None
+) -> np.ndarray:
+    """64 random bits per (id, slot) on the stream `key` (an int, or a 0-d uint64 array of
+    it); `steps` (from `slot_steps`) say the slots and broadcast against `ids`.
 
     Few array passes on purpose: a rule calls this about a dozen times a day, often on small
     cohorts, where each numpy call's fixed cost counts as much as the work per draw.
@@ -89,7 +91,7 @@ def hash_keys(key: int, ids: np.ndarray, steps: np.ndarray | None = None) -> np.
     else:
         h = ids.astype(np.uint64)
         h *= _GAMMA
-    h += np.array(key, dtype=np.uint64)
+    h += key if isinstance(key, np.ndarray) else np.array(key, dtype=np.uint64)
     _mix(h)
     if steps is None:
         return h
@@ -136,7 +138,7 @@ class KeyedDraws:
         self._decisions: dict[str, int] = {}
         self._scopes: dict[str, KeyedDraws] = {}
         self._day = -1
-        self._day_keys: dict[str, int] = {}  # today's keys: a rule asks for each several times
+        self._day_keys: dict[str, np.ndarray] = {}  # today's keys, as 0-d uint64 arrays
 
     def scope(self, name: str) -> KeyedDraws:
         """The draws of a rule or strategy (cached: one object per name)."""
@@ -148,6 +150,11 @@ class KeyedDraws:
 
     def key(self, decision: str, day: int) -> int:
         """The 64-bit stream key of one decision on one day."""
+        return int(self._key_array(decision, day))
+
+    def _key_array(self, decision: str, day: int) -> np.ndarray:
+        """`key` as a 0-d uint64 array, made once per decision and day (a rule asks for
+        some keys several times a day, and the hash adds it to an array)."""
         if day != self._day:
             self._day, self._day_keys = day, {}
         key = self._day_keys.get(decision)
@@ -156,7 +163,8 @@ class KeyedDraws:
             if base is None:
                 base = mix64(self._seed_key ^ name_key(f"{self.name}/{decision}"))
                 self._decisions[decision] = base
-            key = self._day_keys[decision] = mix64(mix64(base + (day + 1) * GAMMA) + GAMMA)
+            key = mix64(mix64(base + (day + 1) * GAMMA) + GAMMA)
+            key = self._day_keys[decision] = np.array(key, dtype=np.uint64)
         return key
 
     def bits(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
@@ -168,7 +176,7 @@ class KeyedDraws:
         if np.size(ids) == 0:
             shape = np.shape(ids) if steps is None else np.broadcast_shapes(ids.shape, steps.shape)
             return np.zeros(shape, dtype=np.uint64)
-        return hash_keys(self.key(decision, day), ids, steps)
+        return hash_keys(self._key_array(decision, day), ids, steps)
 
     def uniform(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """Uniforms in [0, 1)."""
