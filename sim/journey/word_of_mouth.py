@@ -66,7 +66,10 @@ def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     brand = people.stance_brand[talkers].astype(np.int64)
     fresh = people.talk_until[talkers] >= market.day
     owner = market.units.brand[people.unit[talkers]] == brand
-    talking = (fresh | owner) & unsilenced(market, Source.WORD_OF_MOUTH, brand)
+    talking = fresh | owner
+    heard = unsilenced(market, Source.WORD_OF_MOUTH, brand)
+    if heard is not True:  # a silenced brand: its talkers say nothing
+        talking &= heard
     critics_heard = negative_unsilenced(market, brand)
     if critics_heard is not True:  # a brand silences its critics (a counterfactual arm)
         talking &= (people.stance[talkers] > 0) | critics_heard
@@ -125,11 +128,9 @@ def influencer_posts(market: Market, talkers, brand, valence, draws: KeyedDraws)
     """A social influencer posts once about each fresh experience, to all followers."""
     if len(market.influencers) == 0:
         return
-    index = np.searchsorted(market.influencers_sorted, talkers)
-    index = np.minimum(index, len(market.influencers_sorted) - 1)
+    rows = market.is_influencer[talkers].nonzero()[0]
     window = int(np.rint(market.scenario.feedback.feedback_days))
-    fresh_today = market.people.talk_until[talkers] == market.day + window
-    posting = ((market.influencers_sorted[index] == talkers) & fresh_today).nonzero()[0]
+    posting = rows[market.people.talk_until[talkers[rows]] == market.day + window]
     for row in posting:
         followers = market.followers_of(int(talkers[row]))
         b, v = np.full(len(followers), brand[row]), np.full(len(followers), valence[row])
@@ -146,8 +147,10 @@ def reject(market: Market, hearer, brand, valence, draws: KeyedDraws, key) -> No
     bad news only lowers attitudes and later good news can win the hearer back.
     """
     chance = market.scenario.feedback.p_reject_on_negative
+    if chance <= 0:
+        return
     negative = (valence < 0).nonzero()[0]
-    if chance <= 0 or len(negative) == 0:
+    if len(negative) == 0:
         return
     people, b = hearer[negative], brand[negative]
     outsider = market.units.brand[market.people.unit[people]] != b

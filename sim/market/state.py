@@ -125,6 +125,9 @@ class Market:
         self._one_member = bool((self.units.size == 1).all())  # b2c: a unit is its buyer
         self._influencer_order = np.argsort(self.influencers)
         self.influencers_sorted = self.influencers[self._influencer_order]
+        # per person: a social influencer? (one lookup a talker, not a binary search)
+        self.is_influencer = np.zeros(self.people.n, dtype=bool)
+        self.is_influencer[self.influencers] = True
 
     def followers_of(self, influencer: int) -> np.ndarray:
         """The audience of one social influencer (a person id)."""
