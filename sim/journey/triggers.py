@@ -44,12 +44,8 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     cumulative = np.cumsum(broad)
     need = units.need_rate[waiting].astype(np.float64)
     draw = draws.uniform("start", market.day, waiting)
-    if cumulative[-1] == 0.0:  # no broad stimulus today: every start is the unit's own need
-        started = draw < need
-        who, draw, need = waiting[started], draw[started], need[started]
-        source = np.full(len(who), int(Source.NEED))
-        brand = np.full(len(who), -1)
-        u = rescale(draw, 0.0, need)
+    if cumulative[-1] == 0.0:  # no broad stimulus today (no ads, no mean-field talk)
+        who, source, brand, u = need_starts(waiting, draw, need)
     else:
         who, source, brand, u = broad_starts(market, waiting, draw, need, broad, cumulative)
     nudged, nudge_source, nudge_brand, nudge_u = apply_nudges(market, draws, who)
@@ -59,6 +55,17 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
         brand = np.concatenate([brand, nudge_brand])
         u = np.concatenate([u, nudge_u])
     begin_research(market, who, source, brand, u)
+
+
+def need_starts(
+    waiting: np.ndarray, draw: np.ndarray, need: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`broad_starts` on a day without broad stimuli, in a third of its numpy calls: every
+    start is the unit's own need (the same arrays, tested)."""
+    started = draw < need
+    who, draw, need = waiting[started], draw[started], need[started]
+    source = np.full(len(who), int(Source.NEED))
+    return who, source, np.full(len(who), -1), rescale(draw, 0.0, need)
 
 
 def broad_starts(

@@ -1,0 +1,79 @@
+"""The engine's shortcuts give exactly the arrays of the general code they skip.
+
+Why: a day's fixed cost is mostly numpy call overhead, so the engine takes shortcuts where a
+day or a market allows (docs/performance.md): flows counted once a day rather than on every
+move, one-member units without the member arithmetic, starts by need alone on days without
+broad stimuli, influencers found by a lookup. Each must leave every result byte-identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.bench.workload import with_all_strategies
+from sim.keyed_draws import KeyedDraws
+from sim.model import JourneyModel, build_market
+from sim.streams import Streams
+from sim.triggers import broad_starts, need_starts
+from sim.window_tally import WindowTally
+from tests.helpers import small_scenario
+
+
+def scenario(kind: str):
+    return with_all_strategies(
+        small_scenario(days=60, warmup_days=15, population={"n_consumers": 500, "market": kind})
+    )
+
+
+@pytest.mark.parametrize("kind", ["b2c", "b2b"])
+def test_counting_flows_once_a_day_equals_counting_every_move(monkeypatch, kind):
+    once_a_day = JourneyModel(scenario(kind), seed=5, with_agents=False).run()
+    deferred_on_move = WindowTally.on_move
+
+    def eager(self, market, units, moment):
+        deferred_on_move(self, market, units, moment)
+        self.flush()
+
+    monkeypatch.setattr(WindowTally, "on_move", eager)
+    every_move = JourneyModel(scenario(kind), seed=5, with_agents=False).run()
+    assert once_a_day.funnel().equals(every_move.funnel())
+    acquired = once_a_day.market.units.acquired_day
+    assert once_a_day.market.tally.counts(acquired) == every_move.market.tally.counts(acquired)
+    np.testing.assert_array_equal(
+        once_a_day.market.tally.entered_day, every_move.market.tally.entered_day
+    )
+
+
+def test_members_of_one_member_units_equal_the_general_path():
+    market = build_market(small_scenario(population={"n_consumers": 300}), Streams(3))
+    assert market._one_member
+    units = np.array([5, 0, 17, 17, 299])
+    fast = market.members(units)
+    market._one_member = False
+    general = market.members(units)
+    for a, b in zip(fast, general, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+
+
+def test_starts_by_need_equal_competing_hazards_without_broad_stimuli():
+    market = build_market(small_scenario(population={"n_consumers": 300}), Streams(3))
+    waiting = np.arange(0, 300, 2)
+    need = market.units.need_rate[waiting].astype(np.float64) * 50  # many starts
+    draw = KeyedDraws(3).uniform("start", 4, waiting)
+    broad = np.zeros(market.brands.n * 11)
+    general = broad_starts(market, waiting, draw, need, broad, np.cumsum(broad))
+    fast = need_starts(waiting, draw, need)
+    assert len(fast[0]) > 10
+    for a, b in zip(fast, general, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+
+
+def test_influencer_lookup_matches_the_influencer_list():
+    market = build_market(
+        small_scenario(population={"n_consumers": 500, "n_social_influencers": 7}), Streams(3)
+    )
+    assert market.is_influencer.sum() == len(np.unique(market.influencers)) > 0
+    assert market.is_influencer[market.influencers].all()
