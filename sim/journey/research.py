@@ -19,6 +19,11 @@ from sim.market.sources import PLATFORMS, RESEARCH_SOURCES, Source
 from sim.market.state import N_SOURCES, Market
 from sim.market.touch_log import record_consultations
 
+RESEARCH_SOURCE_CODES = np.asarray(RESEARCH_SOURCES)
+"""`RESEARCH_SOURCES` as an array, made once (a source is picked by its index in it)."""
+PLATFORM_ROWS = np.asarray(PLATFORMS)
+"""`PLATFORMS` as row indices of the per-source tables (column c of `presence` is row c)."""
+
 
 def finish_research(market: Market, draws: KeyedDraws) -> None:
     """Units whose research ends today consult their sources and go to the shelf (FMOT)."""
@@ -93,7 +98,7 @@ def pick_sources(market: Market, person: np.ndarray, u: np.ndarray) -> np.ndarra
     """A source per consultation, picked by its uniform `u` from the person's age-group habits."""
     cumulative = market.habits_cumulative[market.people.age_group[person]]
     pick = (u[:, None] > cumulative).sum(axis=1)
-    return np.asarray(RESEARCH_SOURCES)[np.minimum(pick, len(RESEARCH_SOURCES) - 1)]
+    return RESEARCH_SOURCE_CODES[np.minimum(pick, len(RESEARCH_SOURCES) - 1)]
 
 
 def source_effects(
@@ -117,9 +122,8 @@ def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
     brands, research = market.brands, market.scenario.research
     found = np.zeros((N_SOURCES, brands.n))
     gain = np.zeros((N_SOURCES, brands.n))
-    for column, platform in enumerate(PLATFORMS):
-        found[platform] = brands.presence[:, column]
-        gain[platform] = research.weight_presence
+    found[PLATFORM_ROWS] = brands.presence.T
+    gain[PLATFORM_ROWS] = research.weight_presence
     found[Source.INFLUENCER] = brands.influencer_presence
     gain[Source.INFLUENCER] = research.weight_influencer
     review_pull = reviews_pull(market)
