@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from sim.bench.workload import with_all_strategies
-from sim.keyed_draws import KeyedDraws
+from sim.journey.triggers import broad_starts, need_starts
+from sim.market.keyed_draws import KeyedDraws
+from sim.market.streams import Streams
+from sim.market.window_tally import WindowTally
 from sim.model import JourneyModel, build_market
-from sim.streams import Streams
-from sim.triggers import broad_starts, need_starts
-from sim.window_tally import WindowTally
 from tests.helpers import small_scenario
 
 
