@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from sim.bench.chart import log_log_slope
+from sim.bench.probes import measure_end_to_end
+from sim.bench.report import end_to_end_figures
 from sim.bench.targets import Figure, Target
 from sim.bench.workload import Workload, with_all_strategies
 from sim.cli import main
@@ -70,6 +72,8 @@ def test_target_cases_not_run_are_listed_as_not_measured(quick):
         for n in (100_000, 1_000_000):
             figure = by_key[f"{variant}.{n}x365.run_s"]
             assert figure["value"] is None and figure["verdict"] == "n/a"
+    end_to_end = by_key["end_to_end.wall_s"]  # a whole `mot run` takes seconds: full runs only
+    assert end_to_end["value"] is None and end_to_end["verdict"] == "n/a"
 
 
 def test_verdicts_agree_with_the_values(quick):
@@ -192,3 +196,9 @@ def test_agent_path_cost_is_measured_per_decision(quick):
         assert path[name]["calls"] > 0, name
         assert f"agents.{name}_us_per_call" in {f["key"] for f in report["figures"]}
     assert "extra microseconds per `choose` call" in stdout
+
+
+def test_end_to_end_without_a_scenario_file_is_not_measured():
+    figures = end_to_end_figures(measure_end_to_end(None))
+    assert [f.verdict for f in figures] == ["n/a", "n/a"]
+    assert figures[0].target is not None and figures[0].target.below == 2.0

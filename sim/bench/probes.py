@@ -8,8 +8,10 @@ scenario through `mot sweep`'s executor with 1 and then 2 worker processes.
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -95,6 +97,31 @@ def measure_startup(scenario_path: str | None) -> dict[str, Any]:
         "build_model_s": stamps["built"] - stamps["loaded"],
         "first_day_s": stamps["first_day"] - stamps["built"],
     }
+
+
+def measure_end_to_end(scenario_path: str | None, timeout_s: float = 600.0) -> dict[str, Any]:
+    """Wall and CPU seconds of a whole `mot run SCENARIO --quiet` in a fresh process: imports,
+    warm-up, window, KPIs, tables and charts (issue 12: under 2 s for the baseline). Nothing
+    is measured without a scenario file (`mot run` needs one)."""
+    if scenario_path is None:
+        return {"scenario_path": None, "wall_s": None, "cpu_s": None}
+    with tempfile.TemporaryDirectory() as out:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", "run", scenario_path, "--quiet", "--out", out],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+        wall_s = time.monotonic() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["no error output"]
+        raise BenchError(f"mot run {scenario_path} failed: {lines[-1]}")
+    cpu_s = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"scenario_path": scenario_path, "wall_s": wall_s, "cpu_s": cpu_s}
 
 
 def sweep_rate(workload: Workload, n_runs: int, workers: int) -> dict[str, Any]:

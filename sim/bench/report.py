@@ -203,6 +203,16 @@ def startup_figures(startup: dict[str, Any]) -> list[Figure]:
     return figures
 
 
+def end_to_end_figures(run: dict[str, Any] | None) -> list[Figure]:
+    """A whole `mot run` of the scenario, wall time against its target and CPU time beside it."""
+    run = run or {"scenario_path": None, "wall_s": None, "cpu_s": None}
+    where = run["scenario_path"] or "(no scenario file)"
+    return [
+        Figure("end_to_end.wall_s", f"`mot run {where}` end to end", run["wall_s"], "s", T.RUN_END_TO_END_S),
+        Figure("end_to_end.cpu_s", f"`mot run {where}` end to end, CPU time", run["cpu_s"], "s"),
+    ]  # fmt: skip
+
+
 def all_figures(results: dict[str, Any]) -> list[Figure]:
     """Every figure of a benchmark run, in the order they are printed."""
     return (
@@ -210,6 +220,7 @@ def all_figures(results: dict[str, Any]) -> list[Figure]:
         + scaling_figures(results["sizes"])
         + sweep_figures(results["sweep"])
         + startup_figures(results["startup"])
+        + end_to_end_figures(results.get("end_to_end"))
         + crn_figures(results.get("crn"))
         + peer_figures(results.get("peer"))
         + agent_path_figures(results.get("agent_path"))

@@ -13,7 +13,7 @@ from sim.bench.chart import scaling_chart
 from sim.bench.costs import measure_costs
 from sim.bench.crn import crn_paths, measure_crn
 from sim.bench.peer import measure_peer
-from sim.bench.probes import measure_sizes, measure_startup, measure_sweep
+from sim.bench.probes import measure_end_to_end, measure_sizes, measure_startup, measure_sweep
 from sim.bench.report import all_figures, print_report, write_results
 from sim.bench.targets import Figure
 from sim.bench.workload import BenchPlan, Workload
@@ -53,6 +53,10 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
     sizes = measure_sizes(plan.workloads())
     print("Start-up of `mot run` (fresh process) ...")
     startup = measure_startup(plan.scenario_path)
+    end_to_end = None
+    if plan.end_to_end:
+        print(f"`mot run {plan.scenario_path}` end to end (fresh process) ...")
+        end_to_end = measure_end_to_end(plan.scenario_path)
     print(f"Sweep throughput: {plan.sweep_runs} runs with 1, then 2 workers ...")
     sweep_case = plan.workload(plan.sweep_size, plan.sweep_days)
     sweep = measure_sweep(sweep_case, plan.sweep_runs)
@@ -72,6 +76,7 @@ def run_bench(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], list[Figure]]
         "machine": machine(),
         "sizes": sizes,
         "startup": startup,
+        "end_to_end": end_to_end,
         "sweep": sweep,
         "costs": costs,
         "crn": crn,

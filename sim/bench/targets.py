@@ -115,6 +115,8 @@ SWEEP_EFFICIENCY = Target(above=0.85)
 """Sweep scaling efficiency rate2 / (2 x rate1) above 85% (issue 8)."""
 STARTUP_S = Target(below=2.0)
 """`mot run scenarios/baseline.toml` from launch to the first simulated day under 2 s (issue 8)."""
+RUN_END_TO_END_S = Target(below=2.0)
+"""`mot run scenarios/baseline.toml` from launch to exit, charts and KPIs included (issue 12)."""
 FIXED_MS_PER_DAY = Target(below=0.3)
 """A day's fixed CPU cost, whatever the market's size, below 0.3 ms (issue 12)."""
 SMALL_RUN_S = Target(below=0.12)

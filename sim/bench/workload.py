@@ -104,6 +104,7 @@ class BenchPlan:
             follow-up e-mail); days and consumers None = the scenario files' own (the target
             case, issue 12); 0 replications = not measured.
         peer_agents, peer_steps: the engine vs Mesa's `virus_on_network` (issue 12: 10k x 365).
+        end_to_end: time a whole `mot run` of the scenario file (issue 12); off in `quick`.
         scenario_path: the scenario file, or None for `Scenario()` defaults.
     """
 
@@ -121,6 +122,7 @@ class BenchPlan:
     base_json: str | None = None
     peer_agents: int = 10_000
     peer_steps: int = 365
+    end_to_end: bool = True
 
     @classmethod
     def quick(cls, scenario_path: str | None, base_json: str | None = None) -> BenchPlan:
@@ -137,6 +139,7 @@ class BenchPlan:
             crn_consumers=QUICK_SIZES[0],
             peer_agents=QUICK_SIZES[0],
             peer_steps=30,
+            end_to_end=False,
             scenario_path=scenario_path,
             base_json=base_json,
         )

@@ -58,6 +58,8 @@ IS_JOURNEY_START[[Moment.PRE_ZMOT, Moment.LOYALTY], Moment.ZMOT] = True
 IS_JOURNEY_START[[Moment.PRE_ZMOT, Moment.LOYALTY], Moment.FMOT] = True
 """`IS_JOURNEY_START[old, new]`: a need starting (<ZMOT) or recurring (loyalty) sends the unit
 to research or straight to the shelf; a return (UMOT -> ZMOT) continues the same journey."""
+JOURNEY_STARTS_IN = IS_JOURNEY_START.any(axis=0)
+"""Per moment entered: whether a move into it can begin a journey."""
 SHOPPING = (Moment.ZMOT, Moment.FMOT)
 """Moments where a prospect is shopping: researching or at the shelf."""
 NO_BRAND = -1
@@ -144,8 +146,9 @@ class WindowTally:
         old = market.units.moment[units].astype(np.int64)
         moving = old != moment
         units, old = units[moving], old[moving]
-        starts = IS_JOURNEY_START[old, int(moment)]
-        self.journey_brand[units[starts]] = market.units.brand[units[starts]]
+        if JOURNEY_STARTS_IN[moment]:  # only research and the shelf begin a journey
+            starts = units[IS_JOURNEY_START[old, int(moment)]]
+            self.journey_brand[starts] = market.units.brand[starts]
         self._moves.append((units, old, int(moment)))
         self._moves_day = day
         if day >= self.window_start and len(units):
