@@ -1,10 +1,12 @@
 """Parameter recovery for `mot calibrate series` (simulation-based calibration, Talts et al. 2018).
 
-Run from the repository root: ``PYTHONPATH=. python experiments/parameter_recovery.py [N]``.
+Run from the repository root: ``PYTHONPATH=. python experiments/parameter_recovery.py [N [START]]``
+(datasets START+1..N; rows are appended to results/parameter_recovery.csv as they finish, so a
+long study can be split over several runs).
 Draws N true parameter sets from the priors, makes one synthetic dataset from the model with
 each, fits it by ABC-SMC exactly as `mot calibrate series` does (`sim.validation.abc_fit.fit`),
 and counts how often the 90% credible intervals contain the truth. Prints one line per dataset
-and the coverage; writes `docs/images/calibration_recovery.png`. docs/calibration.md quotes it.
+and the coverage of every row in the table; writes `docs/images/calibration_recovery.png`. docs/calibration.md quotes it.
 
 The market is the subscription reduction of `mot validate`'s retention check
 (`sim.validation.retention.retention_scenario`: 400 subscribers, a renewal every 3 days, 8
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.reports.charts import save, style
@@ -34,6 +37,8 @@ PRIORS = {
 }
 SETTINGS = AbcSettings(population_size=60, generations=4)
 SEED = 2026
+TABLE = Path("results/parameter_recovery.csv")
+"""One row per finished dataset: truth, 90% interval and median per parameter."""
 
 
 def simulator() -> Simulator:
@@ -42,73 +47,86 @@ def simulator() -> Simulator:
     return Simulator(scenario, tuple(PRIORS), (False, False), ("customers", "churn"), 3, 8, 1.0)
 
 
-def recover(index: int, rng: np.random.Generator, folder: Path) -> tuple[np.ndarray, object]:
-    """One dataset: true values from the priors, data from the model, the ABC posterior."""
-    truth = np.array([rng.uniform(p.low, p.high) for p in PRIORS.values()])
+def recover(truth: np.ndarray, data_seed: int, index: int, folder: Path) -> dict:
+    """One dataset: data from the model with the true values, the ABC posterior's summary."""
     model = simulator()
-    data = model.run(list(truth), int(rng.integers(2**31)))
+    data = model.run(list(truth), data_seed)
     posterior = fit(model, PRIORS, data, SETTINGS, folder / f"abc{index}.db", SEED + index)
-    return truth, posterior.summary()
+    summary = posterior.summary()
+    row = {"dataset": index + 1}
+    for i, key in enumerate(PRIORS):
+        row |= {f"{key}:truth": truth[i], f"{key}:low_90": summary["low_90"][i]}
+        row |= {f"{key}:median": summary["median"][i], f"{key}:high_90": summary["high_90"][i]}
+    return row
 
 
-def chart(truths: np.ndarray, summaries: list, path: Path) -> None:
-    """Truth vs posterior median with its 90% credible interval, one panel per parameter."""
+def chart(table: pd.DataFrame, path: Path) -> None:
+    """Each dataset's 90% credible interval against its true value, one panel per parameter:
+    an interval crossing the diagonal holds the truth."""
     fig = Figure(figsize=(11, 4.8))
     for i, (key, prior) in enumerate(PRIORS.items()):
         ax = fig.add_subplot(1, len(PRIORS), i + 1)
-        med = np.array([s["median"][i] for s in summaries])
-        low = np.array([s["low_90"][i] for s in summaries])
-        high = np.array([s["high_90"][i] for s in summaries])
-        inside = (low <= truths[:, i]) & (truths[:, i] <= high)
-        for ok in (True, False):
-            pick = inside == ok
-            ax.errorbar(
-                truths[pick, i],
-                med[pick],
-                yerr=[med[pick] - low[pick], high[pick] - med[pick]],
-                fmt="o",
-                color="#1f77b4" if ok else "#d62728",
-                capsize=3,
-                label="90% CI holds the truth" if ok else "misses the truth",
-            )
-        ax.plot([prior.low, prior.high], [prior.low, prior.high], "k--", linewidth=1)
+        truth, low, high = (table[f"{key}:{c}"].to_numpy() for c in ("truth", "low_90", "high_90"))
+        inside = (low <= truth) & (truth <= high)
+        ax.vlines(
+            truth[inside],
+            low[inside],
+            high[inside],
+            color="#1f77b4",
+            linewidth=3,
+            label="90% credible interval holds the truth",
+        )
+        ax.vlines(
+            truth[~inside],
+            low[~inside],
+            high[~inside],
+            color="#d62728",
+            linewidth=3,
+            label="misses the truth",
+        )
+        ax.plot([prior.low, prior.high], [prior.low, prior.high], "k--", linewidth=1, label="truth")
+        ax.set_xlim(prior.low, prior.high)
+        ax.set_ylim(prior.low, prior.high)
         ax.set_xlabel(f"true {key}")
-        ax.set_ylabel("posterior median, 90% CI")
+        ax.set_ylabel("90% credible interval")
         ax.set_title(f"{key}: {inside.sum()}/{len(inside)} covered", loc="left", fontsize=11)
         ax.legend(loc="upper left", fontsize=8)
     with style():
         save(fig, path)
 
 
-def main(n: int = 20) -> None:
-    """Run the study and print coverage per parameter and overall."""
+def main(n: int = 20, start: int = 0) -> None:
+    """Datasets start+1..n (the earlier ones' draws are replayed, so any split gives the same
+    datasets), appended to `TABLE` as they finish; then coverage of every row there and the chart."""
     rng = np.random.default_rng(SEED)
-    truths, summaries = [], []
-    started = time.time()
+    began = time.time()
     with tempfile.TemporaryDirectory() as folder:
         for index in range(n):
-            truth, summary = recover(index, rng, Path(folder))
-            truths.append(truth)
-            summaries.append(summary.to_dict(orient="list"))
-            cover = (summary["low_90"] <= truth) & (truth <= summary["high_90"])
-            print(
-                f"dataset {index + 1:>2}: truth {np.round(truth, 3)}, 90% CIs "
-                f"{[(round(lo, 3), round(hi, 3)) for lo, hi in zip(summary['low_90'], summary['high_90'], strict=True)]}, "
-                f"covered {cover.tolist()}  [{time.time() - started:.0f} s]",
-                flush=True,
-            )
-    truths = np.array(truths)
-    low = np.array([s["low_90"] for s in summaries])
-    high = np.array([s["high_90"] for s in summaries])
-    covered = (low <= truths) & (truths <= high)
-    widths = (high - low).mean(axis=0) / np.array([p.high - p.low for p in PRIORS.values()])
-    for i, key in enumerate(PRIORS):
+            truth = np.array([rng.uniform(p.low, p.high) for p in PRIORS.values()])
+            data_seed = int(rng.integers(2**31))
+            if index < start:
+                continue
+            row = recover(truth, data_seed, index, Path(folder))
+            append(row)
+            print(f"dataset {index + 1:>2} done [{time.time() - began:.0f} s]: {row}", flush=True)
+    table = pd.read_csv(TABLE)
+    for key, prior in PRIORS.items():
+        truth, low, high = (table[f"{key}:{c}"] for c in ("truth", "low_90", "high_90"))
+        covered = ((low <= truth) & (truth <= high)).sum()
+        width = ((high - low) / (prior.high - prior.low)).mean()
         print(
-            f"{key}: {covered[:, i].sum()}/{n} covered; mean 90% CI width {widths[i]:.0%} of the prior's"
+            f"{key}: {covered}/{len(table)} covered; mean 90% CI width {width:.0%} of the prior's"
         )
-    print(f"overall: {covered.sum()}/{covered.size} = {covered.mean():.0%} (target >= 85%)")
-    chart(truths, summaries, Path("docs/images/calibration_recovery.png"))
+    chart(table, Path("docs/images/calibration_recovery.png"))
+
+
+def append(row: dict) -> None:
+    """Add one dataset's row to `TABLE` (header first if the file is new)."""
+    TABLE.parent.mkdir(parents=True, exist_ok=True)
+    new = not TABLE.exists()
+    pd.DataFrame([row]).to_csv(TABLE, mode="a", header=new, index=False)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+    arguments = [int(a) for a in sys.argv[1:3]]
+    main(*arguments)

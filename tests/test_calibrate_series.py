@@ -277,3 +277,17 @@ def test_an_interrupted_fit_leaves_no_folder(tmp_path, monkeypatch):
     assert calibrate(tmp_path, data, calibration) == 130
     assert not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_quick_sizes_replace_the_full_ones(tmp_path):
+    from sim.validation.calibration_file import load_calibration
+
+    body = (
+        'scenario = "subscription.toml"\n' + GOOD_PARAMETERS + "[abc]\npopulation_size = 100\n"
+        '[quick]\npopulation_size = 8\ngenerations = 1\n[quick.set]\n"population.n_consumers" = 50\n'
+    )
+    full = load_calibration(write_calibration(tmp_path, body))
+    quick = load_calibration(tmp_path / "calibration.toml", quick=True)
+    assert (full.calibration.abc.population_size, quick.calibration.abc.population_size) == (100, 8)
+    assert quick.calibration.abc.generations == 1 and quick.scenario.population.n_consumers == 50
+    assert full.scenario.population.n_consumers == 400
