@@ -11,7 +11,7 @@ from typing import Any
 
 from sim import moved_modules
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 EXPORTS: dict[str, str] = {
     "Buyer": "sim.agents",
