@@ -136,7 +136,8 @@ class WindowTally:
         What must be read at the move itself (where a journey began, who is a prospect, who
         took which stance) is read here; the flows and stay lengths are only noted, and
         counted once a day (`flush`): a day makes about ten moves, and counting each with its
-        own numpy calls cost a tenth of a small market's run.
+        own numpy calls cost a tenth of a small market's run. The tally keeps the moved
+        units' array until then, so a caller must not change it in place after the move.
         """
         if len(units) == 0:
             return
