@@ -15,13 +15,14 @@ import pytest
 
 from sim.cli import main
 from sim.validation import retention, reviews
-from sim.validation.check import CheckResult
+from sim.validation.check import CheckResult, Control
 from sim.validation.report import write_report
 
 
 def test_retention_model_reproduces_sbg_and_projects_fader_hardie():
     result = retention.check(quick=True)
     assert result.passed, result.summary
+    assert result.control_verdict == "FAIL as expected", result.control  # churn homogeneous
     rows = result.figures["fit"]["rows"]
     assert len(rows) == 13 and [r["fitted"] for r in rows].count(False) == 5
 
@@ -46,15 +47,35 @@ def test_everyone_reviewing_reproduces_private_ratings_and_self_selection_skews_
 def test_reviews_check_explains_a_failure():
     result = reviews.check(quick=True)
     assert result.passed or "Cause of the failure" in result.details
+    assert not result.control.passed, result.control  # self-selection off: no J
 
 
-def test_report_lists_every_check_with_verdict(tmp_path):
+def test_report_lists_every_check_with_kind_verdict_and_negative_control(tmp_path):
     fake = CheckResult("demo", "Demo check", "a source", "some settings", "3 sd", False, "x=1")
     fake.details = "**Cause of the failure:** demo."
+    fake.control = Control("demo off", False, "x=0")
     out = write_report(tmp_path / "report", [fake], quick=True)
     text = (out / "report.md").read_text()
-    assert "| Demo check | x=1 | 3 sd | **FAIL** |" in text and "Cause of the failure" in text
-    assert json.loads((out / "figures.json").read_text())["checks"]["demo"]["passed"] is False
+    row = "| Demo check | mechanism | x=1 | 3 sd | - | **FAIL** | FAIL as expected |"
+    assert row in text and "Cause of the failure" in text and "demo off" in text
+    figures = json.loads((out / "figures.json").read_text())["checks"]["demo"]
+    assert figures["passed"] is False and figures["negative_control"]["passed"] is False
+
+
+def test_a_check_whose_negative_control_passes_fails():
+    fake = CheckResult("demo", "Demo", "s", "s", "t", True, "x=1", kind="baseline")
+    fake.control = Control("mechanism off", True, "x=1")
+    assert fake.verdict == "FAIL" and fake.control_verdict == "PASSED - the check cannot fail"
+
+
+def test_a_quick_interval_on_the_boundary_is_inconclusive_with_its_power():
+    fake = CheckResult("demo", "Demo", "s", "s", "t", True, "x=1", inconclusive=True, power=0.4)
+    assert fake.verdict == "INCONCLUSIVE (power 40%)" and not fake.ok
+
+
+def test_a_consistency_check_says_it_holds_by_construction():
+    fake = CheckResult("demo", "Demo", "s", "s", "t", True, "x=1", by_construction=True)
+    assert fake.kind_label == "consistency check (holds by construction)"
 
 
 def test_validate_quick_bass_writes_report_with_charts(tmp_path, capsys):
@@ -63,6 +84,7 @@ def test_validate_quick_bass_writes_report_with_charts(tmp_path, capsys):
     assert {"report.md", "figures.json", "bass_products.png"} <= {p.name for p in out.iterdir()}
     figures = json.loads((out / "figures.json").read_text())["checks"]["bass"]
     assert figures["passed"], figures["summary"]
+    assert figures["negative_control"]["passed"] is False  # word of mouth off: no Bass q fit
     assert "PASS" in capsys.readouterr().out
 
 

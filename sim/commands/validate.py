@@ -1,6 +1,7 @@
 """`mot validate`: reproduce published results and write `results/validation/`.
 
-Checks: Bass diffusion, shifted-beta-geometric retention, J-shaped reviews, negative word of
+Baseline checks (the shipped baseline's own J-shaped reviews, word-of-mouth ratio and cost of
+bad units) and mechanism checks on stripped markets: Bass diffusion, shifted-beta-geometric retention, J-shaped reviews, negative word of
 mouth, strong vs weak ties (see `sim.validation`). The report is Markdown with charts plus a
 JSON of every figure; `--quick` runs smaller versions (as the tests do).
 """
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     )
     write_report(out, results, args.quick)
     for r in results:
-        print(f"{r.verdict}  {r.title}: {r.summary}")
+        print(f"{r.verdict}  [{r.kind_label}] {r.title}: {r.summary}")
+        print(f"    negative control: {r.control_verdict}")
     print(f"wrote {out}/report.md")
     return 0

@@ -12,11 +12,17 @@ from sim.validation.bass import (
     BAND_SD,
     PRODUCTS,
     Diffusion,
+    bass_scenario,
+    days_to_saturate,
     diffuse,
     effective_q,
+    lna_sd,
+    recursion,
+    residual_test,
+    simulate,
     time_to,
 )
-from sim.validation.check import CheckResult
+from sim.validation.check import CheckResult, Control, power_beyond
 
 NETWORKS: tuple[str, ...] = ("small_world", "cliques")
 """Networks on which the departure from mean-field Bass is reported (default tie settings)."""
@@ -36,6 +42,7 @@ def check(quick: bool = False, seed: int = 1) -> CheckResult:
     mixed_ok = all(r.band_ok and r.chi2_ok and r.continuous_ok for r in runs)
     slower = all(time_to(d.x, 0.9) > time_to(d.x_rec, 0.9) for d in nets)
     worst = max(runs, key=lambda r: r.gap_recursion / max(r.sd.max(), 1e-12))
+    control = ads_only(names[-1], *PRODUCTS[names[-1]], n, seed)
     return CheckResult(
         name="bass",
         title="Bass diffusion (mean-field reduction)",
@@ -62,6 +69,32 @@ def check(quick: bool = False, seed: int = 1) -> CheckResult:
             bass_step=lambda: chart_step([r for r in runs if r.product == names[-1]]),
             bass_networks=lambda: chart_networks(nets),
         ),
+        control=control,
+        power=power_beyond(BAND_SD - worst.gap_recursion / worst.sd.max(), 0.0),
+    )
+
+
+def ads_only(product: str, p: float, q: float, n: int, seed: int) -> Control:
+    """Negative control: word of mouth off in the model (q = 0) but judged against Bass with
+    the product's q: the imitation term is what the check tests, so the fit must fail."""
+    days = days_to_saturate(p, q)
+    x, new = simulate(bass_scenario(p, 0.0, n, days, seed), seed)
+    d = Diffusion(
+        product=product,
+        p=p,
+        q=q,
+        n=n,
+        steps_per_period=1,
+        x=x,
+        new=new,
+        x_rec=recursion(p, q, days),
+        sd=lna_sd(p, q, n, days),
+        chi2=residual_test(p, q, n, x, new),
+    )
+    return Control(
+        f"word of mouth off (q = 0 in the model, {product})",
+        bool(d.band_ok and d.chi2_ok and d.continuous_ok),
+        f"gap to the recursion {d.gap_recursion:.3f} ({d.gap_recursion / d.sd.max():.0f} sd max)",
     )
 
 

@@ -12,10 +12,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from matplotlib.figure import Figure
+from scipy import stats
 
 from sim.scenario.config import deep_merge, validate_scenario
 from sim.scenario.settings import Scenario
+
+
+@dataclass
+class Control:
+    """A negative control: the check's own test on a run with its mechanism switched off.
+
+    A check that still passes there cannot fail, so it validates nothing; the report says so
+    and the check itself FAILs."""
+
+    description: str
+    """What was switched off."""
+    passed: bool
+    """Whether the check's test passed on the control run (it must not)."""
+    summary: str
+    """The control's figure, as the check's summary gives its own."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain figures for the JSON report."""
+        return dict(description=self.description, passed=self.passed, summary=self.summary)
 
 
 @dataclass
@@ -35,14 +56,65 @@ class CheckResult:
     """Markdown: tables and the explanation of the result (and of a failure's cause)."""
     charts: dict[str, Callable[[], Figure]] = field(default_factory=dict)
     """File stem -> function drawing the chart."""
+    kind: str = "mechanism"
+    """"baseline" (a pattern of the shipped baseline itself) or "mechanism" (a stripped market
+    that isolates one mechanism)."""
+    control: Control | None = None
+    """The negative control run beside the check (None: not natural, or not yet written)."""
+    by_construction: bool = False
+    """True for a consistency check: it holds by construction, so it has no negative control
+    and is not counted as a validation."""
+    power: float | None = None
+    """Chance that a re-run's interval excludes the tolerance boundary, given the observed
+    effect and its sampling error (`power_beyond`)."""
+    inconclusive: bool = False
+    """Quick runs only: the interval straddles the tolerance boundary, so neither PASS nor FAIL
+    would be the full run's verdict for sure."""
 
     @property
     def verdict(self) -> str:
-        """PASS or FAIL."""
-        return "PASS" if self.passed else "FAIL"
+        """PASS, FAIL (also when the negative control passes) or INCONCLUSIVE (power X%)."""
+        if self.inconclusive:
+            power = "?" if self.power is None else f"{self.power:.0%}"
+            return f"INCONCLUSIVE (power {power})"
+        if not self.passed or (self.control is not None and self.control.passed):
+            return "FAIL"
+        return "PASS"
+
+    @property
+    def ok(self) -> bool:
+        """Whether the check passed and its negative control failed."""
+        return self.verdict == "PASS"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as the report shows it; checks that hold by construction say so."""
+        if self.by_construction:
+            return "consistency check (holds by construction)"
+        return self.kind
+
+    @property
+    def control_verdict(self) -> str:
+        """The negative control's outcome in words."""
+        if self.by_construction:
+            return "none (holds by construction)"
+        if self.control is None:
+            return "none yet"
+        if self.control.passed:
+            return "PASSED - the check cannot fail"
+        return "FAIL as expected"
 
     def __repr__(self) -> str:
         return f"CheckResult({self.name!r}, {self.verdict}, {self.summary!r})"
+
+
+def power_beyond(distance_se: float, critical: float) -> float:
+    """Chance that an estimate `distance_se` standard errors from the tolerance boundary lands
+    more than `critical` standard errors beyond it on a re-run (normal approximation, the
+    observed effect taken as the truth): the check's power to reach a verdict."""
+    if not np.isfinite(distance_se):
+        return 1.0 if distance_se > 0 else 0.0
+    return float(stats.norm.cdf(abs(distance_se) - critical))
 
 
 def scenario(raw: dict[str, Any], source: str) -> Scenario:

@@ -31,7 +31,14 @@ from scipy import stats
 from sim.reports.charts import new_axes
 from sim.reports.stats import mean_ci
 from sim.runner import replication_seeds, run_once
-from sim.validation.check import CheckResult, cliques_market, quiet_brand, scenario
+from sim.validation.check import (
+    CheckResult,
+    Control,
+    cliques_market,
+    power_beyond,
+    quiet_brand,
+    scenario,
+)
 
 BAD_SHARES: tuple[float, ...] = (0.0, 0.05, 0.10, 0.15, 0.20, 0.30)
 """Bad-unit shares compared (Goldenberg et al. 2007 baseline: 0.15)."""
@@ -41,8 +48,11 @@ EXTRA_REACH = 0.02
 """Extra hearing chance given to weak ties (strong ties get 8/7 of it: the same expected reach)."""
 
 
-def nwom_scenario(bad: float, days: int, q_strong: float = 0.04, q_weak: float = 0.001):
-    """The Goldenberg et al. (2007) baseline market with `bad` share of bad units."""
+def nwom_scenario(
+    bad: float, days: int, q_strong: float = 0.04, q_weak: float = 0.001, reject: float = 1.0
+):
+    """The Goldenberg et al. (2007) baseline market with `bad` share of bad units; `reject` is
+    the chance a heard negative message makes a permanent rejecter (0: the negative control)."""
     brand = quiet_brand(
         initial_awareness=0.0,
         p_problem=bad,
@@ -63,7 +73,7 @@ def nwom_scenario(bad: float, days: int, q_strong: float = 0.04, q_weak: float =
             loyal_messages_per_day=15.0,
             negativity_ratio=2.0,
             weight_wom=0.0,
-            p_reject_on_negative=1.0,
+            p_reject_on_negative=reject,
         ),
     )
     return scenario(raw, source=f"negative word of mouth check (bad {bad})")
@@ -76,7 +86,7 @@ def npv(new_customers: np.ndarray) -> float:
 
 
 def npvs(bad: float, seeds: list[int], days: int, **ties: float) -> np.ndarray:
-    """NPV of adoptions per replication seed."""
+    """NPV of adoptions per replication seed (`ties` also takes `reject`)."""
     scn = nwom_scenario(bad, days, **ties)
     return np.array([npv(run_once(scn, s).daily["new_customers"].to_numpy()) for s in seeds])
 
@@ -102,6 +112,7 @@ def check(quick: bool = False, seed: int = 5) -> CheckResult:
     loss_strong = 1 - npvs(0.15, seeds, days, **strong) / npvs(0.0, seeds, days, **strong)
     diff = ci99(loss_weak - loss_strong)
     passed = loss15[1] > 0 and rho.statistic > 0 and rho.pvalue < 0.01 and diff[1] > 0
+    control = rejection_off(seeds, days)
     table = "\n".join(
         f"| {100 * b:.0f}% | {ci99(v)[0]:.1%} | [{ci99(v)[1]:.1%}, {ci99(v)[2]:.1%}] |"
         for b, v in losses.items()
@@ -133,6 +144,28 @@ def check(quick: bool = False, seed: int = 5) -> CheckResult:
         f"Extra reach {EXTRA_REACH} on weak ties: loss {loss_weak.mean():.1%}; the same expected "
         f"reach on strong ties: loss {loss_strong.mean():.1%}. " + ties_text(diff),
         charts=dict(negative_wom_loss=lambda: chart_loss(losses)),
+        control=control,
+        power=power_beyond(loss15[0] / se(losses[0.15]), stats.t.ppf(0.995, reps - 1)),
+        inconclusive=quick and loss15[1] <= 0 < loss15[2],
+    )
+
+
+def se(values: np.ndarray) -> float:
+    """Standard error of a mean over replications."""
+    return float(np.std(values, ddof=1) / np.sqrt(len(values)))
+
+
+def rejection_off(seeds: list[int], days: int) -> Control:
+    """Negative control: bad news rejects nobody (`p_reject_on_negative` = 0), judged by the
+    loss test at 15% bad units. Bad units also silence would-be advocates, so some loss may
+    remain: a control that passes says the loss test cannot tell negative word of mouth from
+    missing positive word of mouth."""
+    loss = 1 - npvs(0.15, seeds, days, reject=0.0) / npvs(0.0, seeds, days, reject=0.0)
+    mean, low, high = ci99(loss)
+    return Control(
+        "negative word of mouth rejects nobody (p_reject_on_negative = 0)",
+        bool(low > 0),
+        f"15% bad units cost {mean:.1%} of NPV (99% CI {low:.1%} to {high:.1%})",
     )
 
 

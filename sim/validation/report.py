@@ -13,17 +13,21 @@ from pathlib import Path
 
 from sim.reports.charts import save, style
 from sim.reports.store import atomic_folder, write_json, write_text
-from sim.validation import bass_check, negative_wom, retention, reviews, ties
+from sim.validation import baseline_patterns, bass_check, negative_wom, retention, reviews, ties
 from sim.validation.check import CheckResult
 
 CHECKS: dict[str, Callable[..., CheckResult]] = {
+    "j_shape": baseline_patterns.check_j_shape,
+    "wom_ratio": baseline_patterns.check_wom_ratio,
+    "bad_units": baseline_patterns.check_bad_units,
     "bass": bass_check.check,
     "retention": retention.check,
     "reviews": reviews.check,
     "negative_wom": negative_wom.check,
     "ties": ties.check,
 }
-"""Check name -> function(quick) returning a `CheckResult`, in report order."""
+"""Check name -> function(quick) returning a `CheckResult`, in report order: the baseline's
+own patterns first, then the mechanism checks on stripped markets."""
 
 
 def run_checks(
@@ -44,11 +48,47 @@ def run_checks(
 
 
 def summary_table(results: list[CheckResult]) -> str:
-    """Markdown table: check, figure, tolerance, verdict."""
+    """Markdown table: check, kind, figure, tolerance, power, result, negative control."""
     rows = "\n".join(
-        f"| {r.title} | {r.summary} | {r.tolerance} | **{r.verdict}** |" for r in results
+        f"| {r.title} | {r.kind_label} | {r.summary} | {r.tolerance} | {power_text(r)} "
+        f"| **{r.verdict}** | {r.control_verdict} |"
+        for r in results
     )
-    return "| check | figure | tolerance | result |\n|---|---|---|---|\n" + rows
+    head = "| check | kind | figure | tolerance | power | result | negative control |"
+    return head + "\n|---|---|---|---|---|---|---|\n" + rows
+
+
+def power_text(result: CheckResult) -> str:
+    """The check's power as a percentage, or a dash when it states none."""
+    return "-" if result.power is None else f"{result.power:.0%}"
+
+
+def control_section(result: CheckResult) -> list[str]:
+    """Markdown lines: the negative control, what it switched off and what it gave."""
+    if result.control is None:
+        return [f"**Negative control.** {result.control_verdict}.", ""]
+    c = result.control
+    return [
+        f"**Negative control** ({c.description}): {c.summary}. **{result.control_verdict}**.",
+        "",
+    ]
+
+
+def figures_json(result: CheckResult) -> dict:
+    """One check's entry in `figures.json`."""
+    return dict(
+        kind=result.kind,
+        by_construction=result.by_construction,
+        passed=result.passed,
+        verdict=result.verdict,
+        power=result.power,
+        inconclusive=result.inconclusive,
+        negative_control=None if result.control is None else result.control.as_dict(),
+        negative_control_verdict=result.control_verdict,
+        summary=result.summary,
+        tolerance=result.tolerance,
+        **result.figures,
+    )
 
 
 def markdown(results: list[CheckResult], quick: bool, charts: dict[str, list[str]]) -> str:
@@ -57,16 +97,21 @@ def markdown(results: list[CheckResult], quick: bool, charts: dict[str, list[str
         "# Validation report",
         "",
         f"{'Quick' if quick else 'Full'} run of `mot validate`: "
-        f"{sum(r.passed for r in results)} of {len(results)} checks pass. Tolerances come from "
+        f"{sum(r.ok for r in results)} of {len(results)} checks pass. Tolerances come from "
         "sampling error and were fixed in code before the results were seen; a failure is "
-        "explained with its cause under its check.",
+        "explained with its cause under its check. Baseline checks test the shipped baseline "
+        "itself; mechanism checks test one mechanism on a stripped market. Every check runs a "
+        "negative control beside it (its mechanism switched off): the control must FAIL, and a "
+        "check whose control passes cannot fail, so it FAILs. Power is the chance that a "
+        "re-run's interval excludes the tolerance boundary, given the observed effect and its "
+        "sampling error; a quick run whose interval straddles the boundary says INCONCLUSIVE.",
         "",
         summary_table(results),
     ]
     for r in results:
         parts += [
             "",
-            f"## {r.title} - {r.verdict}",
+            f"## {r.title} - {r.verdict} ({r.kind_label})",
             "",
             f"**Source.** {r.source}",
             "",
@@ -76,6 +121,7 @@ def markdown(results: list[CheckResult], quick: bool, charts: dict[str, list[str
             "",
             f"**Result.** {r.summary}",
             "",
+            *control_section(r),
             r.details,
             "",
             *[f"![{stem}]({stem}.png)\n" for stem in charts.get(r.name, [])],
@@ -93,9 +139,6 @@ def write_report(out: Path, results: list[CheckResult], quick: bool) -> Path:
                     save(draw(), folder / f"{stem}.png")
                     charts.setdefault(r.name, []).append(stem)
         write_text(folder / "report.md", markdown(results, quick, charts))
-        figures = {
-            r.name: dict(passed=r.passed, summary=r.summary, tolerance=r.tolerance, **r.figures)
-            for r in results
-        }
+        figures = {r.name: figures_json(r) for r in results}
         write_json(folder / "figures.json", dict(quick=quick, checks=figures))
     return Path(out)

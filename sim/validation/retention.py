@@ -18,7 +18,7 @@ from scipy import optimize, special
 
 from sim.model import JourneyModel
 from sim.scenario.settings import Scenario
-from sim.validation.check import CheckResult, quiet_brand, scenario
+from sim.validation.check import CheckResult, Control, power_beyond, quiet_brand, scenario
 
 REGULAR: tuple[int, ...] = (1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173)
 """Fader & Hardie (2007) "regular" customers alive at the start and after years 1-12."""
@@ -224,6 +224,7 @@ def check(quick: bool = False, seed: int = 7) -> CheckResult:
     sd_pred = np.sqrt(s_data * (1 - s_data) * (1 / REGULAR[0] + 1 / n))
     z_proj = np.abs(fit.model_share - s_data)[held] / sd_pred[held]
     passed = bool(z_curve.max() < BAND_SD and z_proj.max() < 3.0)
+    control = homogeneous_churn(a, b, n, seed)
     rows = "\n".join(
         f"| {r['period']} | {r['data']:.0f} | {r['sbg']:.1f} | {r['model']:.1f} | {r['error']:+.1f} "
         f"| {r['error_pct']:+.1f}% | {'fit' if r['fitted'] else 'projection'} |"
@@ -268,4 +269,22 @@ def check(quick: bool = False, seed: int = 7) -> CheckResult:
                 fit, "Fader & Hardie regular customers: fit years 1-7, project 8-12", "year"
             ),
         ),
+        control=control,
+        power=power_beyond(BAND_SD - float(z_curve.max()), 0.0),
+    )
+
+
+def homogeneous_churn(a: float, b: float, n: int, seed: int) -> Control:
+    """Negative control: churn heterogeneity off (polarisation 0, same mean churn), judged
+    against the same sBG curve by part (a)'s tolerance. Everyone leaving with one chance gives
+    a geometric curve, so the check must fail: it is the heterogeneity that makes sBG."""
+    periods = len(REGULAR) - 1
+    mean, _ = mean_polarisation(a, b)
+    share = simulate_survival(retention_scenario(mean, 0.0, n, periods), periods, seed)
+    exact = survival(a, b, periods)
+    z = np.abs(share - exact)[1:] / np.sqrt(exact * (1 - exact) / n)[1:]
+    return Control(
+        "churn heterogeneity off (leave_polarisation = 0, same mean churn)",
+        bool(z.max() < BAND_SD),
+        f"largest gap to sBG {z.max():.0f} sd",
     )

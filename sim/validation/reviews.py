@@ -25,7 +25,7 @@ from scipy import stats
 from sim.model import JourneyModel
 from sim.reports.charts import new_axes
 from sim.strategies import REGISTRY
-from sim.validation.check import CheckResult, quiet_brand, scenario
+from sim.validation.check import CheckResult, Control, power_beyond, quiet_brand, scenario
 
 Z = 3.0
 """Standard errors by which a J-shape inequality must hold."""
@@ -156,6 +156,20 @@ def check(quick: bool = False, seed: int = 3) -> CheckResult:
         figures=figures,
         details=distribution_table(private, arms) + "\n\n" + explain(private, j5, j1),
         charts=dict(reviews_distribution=lambda: chart_distributions(private, arms)),
+        control=self_selection_off(everyone),
+        power=power_beyond(min(j5, j1), Z),
+        inconclusive=quick and min(abs(j5), abs(j1)) < Z,
+    )
+
+
+def self_selection_off(everyone: np.ndarray) -> Control:
+    """The J test on the arm where every buyer posts (self-selection off): it must fail. (That
+    arm reproducing the private ratings is a consistency check: it holds by construction.)"""
+    j5, j1 = j_margins(everyone)
+    return Control(
+        "self-selection off (every buyer posts: p_review = 1, no extremity boost)",
+        bool(j5 > Z and j1 > Z),
+        f"J margins {j5:.1f} se (5 over 4) and {j1:.1f} se (1 over 2)",
     )
 
 

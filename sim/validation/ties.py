@@ -26,7 +26,14 @@ from matplotlib.figure import Figure
 from sim.reports.charts import new_axes
 from sim.reports.stats import mean_ci
 from sim.runner import replication_seeds, run_once
-from sim.validation.check import CheckResult, cliques_market, quiet_brand, scenario
+from sim.validation.check import (
+    CheckResult,
+    Control,
+    cliques_market,
+    power_beyond,
+    quiet_brand,
+    scenario,
+)
 
 LEVELS: dict[str, tuple[float, float]] = {
     "strong ties (q_strong)": (0.01, 0.07),
@@ -88,7 +95,8 @@ def check(quick: bool = False, seed: int = 9) -> CheckResult:
         effects[factor] = t95[high].mean(axis=0) - t95[~high].mean(axis=0)
     strong, weak, ads = (effects[f] for f in LEVELS)
     diff = mean_ci(np.abs(weak) - np.abs(strong), confidence=0.99)
-    passed = diff[2] > 0 if not np.isnan(diff[2]) else diff[0] >= 0
+    passed = reaches_above_zero(diff)
+    control = weak_ties_off(seeds, days)
     rows = "\n".join(
         f"| {f} | {lo} -> {hi} | {mean_ci(e, 0.99)[0]:+.1f} | "
         f"[{mean_ci(e, 0.99)[1]:+.1f}, {mean_ci(e, 0.99)[2]:+.1f}] |"
@@ -116,6 +124,44 @@ def check(quick: bool = False, seed: int = 9) -> CheckResult:
         + "\n\n"
         + interpret(-weak.mean(), -strong.mean()),
         charts=dict(ties_effects=lambda: chart_effects(effects)),
+        control=control,
+        power=power_beyond(diff[0] / se(np.abs(weak) - np.abs(strong)), 2.576),
+        inconclusive=quick and diff[1] < 0 < diff[2],
+    )
+
+
+def reaches_above_zero(diff: tuple[float, float, float]) -> bool:
+    """The pass rule: the 99% interval (mean, low, high) reaches above 0 (or, with no spread,
+    the mean is at least 0)."""
+    return bool(diff[2] > 0 if not np.isnan(diff[2]) else diff[0] >= 0)
+
+
+def se(values: np.ndarray) -> float:
+    """Standard error of a mean over replications (inf with no spread: no power claimed)."""
+    sd = float(np.std(values, ddof=1))
+    return sd / np.sqrt(len(values)) if sd > 0 else np.inf
+
+
+def weak_ties_off(seeds: list[int], days: int) -> Control:
+    """Negative control: weak ties off (q_weak = 0 at both levels, so the weak-tie effect is
+    nil), the strong-tie effect measured over the same design; the test must fail."""
+    (s_lo, s_hi), (a_lo, a_hi) = LEVELS["strong ties (q_strong)"], LEVELS["advertising (reach)"]
+    strong = np.mean(
+        [
+            [
+                time_to_inform(s_hi, 0.0, a, s, days) - time_to_inform(s_lo, 0.0, a, s, days)
+                for s in seeds
+            ]
+            for a in (a_lo, a_hi)
+        ],
+        axis=0,
+    )
+    diff = mean_ci(-np.abs(strong), confidence=0.99)
+    return Control(
+        "weak ties off (q_weak = 0)",
+        reaches_above_zero(diff),
+        f"strong-tie effect {strong.mean():+.1f} days, weak-tie effect 0; |weak| - |strong| "
+        f"{diff[0]:+.1f} [{diff[1]:+.1f}, {diff[2]:+.1f}]",
     )
 
 
