@@ -146,7 +146,7 @@ def check(quick: bool = False, seed: int = 5) -> CheckResult:
         charts=dict(negative_wom_loss=lambda: chart_loss(losses)),
         control=control,
         power=power_beyond(loss15[0] / se(losses[0.15]), stats.t.ppf(0.995, reps - 1)),
-        inconclusive=quick and loss15[1] <= 0 < loss15[2],
+        inconclusive=quick and loss15[1] <= 0 < loss15[2] and diff[1] > 0,
     )
 
 

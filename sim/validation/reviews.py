@@ -158,7 +158,7 @@ def check(quick: bool = False, seed: int = 3) -> CheckResult:
         charts=dict(reviews_distribution=lambda: chart_distributions(private, arms)),
         control=self_selection_off(everyone),
         power=power_beyond(min(j5, j1), Z),
-        inconclusive=quick and min(abs(j5), abs(j1)) < Z,
+        inconclusive=quick and abs(min(j5, j1)) < Z,
     )
 
 
