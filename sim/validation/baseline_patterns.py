@@ -131,7 +131,7 @@ def j_text(daily: pd.DataFrame) -> str:
     counts = daily[list(STAR_COLUMNS)].sum().to_numpy()
     shares = ", ".join(f"{100 * c / max(counts.sum(), 1):.1f}" for c in counts)
     margins = ", ".join(f"{k} by {v:.1f} se" for k, v in j_margins(daily).items())
-    return f"{counts.sum():,} reviews, 1-5 stars {shares}%; {margins}"
+    return f"{int(counts.sum()):,} reviews, 1-5 stars {shares}%; {margins}"
 
 
 def check_j_shape(quick: bool = False) -> CheckResult:

@@ -50,12 +50,17 @@ def run_checks(
 def summary_table(results: list[CheckResult]) -> str:
     """Markdown table: check, kind, figure, tolerance, power, result, negative control."""
     rows = "\n".join(
-        f"| {r.title} | {r.kind_label} | {r.summary} | {r.tolerance} | {power_text(r)} "
-        f"| **{r.verdict}** | {r.control_verdict} |"
+        f"| {cell(r.title)} | {r.kind_label} | {cell(r.summary)} | {cell(r.tolerance)} "
+        f"| {power_text(r)} | **{r.verdict}** | {r.control_verdict} |"
         for r in results
     )
     head = "| check | kind | figure | tolerance | power | result | negative control |"
     return head + "\n|---|---|---|---|---|---|---|\n" + rows
+
+
+def cell(text: str) -> str:
+    """Text for a Markdown table cell: a bare | (as in |x - y|) would end the cell."""
+    return text.replace("|", "\\|")
 
 
 def power_text(result: CheckResult) -> str:
