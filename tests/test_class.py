@@ -249,3 +249,26 @@ def test_the_class_command_is_listed():
     module = importlib.import_module("sim.commands.class")
     assert module.PAGE == "sim.classroom.class_app"
     assert np.isfinite(CLASS_KPIS["new_per_1000_usd"].value(pd.DataFrame(), 1.0))
+
+
+def test_the_teachers_table_names_only_the_levers_a_student_moved(session):
+    from sim.classroom.teacher_page import live_table
+
+    a = session.student(session.join("Ana"))
+    session.join("Ben")
+    session.set_lever(a, "follow_up_email", True)
+    session.set_lever(a, "follow_up_delay", 20)
+    table = live_table(session).set_index("student")
+    assert table.loc["Ana", "levers moved"] == "follow_up_email on, follow_up_delay 20"
+    assert table.loc["Ben", "levers moved"] == "(as the lesson starts)"
+    assert "quality" not in table.columns and "customers" in table.columns
+
+
+def test_teaching_guide_quotes_each_lessons_text_file():
+    """One source: the page shows the lesson file; docs/teaching.md must say the same goal."""
+    guide = " ".join((ROOT / "docs" / "teaching.md").read_text().split())
+    for scenario in LESSON_SCENARIOS:
+        text = text_for(scenario)
+        assert " ".join(text.goal.split()) in guide, f"{scenario.name}: goal differs from the guide"
+        for question in text.questions:
+            assert " ".join(question.split()) in guide, f"{scenario.name}: {question!r}"

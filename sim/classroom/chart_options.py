@@ -281,11 +281,14 @@ def overlay_patch(runs: dict[str, pd.Series], baseline: str) -> dict[str, Any]:
     """One line per student (index: day), the baseline thick and dashed in black."""
     series = []
     for name, values in runs.items():
-        extra = (
-            {"lineStyle": {"color": "#000000", "width": 4, "type": "dashed"}}
-            if name == baseline
-            else {}
-        )
+        extra = {}
+        if name == baseline:
+            black = {"color": "#000000"}
+            extra = {
+                "lineStyle": {**black, "width": 4, "type": "dashed"},
+                "itemStyle": black,
+                "z": 10,
+            }
         series.append(
             {
                 "id": f"run:{name}",

@@ -147,8 +147,26 @@ def status(session: ClassSession) -> str:
 
 
 def live_table(session: ClassSession) -> pd.DataFrame:
-    """The table of every student's levers and KPIs, rounded for reading."""
-    return session.table().round(2)
+    """Every student's day, levers moved from the lesson's start, KPIs and answers (rounded).
+
+    Twenty lever columns do not fit a projector; the levers a student moved say it in one."""
+    table = session.table()
+    levers = list(session.start_values)
+    moved = [moved_levers(row, session.start_values) for row in table[levers].to_dict("records")]
+    table = table.drop(columns=levers)
+    table.insert(2, "levers moved", moved)
+    return table.round(2)
+
+
+def moved_levers(values: dict, start: dict) -> str:
+    """`follow_up_email on, follow_up_delay 20`: the levers that differ from the start."""
+    moved = []
+    for key, value in values.items():
+        if value == start[key]:
+            continue
+        shown = ("on" if value else "off") if isinstance(value, bool) else f"{value:g}"
+        moved.append(f"{key} {shown}")
+    return ", ".join(moved) or "(as the lesson starts)"
 
 
 @solara.component
