@@ -88,7 +88,7 @@ def wait_until_up(address: str, process: subprocess.Popen, timeout_s: float = 60
 
 
 def picture(page, selector: str) -> bytes:
-    """Pixels of one element (the charts are PNG images, so their pixels are the content)."""
+    """Pixels of one element (the charts are canvases drawn by ECharts: pixels are the content)."""
     return page.locator(selector).screenshot()
 
 
@@ -119,9 +119,11 @@ def test_students_drive_the_page_offline(server):
             page.goto(server)
             page.wait_for_selector(".mot-day", timeout=60_000)
             wait_for_day(page, 0)
-            page.wait_for_selector(".mot-network-A img, img.mot-network-A")
-            network_0 = picture(page, ".mot-network-A")
-            journey_0 = picture(page, ".mot-journey-A")
+            page.wait_for_selector(".mot-network-A[data-drawn]")
+            page.wait_for_selector(".mot-journey-A[data-drawn]")
+            page.wait_for_timeout(500)
+            network_0 = picture(page, ".mot-network-A[data-drawn]")
+            journey_0 = picture(page, ".mot-journey-A[data-drawn]")
 
             slider = page.locator(".v-input", has_text="Product quality (stars)").locator(
                 ".v-slider__thumb-container"
@@ -137,8 +139,8 @@ def test_students_drive_the_page_offline(server):
                 wait_for_day(page, 7 * day)
             seconds_per_step = (time.monotonic() - started) / 4
             page.wait_for_timeout(500)
-            network_1 = picture(page, ".mot-network-A")
-            journey_1 = picture(page, ".mot-journey-A")
+            network_1 = picture(page, ".mot-network-A[data-drawn]")
+            journey_1 = picture(page, ".mot-journey-A[data-drawn]")
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "classroom.png"), full_page=True)
 

@@ -66,6 +66,7 @@ def LiveChart(
         points=points,
         ties=ties,
         states=states,
+        _dom_classes=classes or [],
     )
 
 

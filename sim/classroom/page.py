@@ -4,7 +4,8 @@ Why Solara components rather than Mesa's `SolaraViz`: SolaraViz drives one model
 constructor takes the sliders as keyword arguments, rebuilds it on Reset without catching errors
 (an impossible combination ends in a traceback), and has no side-by-side comparison or
 downloads. This page keeps Mesa underneath (`JourneyModel` is a `mesa.Model`; step = one day) and
-Mesa's approach to charts (matplotlib figures sent as PNG images, which work offline), and adds
+charts drawn in the browser by ECharts from data (`sim.classroom.live_chart`; matplotlib PNGs
+only for downloads), and adds
 what a classroom needs: two strategies on the same market, a debrief chart, CSV/PNG downloads and
 one-line messages for levers that cannot work together.
 
@@ -22,9 +23,11 @@ import solara
 import solara.lab
 from matplotlib.figure import Figure
 
+from sim.classroom import chart_options as opts
 from sim.classroom import charts
 from sim.classroom.lever_set import MARKET_LEVERS, STRATEGY_LEVERS, available
 from sim.classroom.levers import Lever
+from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
 from sim.classroom.session import Classroom
 from sim.scenario.config import load_scenario
 from sim.scenario.settings import Scenario
@@ -200,34 +203,52 @@ def summary(classroom: Classroom, arm: str) -> str:
 
 @solara.component
 def ArmView(classroom: Classroom, arm: str, tick: int) -> None:
-    """Network picture and journey charts of one strategy, with their PNG downloads."""
+    """Network picture and journey charts of one strategy, drawn in the browser (data, not
+    images); side by side, A and B share their y scales. PNG downloads are drawn on request."""
+    sample = classroom.sample
     network = solara.use_memo(
-        lambda: png(
-            charts.network_figure(
-                classroom.sample,
-                classroom.network(arm),
-                f"Strategy {arm}: a sample of {len(classroom.sample.people)} people",
-            )
+        lambda: to_json(
+            opts.network_option(f"Strategy {arm}: a sample of {len(sample.people)} people")
         ),
-        dependencies=[tick, arm],
+        [arm, len(sample.people)],
     )
+    points, ties = solara.use_memo(lambda: layout_json(sample), [sample])
     journey = solara.use_memo(
-        lambda: png(charts.journey_figure(classroom.daily(arm), f"Strategy {arm}: the journey")),
-        dependencies=[tick, arm],
+        lambda: to_json(opts.journey_option(f"Strategy {arm}: the journey")), [arm]
     )
+    daily = classroom.daily(arm)
+    tops = opts.journey_tops([classroom.daily(a.name) for a in classroom.active])
     with solara.Column(classes=[f"mot-arm-{arm}"]):
         solara.Markdown(summary(classroom, arm))
-        solara.Image(network, classes=[f"mot-network-{arm}"], width="100%")
-        solara.Image(journey, classes=[f"mot-journey-{arm}"], width="100%")
+        LiveChart(
+            network,
+            label=f"Network picture of strategy {arm} on day {classroom.day}, coloured by moment.",
+            height="520px",
+            classes=[f"mot-network-{arm}"],
+            points=points,
+            ties=ties,
+            states=state_codes(classroom.network(arm)),
+        )
+        LiveChart(
+            journey,
+            to_json(opts.journey_patch(daily, tops)),
+            label=opts.journey_label(daily),
+            height="800px",
+            classes=[f"mot-journey-{arm}"],
+        )
         with solara.Row():
             solara.FileDownload(
-                network,
+                lambda: png(
+                    charts.network_figure(sample, classroom.network(arm), f"Strategy {arm}")
+                ),
                 f"classroom-network-{arm}-day{classroom.day}.png",
                 "Network (PNG)",
                 mime_type="image/png",
             )
             solara.FileDownload(
-                journey,
+                lambda: png(
+                    charts.journey_figure(classroom.daily(arm), f"Strategy {arm}: the journey")
+                ),
                 f"classroom-journey-{arm}-day{classroom.day}.png",
                 "Journey charts (PNG)",
                 mime_type="image/png",
@@ -236,16 +257,19 @@ def ArmView(classroom: Classroom, arm: str, tick: int) -> None:
 
 @solara.component
 def Debrief(classroom: Classroom, tick: int) -> None:
-    """The difference chart, B minus A, for the debrief."""
+    """The difference chart, B minus A, for the debrief (drawn in the browser)."""
     seed = classroom.market["seed"]
-    image = solara.use_memo(
-        lambda: png(charts.difference_figure(classroom.daily("A"), classroom.daily("B"), seed)),
-        dependencies=[tick],
-    )
+    option = solara.use_memo(lambda: to_json(opts.difference_option(seed)), [seed])
+    table = charts.difference_table(classroom.daily("A"), classroom.daily("B"))
     with solara.Column(classes=["mot-debrief"]):
-        solara.Image(image, width="100%")
+        LiveChart(
+            option,
+            to_json(opts.difference_patch(table)),
+            label=opts.difference_label(table),
+            height="520px",
+        )
         solara.FileDownload(
-            image,
+            lambda: png(charts.difference_figure(classroom.daily("A"), classroom.daily("B"), seed)),
             f"classroom-debrief-day{classroom.day}.png",
             "Debrief chart (PNG)",
             mime_type="image/png",
