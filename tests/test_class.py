@@ -272,3 +272,25 @@ def test_teaching_guide_quotes_each_lessons_text_file():
         assert " ".join(text.goal.split()) in guide, f"{scenario.name}: goal differs from the guide"
         for question in text.questions:
             assert " ".join(question.split()) in guide, f"{scenario.name}: {question!r}"
+
+
+def test_mot_app_csv_labels_days_with_the_levers_that_ran_not_those_waiting_for_reset():
+    from sim.classroom.session import Classroom
+
+    classroom = Classroom(small_scenario(days=30, seed=3), n_shown=50)
+    classroom.step(10)
+    classroom.set_lever("A", "follow_up_email", True)  # waits for Reset
+    assert classroom.pending
+    assert not classroom.data()["lever_follow_up_email"].any()
+    classroom.reset()
+    classroom.step(5)
+    assert classroom.data()["lever_follow_up_email"].all()
+
+
+def test_the_debrief_downloads_as_a_png(session):
+    from sim.classroom.debrief_png import debrief_png
+    from sim.classroom.teacher_page import class_runs
+
+    session.student(session.join("Ana")).step(10)
+    image = debrief_png(class_runs(session, "customers"), BASELINE, "Customers now")
+    assert image[:8] == b"\x89PNG\r\n\x1a\n"

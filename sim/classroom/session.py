@@ -42,6 +42,8 @@ class Arm:
     values: dict[str, Any]
     model: JourneyModel | None = None
     notes: list[str] = field(default_factory=list)
+    running_values: dict[str, Any] = field(default_factory=dict)
+    """The levers the running market was built with (`values` may hold changes awaiting Reset)."""
 
     def __repr__(self) -> str:
         day = self.model.days_run if self.model is not None else "-"
@@ -143,6 +145,7 @@ class Classroom:
             for name, model in models.items():
                 arm = self.arms[name]
                 arm.model = model
+                arm.running_values = {**self.market, **arm.values}
                 arm.notes = advice(model.settings)
             self.error = None
             self.pending = False
@@ -190,11 +193,11 @@ class Classroom:
         return network_state(self.sample, self.arms[arm].model.market)
 
     def data(self) -> pd.DataFrame:
-        """Every active arm's daily measures with its lever values, one row per arm and day."""
+        """Every active arm's daily measures with the levers it ran with, one row per arm and day."""
         frames = []
         for arm in self.active:
             frame = arm.model.daily()
-            levers = {**self.market, **arm.values}
+            levers = arm.running_values  # what ran, not levers waiting for Reset
             frame.insert(0, "strategy", arm.name)
             for position, (key, value) in enumerate(levers.items(), start=1):
                 frame.insert(position, f"lever_{key}", value)
