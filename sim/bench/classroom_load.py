@@ -174,7 +174,7 @@ async def measure(address: str, students: int, server: subprocess.Popen) -> dict
         memory_before = memory_mb(server)
         cpu_start = cpu_seconds(server)
         joined = await asyncio.gather(
-            *(join(browser, address, f"Student {i + 1}") for i in range(students))
+            *(join(browser, address, f"Student {i + 1}", i * JOIN_GAP_S) for i in range(students))
         )
         pages = [j["page"] for j in joined]
         cpu_joined = cpu_seconds(server)

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from sim.classroom import chart_options as opts
 from sim.classroom import charts
+from sim.classroom import debrief_options as debrief
 from sim.classroom.lever_set import MARKET_LEVERS, STRATEGY_LEVERS, available
 from sim.classroom.levers import Lever
 from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
@@ -61,7 +62,11 @@ def LeverControl(lever: Lever, value, on_value: Callable, disabled: bool = False
     elif lever.kind == "choice":
         solara.Text(lever.label)
         solara.ToggleButtonsSingle(
-            value=value, values=list(lever.choices), on_value=on_value, dense=True
+            value=value,
+            values=list(lever.choices),
+            on_value=on_value,
+            dense=True,
+            style={"flex-wrap": "wrap"},  # no choice hidden off a narrow column
         )
     elif lever.key == "seed":
         solara.InputInt(label=lever.label, value=int(value), on_value=on_value)
@@ -259,13 +264,13 @@ def ArmView(classroom: Classroom, arm: str, tick: int) -> None:
 def Debrief(classroom: Classroom, tick: int) -> None:
     """The difference chart, B minus A, for the debrief (drawn in the browser)."""
     seed = classroom.market["seed"]
-    option = solara.use_memo(lambda: to_json(opts.difference_option(seed)), [seed])
+    option = solara.use_memo(lambda: to_json(debrief.difference_option(seed)), [seed])
     table = charts.difference_table(classroom.daily("A"), classroom.daily("B"))
     with solara.Column(classes=["mot-debrief"]):
         LiveChart(
             option,
-            to_json(opts.difference_patch(table)),
-            label=opts.difference_label(table),
+            to_json(debrief.difference_patch(table)),
+            label=debrief.difference_label(table),
             height="520px",
         )
         solara.FileDownload(

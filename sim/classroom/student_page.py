@@ -96,7 +96,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
     version = (tick.value, class_version)
-    with solara.Columns([1, 3], style={"padding": "8px"}):
+    with solara.Columns([2, 5], style={"padding": "8px"}):
         with solara.Column():
             Header(session, student, version)
             Levers(session, student, levers_changed, (lever_tick.value, class_version))

@@ -15,7 +15,7 @@ import segno
 import solara
 import solara.lab
 
-from sim.classroom import chart_options as opts
+from sim.classroom import debrief_options as debrief
 from sim.classroom.class_kpis import CLASS_KPIS
 from sim.classroom.class_session import BASELINE, ClassSession
 from sim.classroom.debrief_png import debrief_png
@@ -184,7 +184,7 @@ def Debrief(session: ClassSession, kpi: str, version: int) -> None:
     definition = CLASS_KPIS[kpi]
     option = solara.use_memo(
         lambda: to_json(
-            opts.overlay_option(f"Class debrief: {definition.label}", definition.label)
+            debrief.overlay_option(f"Class debrief: {definition.label}", definition.label)
         ),
         [kpi],
     )
@@ -192,7 +192,7 @@ def Debrief(session: ClassSession, kpi: str, version: int) -> None:
     label = f"Class debrief chart of {definition.label}: {len(runs) - 1} students and the baseline."
     LiveChart(
         option,
-        to_json(opts.overlay_patch(runs, BASELINE)),
+        to_json(debrief.overlay_patch(runs, BASELINE)),
         label=label,
         height="480px",
         classes=["mot-debrief"],
