@@ -72,11 +72,15 @@ def small_scenario(folder: Path) -> Path:
     return path
 
 
-def start_app(folder: Path, *options: str, address: str = "127.0.0.1") -> App:
-    """`mot app` with `options` on a free port; returns once the page answers at `address`."""
+def start_app(
+    folder: Path, *options: str, address: str = "127.0.0.1", command_name: str = "app"
+) -> App:
+    """`mot app` (or `mot class`) with `options` on a free port; returns once the page answers
+    at `address`."""
     port = free_port()
     out, err = folder / "stdout.txt", folder / "stderr.txt"
-    command = [sys.executable, "-m", "sim", "app", str(small_scenario(folder)), "--port", str(port)]
+    scenario = str(small_scenario(folder))
+    command = [sys.executable, "-m", "sim", command_name, scenario, "--port", str(port)]
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen([*command, *options], stdout=stdout, stderr=stderr, cwd=ROOT)
     app = App(process, port, out, err)
@@ -269,3 +273,22 @@ def test_ctrl_c_stops_the_page_cleanly_while_a_tab_is_open(tmp_path):
         app.kill()
     assert code in (0, 130), app.stderr()
     assert "Traceback" not in app.stderr()
+
+
+def test_the_class_pages_keep_the_same_guard(tmp_path):
+    """`mot class` serves through the same guard: Host allow-list, same-origin WebSockets, framing
+    headers; on every interface it prints the address students type (never 0.0.0.0)."""
+    app = start_app(tmp_path, "--host", "0.0.0.0", command_name="class")
+    try:
+        own = f"127.0.0.1:{app.port}"
+        for path in ("/", "/teacher?token=wrong"):
+            status, headers = get(app.port, path)
+            assert status == 200 and headers.get("x-frame-options") == FRAMING["x-frame-options"]
+            assert get(app.port, path, host=f"evil.example:{app.port}")[0] == 400
+        assert handshake(app.port, own, "http://evil.example") == 403
+        assert handshake(app.port, own, f"http://{own}") == 101
+        printed = app.stdout()
+        assert "students open http://" in printed and "0.0.0.0" not in printed
+        assert re.search(r"teacher's page http://127\.0\.0\.1:\d+/teacher\?token=\S{12,}", printed)
+    finally:
+        app.kill()
