@@ -1,7 +1,7 @@
 """Make data/calibration_example.csv: eight months of series from the model with known settings.
 
 Run from the repository root: ``PYTHONPATH=. python experiments/make_calibration_example.py``.
-The market is experiments/calibration_example.toml's (the baseline, 2,000 consumers, no
+The market is experiments/calibration/calibration_example.toml's (the baseline, 2,000 consumers, no
 warm-up) with the true values below; one run on seed 20261130, cut into 30-day periods exactly
 as `mot calibrate series` cuts the model's runs (`sim.validation.observed.period_series`).
 """
@@ -21,7 +21,7 @@ OUT = Path("data/calibration_example.csv")
 
 def main() -> None:
     """Simulate once with the true values and write the CSV."""
-    loaded = load_calibration(Path("experiments/calibration_example.toml"))
+    loaded = load_calibration(Path("experiments/calibration/calibration_example.toml"))
     simulator = Simulator(
         loaded.scenario, tuple(TRUTH), (False, False), SERIES, PERIOD_DAYS, PERIODS, 1.0
     )

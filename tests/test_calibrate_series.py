@@ -291,3 +291,13 @@ def test_quick_sizes_replace_the_full_ones(tmp_path):
     assert (full.calibration.abc.population_size, quick.calibration.abc.population_size) == (100, 8)
     assert quick.calibration.abc.generations == 1 and quick.scenario.population.n_consumers == 50
     assert full.scenario.population.n_consumers == 400
+
+
+def test_the_shipped_calibration_example_loads_at_both_sizes():
+    """experiments/calibration/ holds calibration files (not sweeps: `mot sweep` globs only
+    experiments/*.toml)."""
+    from sim.validation.calibration_file import load_calibration
+
+    path = Path(__file__).parents[1] / "experiments" / "calibration" / "calibration_example.toml"
+    assert load_calibration(path).calibration.abc.population_size == 40
+    assert load_calibration(path, quick=True).calibration.abc.population_size == 10

@@ -33,7 +33,7 @@ EXAMPLE = (
     "mot calibrate retention --data data/fader_hardie_regular.csv "
     "--scenario scenarios/baseline.toml --fit-periods 7 --period-days 365 --project-to 15\n"
     "         mot calibrate series --data data/calibration_example.csv "
-    "--calibration experiments/calibration_example.toml --period-days 30 --project-to 12"
+    "--calibration experiments/calibration/calibration_example.toml --period-days 30 --project-to 12"
 )
 
 
