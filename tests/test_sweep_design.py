@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -233,13 +232,8 @@ def test_morris_effects_of_a_linear_function_are_its_slopes(tmp_path):
     assert [p.name for p in charts] == ["morris-new_customers.png", "summary.png"]
 
 
-SHIPPED = sorted((Path(__file__).parents[1] / "experiments").glob("*.toml"))
-CALIBRATIONS = [p for p in SHIPPED if "abc" in tomllib.loads(p.read_text())]
-"""Calibration files (`mot calibrate series`) share the folder and the syntax; they have [abc]."""
-
-
 @pytest.mark.parametrize(
-    "path", [p for p in SHIPPED if p not in CALIBRATIONS], ids=lambda p: p.stem
+    "path", sorted((Path(__file__).parents[1] / "experiments").glob("*.toml")), ids=lambda p: p.stem
 )
 def test_shipped_experiments_load_at_both_sizes(path):
     full, quick = load_experiment(path), load_experiment(path, quick=True)
@@ -248,11 +242,3 @@ def test_shipped_experiments_load_at_both_sizes(path):
         < design_size(full.experiment) * full.experiment.replications
     )
     assert quick.scenario.days == full.scenario.days == 365  # one-year retention needs a year
-
-
-@pytest.mark.parametrize("path", CALIBRATIONS, ids=lambda p: p.stem)
-def test_shipped_calibration_files_load_at_both_sizes(path):
-    from sim.validation.calibration_file import load_calibration
-
-    full, quick = load_calibration(path), load_calibration(path, quick=True)
-    assert full.keys and full.keys == quick.keys
