@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -192,11 +193,34 @@ def Messages(classroom: Classroom, tick: int) -> None:
             solara.Info(f"Strategy {arm.name}: {note}")
 
 
+POLL_SECONDS = 1.0
+"""How often a class page checks whether the class changed (the teacher ran a round, a student
+joined): a redraw follows within a second."""
+
+
+def use_polled(read: Callable[[], int]) -> int:
+    """A number another page may change (a class's version), read every `POLL_SECONDS` in a
+    thread that ends with the page; the component redraws when it changed."""
+    seen = solara.use_reactive(read())
+
+    def watch(cancel: threading.Event) -> None:
+        while not cancel.wait(POLL_SECONDS):  # ends when the page closes (a daemon thread)
+            if read() != seen.value:
+                seen.value = read()
+
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
+    return seen.value
+
+
 def summary(classroom: Classroom, arm: str) -> str:
     """One line of today's numbers for an arm."""
     daily = classroom.daily(arm)
-    if not len(daily):
-        return "Press Step or Play to start the days."
+    return day_numbers(daily) if len(daily) else "Press Step or Play to start the days."
+
+
+def day_numbers(daily) -> str:
+    """The days run so far in one line: customers today, new, lost, reviews, rating, critics
+    (also the student page's line in class mode)."""
     last = daily.iloc[-1]
     rating = f"{last['mean_rating']:.2f} stars" if last["review_count"] else "no reviews yet"
     return (

@@ -7,7 +7,6 @@ are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
 
 from __future__ import annotations
 
-import threading
 import time
 
 import solara
@@ -17,11 +16,10 @@ from sim.classroom import chart_options as opts
 from sim.classroom.class_session import ClassSession, JoinError
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
 from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
-from sim.classroom.page import SPEEDS, LeverControl
+from sim.classroom.page import SPEEDS, LeverControl, day_numbers, use_polled
 from sim.classroom.page_address import query
 from sim.classroom.student import StudentMarket
 
-POLL_SECONDS = 1.0
 """How often a page checks whether the teacher changed the class (a round ran, the mode)."""
 
 
@@ -58,23 +56,10 @@ def JoinForm(session: ClassSession, joined) -> None:
             solara.Error(error.value, classes=["mot-join-error"])
 
 
-def use_class_version(session: ClassSession) -> int:
-    """Redraw when the teacher changes the class; checks `session.class_version` every second."""
-    seen = solara.use_reactive(session.class_version)
-
-    def watch(cancel: threading.Event) -> None:
-        while not cancel.wait(POLL_SECONDS):  # ends when the page closes (a daemon thread)
-            if session.class_version != seen.value:
-                seen.value = session.class_version
-
-    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
-    return seen.value
-
-
 @solara.component
 def StudentView(session: ClassSession, student: StudentMarket) -> None:
     """Levers, controls and lesson on the left; the network and journey charts on the right."""
-    class_version = use_class_version(session)
+    class_version = use_polled(lambda: session.class_version)
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
@@ -212,13 +197,7 @@ def summary_line(session: ClassSession, daily) -> str:
     """Today's numbers in one line."""
     if not len(daily):
         return "Press Step or Play (or wait for the teacher's round) to start the days."
-    last = daily.iloc[-1]
-    rating = f"{last['mean_rating']:.2f} stars" if last["review_count"] else "no reviews yet"
-    return (
-        f"**{int(last['customers'])}** customers · **{int(daily['new_customers'].sum())}** new · "
-        f"**{int(daily['churned'].sum())}** lost · **{int(last['review_count'])}** reviews, "
-        f"{rating} · **{int(daily['critics'].sum())}** critics"
-    )
+    return day_numbers(daily)
 
 
 @solara.component

@@ -20,9 +20,9 @@ from sim.classroom.class_kpis import CLASS_KPIS
 from sim.classroom.class_session import BASELINE, ClassSession
 from sim.classroom.debrief_png import debrief_png
 from sim.classroom.live_chart import LiveChart, to_json
+from sim.classroom.page import use_polled
 from sim.classroom.page_address import query
 
-POLL_SECONDS = 1.0
 """How often the teacher's page looks for changes (students' levers, days, answers)."""
 
 
@@ -50,7 +50,7 @@ def TeacherPage(session: ClassSession) -> None:
 @solara.component
 def TeacherConsole(session: ClassSession) -> None:
     """Everything the teacher sees once the token matched."""
-    version = use_version(session)
+    version = use_polled(lambda: session.version)
     kpi = solara.use_reactive(session.kpi)
     with solara.Column(style={"padding": "12px"}):
         JoinInfo(session)
@@ -64,19 +64,6 @@ def TeacherConsole(session: ClassSession) -> None:
         Debrief(session, kpi.value, version)
         Answers(session, version)
         Downloads(session, kpi.value)
-
-
-def use_version(session: ClassSession) -> int:
-    """The class's version, checked every second (a redraw when it changed)."""
-    seen = solara.use_reactive(session.version)
-
-    def watch(cancel: threading.Event) -> None:
-        while not cancel.wait(POLL_SECONDS):  # ends when the page closes (a daemon thread)
-            if session.version != seen.value:
-                seen.value = session.version
-
-    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
-    return seen.value
 
 
 @solara.component
