@@ -68,7 +68,7 @@ class JourneyModel(mesa.Model):
     ):
         settings = scenario_with(settings, overrides)
         check_market_fits(settings, "scenario")  # one line, not a MemoryError
-        seed = settings.seed if seed is None and rng is None else (seed if rng is None else rng)
+        seed = rng if rng is not None else settings.seed if seed is None else seed
         super().__init__(rng=seed)
         self.settings = settings
         self.streams = Streams(seed)

@@ -130,6 +130,20 @@ def StrategyPanel(classroom: Classroom, arm: str, changed: Callable[[], None], t
 
 
 @solara.component
+def PlayButtons(playing: solara.Reactive[bool], step: Callable[[int], None], done: bool) -> None:
+    """Play / pause and step a day or a week (the app's page and a student's page)."""
+    solara.Button(
+        "Pause" if playing.value else "Play",
+        icon_name="mdi-play-pause",
+        color="primary",
+        disabled=done,
+        on_click=lambda: playing.set(not playing.value),
+    )
+    solara.Button("Step 1 day", on_click=lambda: step(1), disabled=done or playing.value)
+    solara.Button("Step 7 days", on_click=lambda: step(7), disabled=done or playing.value)
+
+
+@solara.component
 def Controls(
     classroom: Classroom,
     playing: solara.Reactive[bool],
@@ -155,15 +169,7 @@ def Controls(
 
     done = classroom.finished
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button(
-            "Pause" if playing.value else "Play",
-            icon_name="mdi-play-pause",
-            color="primary",
-            disabled=done,
-            on_click=lambda: playing.set(not playing.value),
-        )
-        solara.Button("Step 1 day", on_click=lambda: step(1), disabled=done or playing.value)
-        solara.Button("Step 7 days", on_click=lambda: step(7), disabled=done or playing.value)
+        PlayButtons(playing, step, done)
         solara.Button("Reset", color="warning", on_click=reset)
         solara.Text(
             f"Day {classroom.day} of {classroom.days}",

@@ -16,7 +16,7 @@ from sim.classroom import chart_options as opts
 from sim.classroom.class_session import ClassSession, JoinError
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
 from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
-from sim.classroom.page import SPEEDS, LeverControl, day_numbers, use_polled
+from sim.classroom.page import SPEEDS, LeverControl, PlayButtons, day_numbers, use_polled
 from sim.classroom.page_address import query
 from sim.classroom.student import StudentMarket
 
@@ -144,15 +144,7 @@ def Controls(student: StudentMarket, playing, speed, changed, version: tuple) ->
 
     done = student.day >= student.days
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button(
-            "Pause" if playing.value else "Play",
-            icon_name="mdi-play-pause",
-            color="primary",
-            disabled=done,
-            on_click=lambda: playing.set(not playing.value),
-        )
-        solara.Button("Step 1 day", on_click=lambda: step(1), disabled=done or playing.value)
-        solara.Button("Step 7 days", on_click=lambda: step(7), disabled=done or playing.value)
+        PlayButtons(playing, step, done)
         solara.Text(
             f"Day {student.day}",
             classes=["mot-day"],
