@@ -142,7 +142,17 @@ def live_table(session: ClassSession) -> pd.DataFrame:
     moved = [moved_levers(row, session.start_values) for row in table[levers].to_dict("records")]
     table = table.drop(columns=levers)
     table.insert(2, "levers moved", moved)
-    return table.round(2)
+    return shown(table)
+
+
+def shown(table: pd.DataFrame) -> pd.DataFrame:
+    """For the projector: two decimals, and counts as whole numbers (214, not 214.0)."""
+    table = table.round(2)
+    for column in table.select_dtypes("float"):
+        values = table[column]
+        if values.notna().all() and (values % 1 == 0).all():
+            table[column] = values.astype("int64")
+    return table
 
 
 def moved_levers(values: dict, start: dict) -> str:
@@ -159,7 +169,7 @@ def moved_levers(values: dict, start: dict) -> str:
 @solara.component
 def Leaderboard(session: ClassSession, kpi: str, version: int) -> None:
     """Students ranked by the KPI, best first."""
-    board = session.leaderboard(kpi).round(2)
+    board = shown(session.leaderboard(kpi))
     better = "higher" if CLASS_KPIS[kpi].higher_is_better else "lower"
     solara.Markdown(f"**{CLASS_KPIS[kpi].label}** ({better} is better)")
     solara.DataFrame(board, items_per_page=40)
