@@ -9,11 +9,19 @@ In a mixed (mean-field) market the trigger is the Bass (1969) imitation term q x
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from sim.journey.decisions import Conversation
 from sim.journey.exposure import expose
-from sim.market.keyed_draws import KeyedDraws
+from sim.market import draw_kernels as kernels
+from sim.market.keyed_draws import (
+    POISSON_TABLE_MAX_MEAN,
+    KeyedDraws,
+    poisson_quantile,
+    poisson_tables,
+)
 from sim.market.silenced_sources import negative_unsilenced, unsilenced
 from sim.market.sources import Source
 from sim.market.state import Market
@@ -25,12 +33,13 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
     A message is keyed by its sender, the day and its number j among the sender's messages:
     how many a talker sends, to whom and whether it is heard do not depend on who else talks.
     """
-    talkers, brand, valence, rate = talkers_today(market)
+    talkers, brand, valence, which = talkers_and_rates(market)
     if len(talkers) == 0:
         return
+    rate = talk_rates(market)[which]
     if market.graph.mixed:
         add_mean_field_pressure(market, brand, valence, rate)
-    counts = draws.poisson(rate, "messages", market.day, talkers)
+    counts = message_counts(market, draws, talkers, rate, which)
     if "talk" in market.deciders:  # talkers of a class that decides itself
         talk_per_agent(market, talkers, brand, valence, rate, counts, draws)
     sender = np.repeat(np.arange(len(talkers)), counts)
@@ -61,24 +70,59 @@ def talk_per_agent(market, talkers, brand, valence, rate, counts, draws: KeyedDr
 
 def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(people, brand, +1/-1, messages per day) of everyone talking today."""
-    people, fb = market.people, market.scenario.feedback
-    talkers = people.stance.nonzero()[0]
-    brand = people.stance_brand[talkers].astype(np.int64)
-    fresh = people.talk_until[talkers] >= market.day
-    owner = market.units.brand[people.unit[talkers]] == brand
-    talking = fresh | owner
-    heard = unsilenced(market, Source.WORD_OF_MOUTH, brand)
-    if heard is not True:  # a silenced brand: its talkers say nothing
-        talking &= heard
-    critics_heard = negative_unsilenced(market, brand)
-    if critics_heard is not True:  # a brand silences its critics (a counterfactual arm)
-        talking &= (people.stance[talkers] > 0) | critics_heard
-    talkers, brand, fresh = talkers[talking], brand[talking], fresh[talking]
-    valence = people.stance[talkers].astype(np.int64)
-    window = max(float(np.rint(fb.feedback_days)), 1.0)
-    rate = np.where(fresh, fb.messages_advocate / window, fb.loyal_messages_per_day)
-    rate = rate * np.where(valence < 0, fb.negativity_ratio, 1.0)
-    return talkers, brand, valence, rate
+    talkers, brand, valence, which = talkers_and_rates(market)
+    return talkers, brand, valence, talk_rates(market)[which]
+
+
+def talkers_and_rates(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(people, brand, +1/-1, index into `talk_rates`) of everyone talking today.
+
+    A person with a stance talks while their feedback window lasts (fresh) or while they own
+    the brand; one compiled pass over everyone (`draw_kernels.talkers_today`): this was a
+    dozen numpy passes over every opinion holder a day, the largest cost of a small market.
+    """
+    people, brands = market.people, market.brands
+    heard = unsilenced(market, Source.WORD_OF_MOUTH, np.arange(brands.n))
+    critics = negative_unsilenced(market, np.arange(brands.n))
+    return kernels.talkers_today(
+        people.stance,
+        people.stance_brand,
+        people.talk_until,
+        people.unit,
+        market.units.brand,
+        market.day,
+        np.broadcast_to(heard, brands.n),
+        np.broadcast_to(critics, brands.n),
+    )
+
+
+def talk_rates(market: Market) -> np.ndarray:
+    """Messages a day by kind of talker, indexed 2 x fresh + critic: an owner's low daily rate
+    or a fresh experience's messages spread over the feedback window, critics times
+    `negativity_ratio`."""
+    fb = market.scenario.feedback
+    return message_rates(
+        fb.messages_advocate, fb.feedback_days, fb.loyal_messages_per_day, fb.negativity_ratio
+    )
+
+
+@lru_cache(maxsize=16)
+def message_rates(advocate: float, feedback_days: float, loyal: float, ratio: float) -> np.ndarray:
+    """`talk_rates` from the feedback settings (made once per run; read-only)."""
+    window = max(float(np.rint(feedback_days)), 1.0)
+    fresh = np.float64(advocate / window)
+    rates = np.array([loyal * 1.0, loyal * ratio, fresh * 1.0, fresh * ratio])
+    rates.flags.writeable = False
+    return rates
+
+
+def message_counts(market: Market, draws: KeyedDraws, talkers, rate, which) -> np.ndarray:
+    """Messages each talker sends today: a Poisson count keyed by the talker and the day."""
+    u = draws.uniform("messages", market.day, talkers)
+    rates = talk_rates(market)
+    if rates.max() > POISSON_TABLE_MAX_MEAN:
+        return poisson_quantile(u, rate)
+    return kernels.poisson_counts(u, rate, poisson_tables(tuple(rates.tolist())), which)
 
 
 def add_mean_field_pressure(

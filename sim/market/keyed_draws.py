@@ -33,11 +33,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from sim.market import draw_kernels as kernels
+from sim.market.draw_kernels import GAMMA, MIX_1, MIX_2
+
 MASK = (1 << 64) - 1
-GAMMA = 0x9E3779B97F4A7C15
-"""SplitMix64's increment: the odd integer closest to 2^64 / golden ratio."""
-MIX_1, MIX_2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
-"""Multipliers of SplitMix64's finaliser (Stafford's "Mix13")."""
 
 # 0-d arrays, not numpy scalars: a ufunc takes them with less overhead (about 0.4 us a call,
 # which counts on the small cohorts of a small market)
@@ -91,7 +90,7 @@ def hash_keys(
     else:
         h = ids.astype(np.uint64)
         h *= _GAMMA
-    h += key if isinstance(key, np.ndarray) else np.array(key, dtype=np.uint64)
+    h += key if isinstance(key, np.ndarray | np.uint64) else np.array(key, dtype=np.uint64)
     _mix(h)
     if steps is None:
         return h
@@ -138,7 +137,7 @@ class KeyedDraws:
         self._decisions: dict[str, int] = {}
         self._scopes: dict[str, KeyedDraws] = {}
         self._day = -1
-        self._day_keys: dict[str, np.ndarray] = {}  # today's keys, as 0-d uint64 arrays
+        self._day_keys: dict[str, np.uint64] = {}  # today's keys
 
     def scope(self, name: str) -> KeyedDraws:
         """The draws of a rule or strategy (cached: one object per name)."""
@@ -150,11 +149,11 @@ class KeyedDraws:
 
     def key(self, decision: str, day: int) -> int:
         """The 64-bit stream key of one decision on one day."""
-        return int(self._key_array(decision, day))
+        return int(self._key(decision, day))
 
-    def _key_array(self, decision: str, day: int) -> np.ndarray:
-        """`key` as a 0-d uint64 array, made once per decision and day (a rule asks for
-        some keys several times a day, and the hash adds it to an array)."""
+    def _key(self, decision: str, day: int) -> np.uint64:
+        """`key` as a numpy uint64, made once per decision and day (a rule asks for some keys
+        several times a day; the hash adds it to uint64 words)."""
         if day != self._day:
             self._day, self._day_keys = day, {}
         key = self._day_keys.get(decision)
@@ -164,7 +163,7 @@ class KeyedDraws:
                 base = mix64(self._seed_key ^ name_key(f"{self.name}/{decision}"))
                 self._decisions[decision] = base
             key = mix64(mix64(base + (day + 1) * GAMMA) + GAMMA)
-            key = self._day_keys[decision] = np.array(key, dtype=np.uint64)
+            key = self._day_keys[decision] = np.uint64(key)
         return key
 
     def bits(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
@@ -176,24 +175,32 @@ class KeyedDraws:
         if np.size(ids) == 0:
             shape = np.shape(ids) if steps is None else np.broadcast_shapes(ids.shape, steps.shape)
             return np.zeros(shape, dtype=np.uint64)
-        return hash_keys(self._key_array(decision, day), ids, steps)
+        return hash_keys(self._key(decision, day), ids, steps)
 
     def uniform(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
-        """Uniforms in [0, 1)."""
+        """Uniforms in [0, 1).
+
+        A 1-d integer array of ids, with no slot or a slot per id, goes to one compiled loop
+        (`sim.market.draw_kernels`); other shapes broadcast through the numpy hash (same bits).
+        """
+        if is_id_array(ids):
+            if slot is None:
+                return kernels.uniforms(self._key(decision, day), ids)
+            if is_id_array(slot) and slot.shape == ids.shape:
+                return kernels.slot_uniforms(self._key(decision, day), ids, slot)
         return to_unit(self.bits(decision, day, ids, slot))
 
     def columns(self, decision: str, day: int, ids: np.ndarray, k: int, slot=None) -> np.ndarray:
         """k uniforms per id, (len(ids), k): several numbers a decision needs, in one hash.
 
-        Drawing a rule's numbers for one cohort together keeps the fixed cost of a day low
-        (each call costs about ten numpy passes whatever its size). Column c is slot
-        `slot x k + c` (slot 0 when None), so it does not depend on the other columns.
+        Drawing a rule's numbers for one cohort together keeps the fixed cost of a day low.
+        Column c is slot `slot x k + c` (slot 0 when None), so it does not depend on the other
+        columns.
         """
+        key = self._key(decision, day)
         if slot is None:
-            steps = column_steps(k)
-        else:
-            steps = slot_steps(slot[:, None] * k + np.arange(k)[None, :])
-        return to_unit(self._bits(decision, day, ids[:, None], steps))
+            return kernels.column_uniforms(key, ids, k)
+        return kernels.slot_column_uniforms(key, ids, slot, k)
 
     def bernoulli(self, p, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """True with chance `p` (a scalar or an array broadcasting against the draws)."""
@@ -224,6 +231,11 @@ class KeyedDraws:
 
     def __repr__(self) -> str:
         return f"KeyedDraws(seed={self.seed}, scope={self.name!r})"
+
+
+def is_id_array(ids) -> bool:
+    """Whether `ids` is a 1-d numpy array of integers (what the compiled draws take)."""
+    return isinstance(ids, np.ndarray) and ids.ndim == 1 and ids.dtype.kind in "iu"
 
 
 def open_unit(u: np.ndarray) -> np.ndarray:
@@ -302,3 +314,15 @@ def poisson_cdf(mean: float) -> np.ndarray:
     pmf[0] = math.exp(-mean)
     pmf[1:] = mean / k
     return np.cumsum(np.cumprod(pmf))
+
+
+@lru_cache(maxsize=64)
+def poisson_tables(means: tuple[float, ...]) -> np.ndarray:
+    """`poisson_cdf` of each mean as the rows of one table, padded with 2.0 (above any
+    uniform), for `draw_kernels.poisson_counts` (cached; read-only)."""
+    cdfs = [poisson_cdf(m) if m > 0 else np.zeros(0) for m in means]
+    table = np.full((len(means), max(len(c) for c in cdfs)), 2.0)
+    for row, cdf in enumerate(cdfs):
+        table[row, : len(cdf)] = cdf
+    table.flags.writeable = False
+    return table

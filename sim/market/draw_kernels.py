@@ -1,0 +1,163 @@
+"""Compiled (numba) loops for the keyed draws and today's talkers: the same bits, fewer calls.
+
+Why: a day of a small market is mostly fixed cost, and the SplitMix64 hash of
+`sim.market.keyed_draws` took about twenty numpy calls per draw call (each 1-5 us whatever the
+cohort's size), a dozen draw calls a day; word of mouth selected today's talkers with another
+dozen passes over every opinion holder. Here each is one call of a compiled loop.
+
+Only integer arithmetic, comparisons and exact float operations live here (a 53-bit integer
+times 2^-53; a product of two doubles, as numpy computes it), so every result is bit for bit
+what the numpy code gives (`tests/test_draw_kernels.py` compares them). Logarithms, cosines
+and exponentials stay in numpy: a compiled `log` need not round like numpy's SIMD one.
+`cache=True` keeps the machine code in `__pycache__`, so only a first run on a machine compiles.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+GAMMA = 0x9E3779B97F4A7C15
+"""SplitMix64's increment: the odd integer closest to 2^64 / golden ratio."""
+MIX_1, MIX_2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+"""Multipliers of SplitMix64's finaliser (Stafford's "Mix13")."""
+
+_GAMMA = np.uint64(GAMMA)
+_MIX_1 = np.uint64(MIX_1)
+_MIX_2 = np.uint64(MIX_2)
+_ONE = np.uint64(1)
+_TO_UNIT = 2.0**-53
+
+jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+"""How every kernel here is compiled: cached on disk, no Python objects, numpy's errors."""
+
+
+@numba.njit(cache=True, inline="always")
+def _mix(h: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser on one word (`keyed_draws._mix`, unvectorised)."""
+    h ^= h >> np.uint64(30)
+    h *= _MIX_1
+    h ^= h >> np.uint64(27)
+    h *= _MIX_2
+    h ^= h >> np.uint64(31)
+    return h
+
+
+@numba.njit(cache=True, inline="always")
+def _unit(h: np.uint64) -> float:
+    """`keyed_draws.to_unit` of one word: its top 53 bits as a double in [0, 1)."""
+    return np.float64(h >> np.uint64(11)) * _TO_UNIT
+
+
+@numba.njit(cache=True, inline="always")
+def _id_hash(key: np.uint64, id_) -> np.uint64:
+    """The first SplitMix64 step of an id on the stream `key` (`hash_keys` without slots)."""
+    return _mix(np.uint64(id_) * _GAMMA + key)
+
+
+@jit
+def uniforms(key: np.uint64, ids: np.ndarray) -> np.ndarray:
+    """One uniform per id: `to_unit(hash_keys(key, ids))`."""
+    out = np.empty(ids.shape[0])
+    for i in range(ids.shape[0]):
+        out[i] = _unit(_id_hash(key, ids[i]))
+    return out
+
+
+@jit
+def slot_uniforms(key: np.uint64, ids: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """One uniform per (id, slot) pair of two equal-length arrays."""
+    out = np.empty(ids.shape[0])
+    for i in range(ids.shape[0]):
+        step = (np.uint64(slots[i]) + _ONE) * _GAMMA
+        out[i] = _unit(_mix(_id_hash(key, ids[i]) + step))
+    return out
+
+
+@jit
+def column_uniforms(key: np.uint64, ids: np.ndarray, k: int) -> np.ndarray:
+    """k uniforms per id, (len(ids), k): slots 0 .. k-1 (`KeyedDraws.columns` without slot)."""
+    out = np.empty((ids.shape[0], k))
+    for i in range(ids.shape[0]):
+        h = _id_hash(key, ids[i])
+        for c in range(k):
+            out[i, c] = _unit(_mix(h + (np.uint64(c) + _ONE) * _GAMMA))
+    return out
+
+
+@jit
+def slot_column_uniforms(key: np.uint64, ids: np.ndarray, slots: np.ndarray, k: int) -> np.ndarray:
+    """k uniforms per (id, slot): column c is slot `slot x k + c`."""
+    out = np.empty((ids.shape[0], k))
+    for i in range(ids.shape[0]):
+        h = _id_hash(key, ids[i])
+        first = slots[i] * k
+        for c in range(k):
+            out[i, c] = _unit(_mix(h + (np.uint64(first + c) + _ONE) * _GAMMA))
+    return out
+
+
+@jit
+def talkers_today(
+    stance: np.ndarray,
+    stance_brand: np.ndarray,
+    talk_until: np.ndarray,
+    unit: np.ndarray,
+    unit_brand: np.ndarray,
+    day: int,
+    brand_heard: np.ndarray,
+    critics_heard: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(people, brand, +1/-1, rate class) of everyone talking today, in id order.
+
+    A person with a stance talks while their feedback window lasts (fresh) or while their unit
+    owns the brand they have a stance on, unless that brand's word of mouth (`brand_heard`)
+    or, for a critic, its negative word of mouth (`critics_heard`) is silenced. The rate class
+    is 2 x fresh + critic, an index into the four messages-per-day rates.
+    """
+    n = 0
+    for p in range(stance.shape[0]):
+        n += stance[p] != 0
+    people = np.empty(n, dtype=np.int64)
+    brand = np.empty(n, dtype=np.int64)
+    valence = np.empty(n, dtype=np.int64)
+    which = np.empty(n, dtype=np.int64)
+    m = 0
+    for p in range(stance.shape[0]):
+        s = stance[p]
+        if s == 0:
+            continue
+        b = np.int64(stance_brand[p])
+        fresh = talk_until[p] >= day
+        if not (fresh or unit_brand[unit[p]] == b) or not brand_heard[b]:
+            continue
+        if s < 0 and not critics_heard[b]:
+            continue
+        people[m], brand[m], valence[m] = p, b, s
+        which[m] = 2 * fresh + (s < 0)
+        m += 1
+    return people[:m], brand[:m], valence[:m], which[:m]
+
+
+@jit
+def poisson_counts(u: np.ndarray, mean: np.ndarray, cdfs: np.ndarray, which: np.ndarray):
+    """`poisson_quantile(u, mean)` when the means come from a short list: row r of `cdfs`
+    is the CDF of the mean `which` maps to (padded with 2.0), `which[i]` its row for draw i.
+
+    The count is the number of CDF entries at or below u (numpy's `searchsorted(cdf, u,
+    "right")`); a draw below 1 - mean is 0 at once (exp(-mean) >= 1 - mean).
+    """
+    out = np.zeros(u.shape[0], dtype=np.int64)
+    for i in range(u.shape[0]):
+        if mean[i] <= 0.0 or u[i] < 1.0 - mean[i]:
+            continue
+        row = cdfs[which[i]]
+        lo, hi = 0, row.shape[0]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if row[mid] <= u[i]:
+                lo = mid + 1
+            else:
+                hi = mid
+        out[i] = lo
+    return out
