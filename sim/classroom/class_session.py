@@ -5,24 +5,32 @@ browser. It warms the lesson's market up once and gives each student a copy (`St
 lays out the network picture once for everyone, and runs the class in free play (each student
 steps their own market) or in rounds (the teacher advances every market by a round's days; levers
 are locked while a round runs).
+
+With a folder, the class is kept on disk as it happens (`sim.classroom.class_store`): a class
+started again on the same folder comes back with its students, levers, rounds and answers, and
+each market is rebuilt by replaying its levers from the class's seed when it is next needed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import secrets
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
 from sim.classroom.class_kpis import CLASS_KPIS, KPI_LIST
+from sim.classroom.class_store import FORMAT, ClassStore, StoredMarket
 from sim.classroom.lesson_text import LessonText, Rounds
 from sim.classroom.lever_set import MARKET_LEVERS, STRATEGY_LEVERS, lever_values
 from sim.classroom.network_view import N_SHOWN, sample_network
-from sim.classroom.student import StudentMarket
+from sim.classroom.student import LeverMove, StudentMarket
+from sim.errors import ScenarioError
 from sim.model import JourneyModel
 from sim.scenario.settings import Scenario
 
@@ -52,10 +60,12 @@ class ClassSession:
         lesson: LessonText | None = None,
         token: str | None = None,
         n_shown: int = N_SHOWN,
+        folder: Path | None = None,
     ) -> None:
         self.base = base
         self.lesson = lesson
         self.token = token or secrets.token_urlsafe(12)
+        self.store = ClassStore(folder) if folder is not None else None  # a bad file: stop now
         self.template = JourneyModel(base, with_agents=False)
         self.sample = sample_network(self.template.market.graph, n_shown, base.seed)
         self.market = lever_values(base, MARKET_LEVERS)
@@ -66,7 +76,8 @@ class ClassSession:
         self.students: dict[str, StudentMarket] = {}
         self.keys: dict[str, str] = {}
         """Student name -> the secret key in their page's address (a reload brings them back)."""
-        self.baseline = self.new_market(BASELINE)
+        self.browsers: dict[str, str] = {}
+        """Student name -> hash of the browser's session cookie (the same browser may re-join)."""
         rounds = lesson.rounds if lesson else Rounds()
         self.mode: Mode = "free"
         self.round_days, self.n_rounds = rounds.days, rounds.count
@@ -77,6 +88,12 @@ class ClassSession:
         self.class_version = 0
         """Bumped when the teacher changes the class (mode, rounds), so students' pages redraw."""
         self.lock = threading.RLock()
+        self.resumed = self.store is not None and bool(self.store.meta())
+        if self.resumed:
+            self.resume()
+        else:
+            self.baseline = self.add_market(BASELINE, None, None)
+            self.save_meta(format=FORMAT, fingerprint=fingerprint(base), token=self.token)
 
     @property
     def kpi(self) -> str:
@@ -85,7 +102,62 @@ class ClassSession:
 
     def new_market(self, name: str) -> StudentMarket:
         """A copy of the class's market with the lesson's starting levers."""
-        return StudentMarket(name, self.base, self.market, self.template, self.start_values)
+        return StudentMarket(
+            name, self.base, self.market, self.template, self.start_values, self.store
+        )
+
+    def add_market(self, name: str, key: str | None, browser: str | None) -> StudentMarket:
+        """A new market in the class (and its file): a student's, or the baseline's."""
+        market = self.new_market(name)
+        if self.store is not None:
+            self.store.add_market(name, key, browser)
+        return market
+
+    def save_meta(self, **extra: Any) -> None:
+        """Keep the class's mode and rounds (and `extra`) in its file."""
+        if self.store is not None:
+            self.store.set_meta(**self.meta(), **extra)
+
+    def meta(self) -> dict[str, Any]:
+        """What the class's file keeps about the class itself."""
+        return {
+            "mode": self.mode,
+            "round_days": self.round_days,
+            "n_rounds": self.n_rounds,
+            "rounds_run": self.rounds_run,
+        }
+
+    def resume(self) -> None:
+        """Come back from the class's file: settings, students, levers, answers, days run.
+
+        Raises:
+            ScenarioError: the file holds a class of another lesson (or another seed).
+        """
+        meta = self.store.meta()
+        if meta.get("fingerprint") != fingerprint(self.base):
+            raise ScenarioError(
+                f"{self.store.path}: holds a class of another lesson or market "
+                f"(start it with the lesson it was started with, or use a new folder)"
+            )
+        self.token = meta["token"]
+        self.mode, self.rounds_run = meta["mode"], meta["rounds_run"]
+        self.round_days, self.n_rounds = meta["round_days"], meta["n_rounds"]
+        for stored in self.store.markets():
+            market = self.restored(stored)
+            if stored.key is None:
+                self.baseline = market
+            else:
+                self.students[stored.name] = market
+                self.keys[stored.name] = stored.key
+                self.browsers[stored.name] = stored.browser or ""
+
+    def restored(self, stored: StoredMarket) -> StudentMarket:
+        """One market from the class's file, released until a page or a round needs it."""
+        market = self.new_market(stored.name)
+        moves = [LeverMove(day, key, value) for day, key, value in stored.levers]
+        market.restore(stored.day, moves, self.store.rows(stored.name))
+        market.answers = self.store.answers(stored.name)
+        return market
 
     def changed(self, whole_class: bool = False) -> None:
         """Tell open pages something changed (`whole_class`: every student's page too)."""
@@ -97,20 +169,32 @@ class ClassSession:
         """True only for the teacher's token (compared in constant time)."""
         return given is not None and secrets.compare_digest(given, self.token)
 
-    def join(self, name: str) -> str:
-        """Add a student (or team); returns the key their page keeps. Names are unique."""
+    def join(self, name: str, browser: str | None = None) -> str:
+        """Add a student (or team); returns the key their page keeps. Names are unique, but
+        the same name from the same browser (`browser`: its session cookie) comes back to its
+        market, so a student who lost the address re-joins where they were."""
         name = " ".join(name.split())
         if not NAME.match(name):
             raise JoinError("a name is 1-40 letters, digits, spaces or . ' -")
+        seen = browser_hash(browser)
         with self.lock:
+            if name in self.students and seen and self.browsers.get(name) == seen:
+                return self.keys[name]
             if name in self.students or name == BASELINE:
                 raise JoinError(f"{name!r} has joined already: add an initial or a number")
-            student = self.new_market(name)
+            key = secrets.token_urlsafe(9)
+            student = self.add_market(name, key, seen)
             student.step(self.baseline.day if self.mode == "rounds" else 0)
             self.students[name] = student
-            self.keys[name] = secrets.token_urlsafe(9)
+            self.keys[name] = key
+            self.browsers[name] = seen
             self.changed()
-            return self.keys[name]
+            return key
+
+    def known_browser(self, browser: str | None) -> str | None:
+        """The name of the student who joined from this browser, if any (to fill the form)."""
+        seen = browser_hash(browser)
+        return next((n for n, b in self.browsers.items() if seen and b == seen), None)
 
     def student(self, key: str | None) -> StudentMarket | None:
         """The student whose page holds `key`, or None."""
@@ -141,6 +225,8 @@ class ClassSession:
     def set_answer(self, student: StudentMarket, question: int, text: str) -> None:
         """Keep a student's answer to a lesson question (at most 2,000 characters)."""
         student.answers[question] = text[:2000]
+        if self.store is not None:
+            self.store.set_answer(student.name, question, text[:2000])
         self.changed()
 
     def set_mode(
@@ -151,30 +237,42 @@ class ClassSession:
             self.mode = mode
             self.round_days = max(1, int(round_days or self.round_days))
             self.n_rounds = max(1, int(n_rounds or self.n_rounds))
+            self.save_meta()
             self.changed(whole_class=True)
 
     def run_round(self, on_progress: Callable[[], None] | None = None) -> bool:
-        """Advance every market (and the baseline) by one round; False when none can run."""
+        """Advance every market (and the baseline) by one round; False when none can run.
+
+        The round is written to the class's file in one transaction at its end: a crash during
+        a round leaves the class as it was before the round, to be run again."""
         with self.lock:
             if self.running or self.mode != "rounds" or self.rounds_run >= self.n_rounds:
                 return False
             self.running = True
             self.changed(whole_class=True)
+        runs, markets = [], [self.baseline, *list(self.students.values())]
         try:
-            for market in [self.baseline, *self.students.values()]:
-                market.step(self.round_days)
+            for market in markets:
+                first = market.day
+                market.step(self.round_days, save=False)
+                runs.append(market.days_since(first))
+                if market is not self.baseline:
+                    market.release()  # a student who left keeps only their measures
                 if on_progress is not None:
                     on_progress()
         finally:
             with self.lock:
-                self.rounds_run += 1
+                if len(runs) == len(markets):
+                    self.rounds_run += 1
+                    if self.store is not None:
+                        self.store.add_days(runs, **self.meta())
                 self.running = False
                 self.changed(whole_class=True)
         return True
 
     def catch_up_baseline(self) -> None:
         """In free play the baseline runs as far as the furthest student, for the debrief."""
-        furthest = max((s.day for s in self.students.values()), default=0)
+        furthest = max((s.day for s in list(self.students.values())), default=0)
         if furthest > self.baseline.day:
             self.baseline.step(furthest - self.baseline.day)
 
@@ -235,5 +333,20 @@ class ClassSession:
         ]
         return pd.DataFrame(rows, columns=["student", "question", "text", "answer"])
 
+    def close(self) -> None:
+        """Close the class's file (the server does at exit; tests to start the class again)."""
+        if self.store is not None:
+            self.store.close()
+
     def __repr__(self) -> str:
         return f"ClassSession({self.base.name!r}, {len(self.students)} students, mode={self.mode})"
+
+
+def fingerprint(base: Scenario) -> str:
+    """The lesson's market as a short hash: a class resumes only on the market it started on."""
+    return hashlib.sha256(base.model_dump_json().encode()).hexdigest()[:16]
+
+
+def browser_hash(browser: str | None) -> str:
+    """The browser's session cookie, hashed: the class's file never holds the cookie itself."""
+    return hashlib.sha256(browser.encode()).hexdigest()[:24] if browser else ""

@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable
 
 import solara
-import solara.lab
 from matplotlib.figure import Figure
 
 from sim.classroom import chart_options as opts
@@ -199,9 +198,45 @@ def Messages(classroom: Classroom, tick: int) -> None:
             solara.Info(f"Strategy {arm.name}: {note}")
 
 
+PLAY_PAUSE_S = 0.02
+"""Pause between Play frames: lets a lever move or Pause slip in between two frames."""
+FRAME_WAIT_S = 10.0
+"""Longest a Play frame waits for the page to draw the last one (a closed page never does)."""
 POLL_SECONDS = 1.0
 """How often a class page checks whether the class changed (the teacher ran a round, a student
 joined): a redraw follows within a second."""
+
+
+def use_play(playing: solara.Reactive[bool], frame: Callable[[], bool], pause_s: float) -> None:
+    """While `playing`, run `frame` (one Play frame; False once the market cannot go on) in a
+    thread, each frame after the page has drawn the last one, `pause_s` apart.
+
+    Why not `solara.lab.use_task`: its thread is not stopped when the page closes, so a closed
+    tab's Play kept stepping (and holding) the market to its last day; and it stepped on while
+    the page was still drawing, so a render that took longer than a frame never ended ("Too
+    many renders"). Here the thread stops at Pause, at the market's end, or when the page closes
+    (the effect's cleanup), and waits for each frame to be drawn."""
+    drawn = solara.use_memo(threading.Event, dependencies=[])
+    solara.use_effect(drawn.set)  # after every render of the page
+
+    def loop(cancel: threading.Event) -> None:
+        while playing.value and not cancel.is_set():
+            drawn.clear()
+            if not frame():
+                break
+            wait_for_either(drawn, cancel, FRAME_WAIT_S)
+            cancel.wait(pause_s)
+        if not cancel.is_set():
+            playing.set(False)
+
+    solara.use_thread(loop, dependencies=[playing.value], intrusive_cancel=False)
+
+
+def wait_for_either(first: threading.Event, second: threading.Event, timeout_s: float) -> None:
+    """Wait until either event is set (or `timeout_s` passed), checking every 20 ms."""
+    deadline = time.monotonic() + timeout_s
+    while not (first.is_set() or second.is_set()) and time.monotonic() < deadline:
+        first.wait(0.02)
 
 
 def use_polled(read: Callable[[], int]) -> int:
@@ -326,14 +361,14 @@ def Page() -> None:
     def changed() -> None:
         tick.value += 1
 
-    def play() -> None:
-        while playing.value and not classroom.finished:
-            classroom.step(speed.value)
-            changed()
-            time.sleep(0.05)
-        playing.value = False
+    def frame() -> bool:
+        if classroom.finished:
+            return False
+        classroom.step(speed.value)
+        changed()
+        return True
 
-    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+    use_play(playing, frame, PLAY_PAUSE_S)
 
     solara.Title("Moments of Truth: classroom")
     with solara.Sidebar():

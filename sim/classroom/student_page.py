@@ -7,20 +7,23 @@ are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
 
 from __future__ import annotations
 
-import time
-
 import solara
-import solara.lab
 
 from sim.classroom import chart_options as opts
 from sim.classroom.class_session import ClassSession, JoinError
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
 from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
-from sim.classroom.page import SPEEDS, LeverControl, PlayButtons, day_numbers, use_polled
+from sim.classroom.page import (
+    PLAY_PAUSE_S,
+    SPEEDS,
+    LeverControl,
+    PlayButtons,
+    day_numbers,
+    use_play,
+    use_polled,
+)
 from sim.classroom.page_address import query
 from sim.classroom.student import StudentMarket
-
-"""How often a page checks whether the teacher changed the class (a round ran, the mode)."""
 
 
 @solara.component
@@ -30,20 +33,29 @@ def StudentPage(session: ClassSession) -> None:
     student = session.student(query(router.search, "key"))
     solara.Title("Moments of Truth: class")
     if student is None:
-        JoinForm(session, lambda key: router.push(f"/?key={key}"))
+        JoinForm(session, browser_id(), lambda key: router.push(f"/?key={key}"))
     else:
         StudentView(session, student)
 
 
+def browser_id() -> str | None:
+    """This browser's session cookie (Solara's, kept until 2038): the same browser may re-join
+    under its name after losing the address, even after the server restarted."""
+    try:
+        return solara.get_session_id()
+    except Exception:  # rendered outside a server (tests): no browser
+        return None
+
+
 @solara.component
-def JoinForm(session: ClassSession, joined) -> None:
-    """A name (or a team's name) and a Join button."""
-    name = solara.use_reactive("")
+def JoinForm(session: ClassSession, browser: str | None, joined) -> None:
+    """A name (or a team's name) and a Join button; filled in for a browser that joined before."""
+    name = solara.use_reactive(session.known_browser(browser) or "")
     error = solara.use_reactive("")
 
     def join() -> None:
         try:
-            joined(session.join(name.value))
+            joined(session.join(name.value, browser))
         except JoinError as exc:
             error.value = str(exc)
 
@@ -72,14 +84,15 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     def levers_changed() -> None:
         lever_tick.value += 1
 
-    def play() -> None:
-        while playing.value and student.day < student.days and session.mode == "free":
-            student.step(speed.value)
-            changed()
-            time.sleep(0.02)
-        playing.value = False
+    def frame() -> bool:
+        if student.day >= student.days or session.mode != "free" or student.viewers < 1:
+            return False
+        student.step(speed.value)
+        changed()
+        return True
 
-    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+    use_play(playing, frame, PLAY_PAUSE_S)
+    solara.use_effect(lambda: watch(session, student), [student])
     version = (tick.value, class_version)
     with solara.Columns([2, 5], style={"padding": "8px"}):
         with solara.Column():
@@ -90,6 +103,20 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
             if session.mode == "free":
                 Controls(student, playing, speed, changed, version)
             Market(session, student, version)
+
+
+def watch(session: ClassSession, student: StudentMarket):
+    """Count this page as showing `student`'s market; when the last page showing it closes,
+    its memory is handed back (the class keeps its measures and lever history)."""
+    with student.lock:
+        student.viewers += 1
+
+    def closed() -> None:
+        with student.lock:
+            student.viewers -= 1
+            student.release()
+
+    return closed
 
 
 @solara.component

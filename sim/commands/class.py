@@ -3,6 +3,10 @@
 The lesson's market is warmed up once; each student who joins gets a copy, so everyone plays
 the same market. The terminal prints the address students type (this computer's network
 address, never 0.0.0.0) and the teacher's address with its token.
+
+The class is kept in its results folder (`class.sqlite`, `sim.classroom.class_store`) as it
+happens: `mot class LESSON --out FOLDER` on a folder that holds a class resumes it (students,
+levers, rounds, answers; each market rebuilt from the seed and its levers).
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from pathlib import Path
 from sim.classroom.guard import WILDCARD_HOSTS, normal_host, student_address, url
 from sim.classroom.lesson_text import text_for
 from sim.commands.app import build_server, check_port
+from sim.reports.store import run_folder
 from sim.scenario.config import load_scenario
 
 HELP = "Start a class: students join one market from their browsers; the teacher runs rounds and debriefs."
 EXAMPLE = "mot class scenarios/lessons/follow_up_email.toml"
 PAGE = "sim.classroom.class_app"
+CLASS_RESULTS = Path("results") / "class"
+"""Where a class's folder goes unless `--out` names one."""
 CULL_SECONDS = 30
 """How long a closed student tab keeps its page's memory (the market itself stays in the class)."""
 
@@ -34,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="address to listen on (default 0.0.0.0: the classroom network; 127.0.0.1: this computer only)",
     )
     parser.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="the class's folder (default: a new one under results/class/LESSON/); "
+        "a folder that holds a class resumes it",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(path)  # a bad file stops here with a one-line error
     lesson = text_for(path)
     check_port(args.host, args.port)
+    folder = Path(args.out) if args.out else run_folder(CLASS_RESULTS, scenario.name)
     print("mot class: warming the lesson's market up ...", flush=True)
-    class_app.CURRENT = ClassSession(scenario, lesson)
+    class_app.CURRENT = session = ClassSession(scenario, lesson, folder=folder)
+    print(f"mot class: {resumed(session)} in {folder} (resume with --out {folder})", flush=True)
 
     server = build_server(args.host, args.port, PAGE)
     from solara.server import settings
@@ -55,8 +70,23 @@ def run(args: argparse.Namespace) -> int:
     students = url(student_address(), args.port) if wild(args.host) else url(args.host, args.port)
     class_app.CURRENT.student_url = students
     announce(students, teacher_url(args.host, args.port, class_app.CURRENT.token), wild(args.host))
-    server.run()
+    try:
+        server.run()
+    finally:
+        session.close()
     return 0
+
+
+def resumed(session) -> str:
+    """`class resumed: 12 students, 2 of 4 rounds run` or `new class`."""
+    if not session.resumed:
+        return "new class, kept"
+    rounds = (
+        f", {session.rounds_run} of {session.n_rounds} rounds run"
+        if session.mode == "rounds"
+        else ""
+    )
+    return f"class resumed ({len(session.students)} students{rounds}), kept"
 
 
 def wild(host: str) -> bool:
