@@ -292,3 +292,36 @@ def test_the_class_pages_keep_the_same_guard(tmp_path):
         assert re.search(r"teacher's page http://127\.0\.0\.1:\d+/teacher\?token=\S{12,}", printed)
     finally:
         app.kill()
+
+
+def test_pages_say_they_are_in_english_and_keep_a_true_length():
+    """Screen readers choose their voice from `<html lang>`; Solara's template has none."""
+    import asyncio
+
+    from sim.classroom.guard import Guard
+
+    page = b"<!DOCTYPE html>\n<html>\n<head></head><body>x</body></html>"
+
+    def app_sending(content_type: bytes, body: bytes, more: bool = False):
+        async def app(scope, receive, send):
+            headers = [(b"content-type", content_type), (b"content-length", b"%d" % len(body))]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": more})
+
+        return app
+
+    def served(app) -> tuple[dict, bytes]:
+        sent: list = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "headers": [(b"host", b"127.0.0.1:8765")]}
+        asyncio.run(Guard(app, ["127.0.0.1"])(scope, None, send))
+        return dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+    headers, body = served(app_sending(b"text/html; charset=utf-8", page))
+    assert body.startswith(b'<!DOCTYPE html>\n<html lang="en">') and body.count(b"<html") == 1
+    assert headers[b"content-length"] == str(len(body)).encode()
+    for app in (app_sending(b"text/javascript", page), app_sending(b"text/html", page, True)):
+        assert served(app)[1] == page  # scripts and streamed pages pass unchanged

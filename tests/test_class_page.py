@@ -8,12 +8,13 @@ from __future__ import annotations
 import threading
 import time
 
-import ipyvuetify as v
+import pandas as pd
 import pytest
 import solara
 from helpers import small_scenario
 
 from sim.classroom.class_session import ClassSession
+from sim.classroom.step_buttons import StepButtonsWidget
 from sim.classroom.student_page import StudentView
 
 
@@ -34,8 +35,7 @@ def test_play_stops_and_the_market_is_handed_back_when_the_page_closes(session):
     threads_before = threading.active_count()
     box, rc = solara.render(StudentView(session, student), handle_error=False)
     assert student.viewers == 1
-    (play,) = [b for b in rc.find(v.Btn).widgets if "Play" in b.children]
-    play.click()
+    rc.find(StepButtonsWidget).widget.vue_press({"action": "play", "levers": {}})
     wait_for(lambda: student.day >= 3)
     rc.close()  # the tab closed (the server closes its page's render context)
     stopped_at = student.day
@@ -43,3 +43,19 @@ def test_play_stops_and_the_market_is_handed_back_when_the_page_closes(session):
     assert student.day == stopped_at < student.days, "Play kept running after the page closed"
     assert student.viewers == 0 and not student.loaded  # its memory handed back
     wait_for(lambda: threading.active_count() <= threads_before)
+
+
+def test_a_step_runs_the_lever_values_the_page_shows(session):
+    """The click carries the levers shown (a slider's last value may still be on its way)."""
+    typed, waited = (session.student(session.join(n)) for n in ("Typed", "Waited"))
+    session.set_lever(waited, "quality", 1.9)  # the slow way: the values arrived, then Step
+    session.set_lever(waited, "on_time", 80.0)
+    waited.step(7)
+    box, rc = solara.render(StudentView(session, typed), handle_error=False)
+    buttons = rc.find(StepButtonsWidget).widget
+    shown = {"quality": 1.9, "on_time": "80", "follow_up_email": False, "no_such": 3, "seed": 9}
+    buttons.vue_press({"action": "step_7", "levers": shown})
+    assert typed.day == 7 and typed.levers_on(1) == waited.levers_on(1)
+    assert [m.key for m in typed.moves] == ["quality", "on_time"]  # junk and the seed ignored
+    pd.testing.assert_frame_equal(typed.daily(), waited.daily())
+    rc.close()

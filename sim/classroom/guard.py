@@ -55,7 +55,7 @@ class Guard:
         elif scope["type"] == "websocket":
             await self.app(scope, receive, send)
         else:
-            await self.app(scope, receive, with_framing_headers(send))
+            await self.app(scope, receive, with_language(with_framing_headers(send)))
 
     def host_allowed(self, host: str | None) -> bool:
         """True when the Host header names this computer (any port: the socket fixes the port)."""
@@ -131,6 +131,44 @@ def with_framing_headers(send: Send) -> Send:
         await send(message)
 
     return send_framed
+
+
+LANGUAGE_TAG = b'<html lang="en">'
+"""The pages are in English; screen readers pick their voice from the page's `lang`."""
+
+
+def with_language(send: Send) -> Send:
+    """`send`, with `lang="en"` on the `<html>` tag of an HTML page (Solara's template has no
+    `lang`). A page sent in one piece is rewritten (and its content-length fixed); anything
+    else passes unchanged."""
+    held: list[Message] = []
+
+    async def send_with_language(message: Message) -> None:
+        if message["type"] == "http.response.start" and is_html(message):
+            held.append(message)  # wait for the body: its length may change
+            return
+        if held and message["type"] == "http.response.body":
+            start = held.pop()
+            if not message.get("more_body", False):
+                body = message.get("body", b"").replace(b"<html>", LANGUAGE_TAG, 1)
+                start = {**start, "headers": with_length(start.get("headers", ()), len(body))}
+                message = {**message, "body": body}
+            await send(start)
+        await send(message)
+
+    return send_with_language
+
+
+def is_html(start: Message) -> bool:
+    """True for a response whose content-type is HTML."""
+    types = [v for k, v in start.get("headers", ()) if k.lower() == b"content-type"]
+    return any(v.lower().startswith(b"text/html") for v in types)
+
+
+def with_length(headers: Iterable[tuple[bytes, bytes]], length: int) -> list:
+    """`headers` with content-length set to `length`."""
+    kept = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+    return [*kept, (b"content-length", str(length).encode())]
 
 
 def allowed_hosts(bind_host: str) -> set[str]:

@@ -17,12 +17,12 @@ from sim.classroom.page import (
     PLAY_PAUSE_S,
     SPEEDS,
     LeverControl,
-    PlayButtons,
     day_numbers,
     use_play,
     use_polled,
 )
 from sim.classroom.page_address import query
+from sim.classroom.step_buttons import StepButtons, shown_levers
 from sim.classroom.student import StudentMarket
 
 
@@ -101,7 +101,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
             LessonPanel(session, student)
         with solara.Column():
             if session.mode == "free":
-                Controls(student, playing, speed, changed, version)
+                Controls(session, student, playing, speed, changed, levers_changed, version)
             Market(session, student, version)
 
 
@@ -154,7 +154,8 @@ def Levers(session: ClassSession, student: StudentMarket, changed, version: tupl
                 session.set_lever(student, key, value)
                 changed()
 
-            LeverControl(lever, student.values[lever.key], on_value, disabled=locked)
+            with solara.Div(classes=[f"mot-lever-{lever.key}"]):  # read by the Step buttons
+                LeverControl(lever, student.values[lever.key], on_value, disabled=locked)
         if student.error:
             solara.Error(student.error, classes=["mot-error"])
         for note in student.notes:
@@ -162,16 +163,34 @@ def Levers(session: ClassSession, student: StudentMarket, changed, version: tupl
 
 
 @solara.component
-def Controls(student: StudentMarket, playing, speed, changed, version: tuple) -> None:
-    """Play / pause, step a day or a week, days per frame (free play only)."""
+def Controls(
+    session: ClassSession,
+    student: StudentMarket,
+    playing,
+    speed,
+    changed,
+    levers_changed,
+    version: tuple,
+) -> None:
+    """Play / pause, step a day or a week, days per frame (free play only). A click first
+    applies the lever values the page shows (`sim.classroom.step_buttons`)."""
 
-    def step(days: int) -> None:
-        student.step(days)
-        changed()
+    def press(action: str, levers: dict) -> None:
+        moved = False
+        for key, value in shown_levers(levers).items():
+            if key in student.values and student.values[key] != value:
+                moved = session.set_lever(student, key, value) or moved
+        if moved:
+            levers_changed()
+        if action == "play":
+            playing.set(not playing.value)
+        elif action in ("step_1", "step_7"):
+            student.step(1 if action == "step_1" else 7)
+            changed()
 
     done = student.day >= student.days
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        PlayButtons(playing, step, done)
+        StepButtons(playing.value, done, press)
         solara.Text(
             f"Day {student.day}",
             classes=["mot-day"],
