@@ -297,14 +297,16 @@ def test_the_class_pages_keep_the_same_guard(tmp_path):
 def test_pages_say_they_are_in_english_and_keep_a_true_length():
     """Screen readers choose their voice from `<html lang>`; Solara's template has none."""
     import asyncio
+    import gzip
 
     from sim.classroom.guard import Guard
 
     page = b"<!DOCTYPE html>\n<html>\n<head></head><body>x</body></html>"
 
-    def app_sending(content_type: bytes, body: bytes, more: bool = False):
+    def app_sending(content_type: bytes, body: bytes, more: bool = False, coding: bytes = b""):
         async def app(scope, receive, send):
             headers = [(b"content-type", content_type), (b"content-length", b"%d" % len(body))]
+            headers += [(b"content-encoding", coding)] if coding else []
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": body, "more_body": more})
 
@@ -322,6 +324,9 @@ def test_pages_say_they_are_in_english_and_keep_a_true_length():
 
     headers, body = served(app_sending(b"text/html; charset=utf-8", page))
     assert body.startswith(b'<!DOCTYPE html>\n<html lang="en">') and body.count(b"<html") == 1
+    assert headers[b"content-length"] == str(len(body)).encode()
+    headers, body = served(app_sending(b"text/html", gzip.compress(page), coding=b"gzip"))
+    assert gzip.decompress(body).startswith(b'<!DOCTYPE html>\n<html lang="en">')
     assert headers[b"content-length"] == str(len(body)).encode()
     for app in (app_sending(b"text/javascript", page), app_sending(b"text/html", page, True)):
         assert served(app)[1] == page  # scripts and streamed pages pass unchanged

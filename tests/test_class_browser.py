@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -45,29 +46,45 @@ def lesson(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def server(lesson: Path):
-    """`mot class` on a free loopback port: (students' address, teacher's token)."""
-    port = free_port()
+def start_class(lesson: Path, port: int, folder: Path) -> tuple[subprocess.Popen, str]:
+    """`mot class` on loopback `port`, kept in `folder`: (the process, the teacher's token)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "class-server.log"
     with log.open("w") as out:
         command = [sys.executable, "-m", "sim", "class", str(lesson), "--host", "127.0.0.1"]
         process = subprocess.Popen(
-            [*command, "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+            [*command, "--port", str(port), "--out", str(folder)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
-    address = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(address, process, timeout_s=120)
-        token = re.search(r"token=(\S+)", log.read_text()).group(1)
-        yield address, token
+        wait_until_up(f"http://127.0.0.1:{port}", process, timeout_s=120)
+    except BaseException:
+        stop(process)
+        raise
+    return process, re.search(r"token=(\S+)", log.read_text()).group(1)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop `mot class` as Ctrl+C would (kill it after 20 s)."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def server(lesson: Path, tmp_path: Path):
+    """`mot class` on a free loopback port: (students' address, teacher's token)."""
+    port = free_port()
+    process, token = start_class(lesson, port, tmp_path / "class")
+    try:
+        yield f"http://127.0.0.1:{port}", token
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def text_of(page) -> str:
@@ -162,3 +179,83 @@ def test_a_teacher_and_ten_students_play_two_rounds_offline(server):
             assert outside == [], f"the class asked the internet for {outside}"
         finally:
             browser.close()
+
+
+CHART_FONT_SIZES = """() => [...document.querySelectorAll('.mot-chart')].map(el => {
+  const sizes = [], walk = v => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) k === 'fontSize' ? sizes.push(x) : walk(x);
+  };
+  walk(el.__vue__.chart.getOption());
+  return Math.min(...sizes);
+})"""
+CLIPPED = """() => [...document.querySelectorAll('body *')].filter(el => {
+  const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+  const leaf = el.matches('button, input, textarea, canvas')
+    || (el.childElementCount === 0 && el.textContent.trim() !== '');
+  if (!leaf || !box.width || style.visibility === 'hidden') return false;
+  return box.right > innerWidth + 1 || box.left < -1 || el.scrollWidth > el.clientWidth + 1;
+}).map(el => `${el.tagName}.${el.className}: ${el.textContent.trim().slice(0, 40)}`)"""
+"""Text and controls that stick out of the window or are cut short inside their box."""
+
+
+def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp_path):
+    """Quick lever typing runs the new value; the page is English, unclipped at 1280x720 with
+    chart text of 12 px or more; a reload and a server restart bring the market back."""
+    from playwright.sync_api import sync_playwright
+
+    port, folder = free_port(), tmp_path / "class"
+    address = f"http://127.0.0.1:{port}"
+    process, token = start_class(lesson, port, folder)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        try:
+            page.goto(address)
+            page.wait_for_selector(".mot-join", timeout=120_000)
+            assert page.evaluate("document.documentElement.lang") == "en"
+            page.get_by_label("Your name or your team's name").fill("Ana")
+            page.locator(".mot-join").click()
+            page.wait_for_selector(".mot-network[data-drawn]", timeout=120_000)
+            page.wait_for_selector(".mot-journey[data-drawn]", timeout=120_000)
+            assert min(page.evaluate(CHART_FONT_SIZES)) >= 12
+            assert page.evaluate(CLIPPED) == []
+            assert (
+                page.evaluate("document.documentElement.scrollWidth") <= 1280
+            )  # no sideways scroll
+
+            page.locator(".mot-lever-quality [role='slider']").focus()
+            for _ in range(21):  # 4.0 stars -> 1.9, as fast as the keyboard goes
+                page.keyboard.press("ArrowLeft")
+            page.get_by_role("button", name="Step 7 days").click()
+            wait_text(page, "You are Ana · day 7 of 40")
+            moves = sqlite3.connect(folder / "class.sqlite").execute(
+                "SELECT day, value FROM levers WHERE name = 'Ana' AND lever = 'quality' ORDER BY seq"
+            )
+            ran = [float(value) for day, value in moves if day == 0]
+            assert ran[-1] == pytest.approx(1.9), (
+                "day 1-7 ran another quality than the slider showed"
+            )
+
+            page.reload()
+            wait_text(page, "You are Ana · day 7 of 40")
+            stop(process)
+            process, again = start_class(lesson, port, folder)
+            assert again == token  # the teacher's address still works
+            page.reload()
+            wait_text(page, "You are Ana · day 7 of 40")
+            page.get_by_role("button", name="Step 7 days").click()
+            wait_text(page, "You are Ana · day 14 of 40")
+            page.screenshot(path=str(ARTIFACTS / "class-student-restarted.png"))
+            teacher = browser.new_page(viewport={"width": 1280, "height": 720})
+            teacher.goto(f"{address}/teacher?token={token}")
+            wait_text(teacher, "1 joined")
+            teacher.wait_for_selector(".mot-debrief[data-drawn]", timeout=60_000)
+            teacher.wait_for_timeout(1000)  # the tables settle their column widths
+            assert teacher.evaluate(CLIPPED) == []
+            assert teacher.evaluate("document.documentElement.scrollWidth") <= 1280
+            assert "Traceback" not in text_of(page) + text_of(teacher)
+        finally:
+            browser.close()
+            stop(process)

@@ -10,6 +10,7 @@ to this computer, and which address students should type.
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -150,13 +151,27 @@ def with_language(send: Send) -> Send:
         if held and message["type"] == "http.response.body":
             start = held.pop()
             if not message.get("more_body", False):
-                body = message.get("body", b"").replace(b"<html>", LANGUAGE_TAG, 1)
+                body = with_lang_tag(message.get("body", b""), encoding(start))
                 start = {**start, "headers": with_length(start.get("headers", ()), len(body))}
                 message = {**message, "body": body}
             await send(start)
         await send(message)
 
     return send_with_language
+
+
+def with_lang_tag(body: bytes, coding: bytes) -> bytes:
+    """The page with `lang="en"` on its `<html>` tag, plain or gzipped (solara gzips pages for
+    browsers that accept it); another encoding is left alone."""
+    if coding == b"gzip":
+        return gzip.compress(with_lang_tag(gzip.decompress(body), b""), mtime=0)
+    return body.replace(b"<html>", LANGUAGE_TAG, 1) if not coding else body
+
+
+def encoding(start: Message) -> bytes:
+    """The response's content-encoding (b"" for none)."""
+    codings = [v for k, v in start.get("headers", ()) if k.lower() == b"content-encoding"]
+    return codings[0].strip().lower() if codings else b""
 
 
 def is_html(start: Message) -> bool:
