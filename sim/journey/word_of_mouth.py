@@ -81,9 +81,10 @@ def talkers_and_rates(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarra
     the brand; one compiled pass over everyone (`draw_kernels.talkers_today`): this was a
     dozen numpy passes over every opinion holder a day, the largest cost of a small market.
     """
-    people, brands = market.people, market.brands
-    heard = unsilenced(market, Source.WORD_OF_MOUTH, np.arange(brands.n))
-    critics = negative_unsilenced(market, np.arange(brands.n))
+    people, every_brand = market.people, np.arange(market.brands.n)
+    heard = every_brand >= 0  # per brand: its word of mouth heard, its critics heard
+    heard &= unsilenced(market, Source.WORD_OF_MOUTH, every_brand)
+    critics = (every_brand >= 0) & negative_unsilenced(market, every_brand)
     return kernels.talkers_today(
         people.stance,
         people.stance_brand,
@@ -91,8 +92,8 @@ def talkers_and_rates(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarra
         people.unit,
         market.units.brand,
         market.day,
-        np.broadcast_to(heard, brands.n),
-        np.broadcast_to(critics, brands.n),
+        heard,
+        critics,
     )
 
 

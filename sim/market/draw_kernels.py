@@ -161,3 +161,31 @@ def poisson_counts(u: np.ndarray, mean: np.ndarray, cdfs: np.ndarray, which: np.
                 hi = mid
         out[i] = lo
     return out
+
+
+def warm_up() -> None:
+    """Load every kernel for the argument types the day's rules pass, once per process.
+
+    Why: numba compiles (or loads from its cache) a kernel at its first call, and the first
+    call of any kernel also sets numba's compiler up: about 0.3 s of CPU that would otherwise
+    land on the first simulated day. `JourneyModel` calls this while it builds the market.
+    """
+    if _warm:
+        return
+    ids, small = np.zeros(1, np.int64), np.zeros(1, np.int8)
+    key = np.uint64(0)
+    uniforms(key, ids)
+    slot_uniforms(key, ids, ids)
+    column_uniforms(key, ids, 1)
+    slot_column_uniforms(key, ids, ids, 1)
+    table = np.full((1, 1), 2.0)
+    table.flags.writeable = False  # as `keyed_draws.poisson_tables` gives it
+    poisson_counts(np.zeros(1), np.zeros(1), table, ids)
+    slot_uniforms(key, ids.astype(np.int32), ids)  # contacts heard are int32
+    flags, day = np.ones(1, dtype=bool), np.zeros(1, np.int32)
+    talkers_today(small, small, day, day, small, 1, flags, flags)
+    _warm.append(True)
+
+
+_warm: list[bool] = []
+"""Non-empty once `warm_up` has run in this process."""
