@@ -92,3 +92,22 @@ def test_talkers_equal_the_numpy_selection(silenced):
     got, expected = kernels.talkers_today(*args), numpy_talkers(*args)
     for a, b in zip(got, expected, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_delivery_equals_the_numpy_pick_of_a_contact():
+    from sim.market.network import to_csr
+
+    n = 400
+    u, v = RNG.integers(0, n - 50, 1500), RNG.integers(0, n - 50, 1500)  # 50 without ties
+    graph = to_csr(n, u, v, RNG.random(1500) < 0.5)
+    draws = KeyedDraws(11).scope("word_of_mouth")
+    senders = RNG.integers(0, n, 3000)
+    j = RNG.integers(0, 5, len(senders))
+    uniforms = draws.columns("message", 9, senders, 2, slot=j)
+    hearer, strong = graph.random_contact(senders, uniforms[:, 0])
+    heard = (hearer >= 0) & (uniforms[:, 1] < np.where(strong, 0.9, 0.3))
+    key = draws.stream_key("message", 9)
+    got = kernels.deliver(key, senders, j, graph.start, graph.contacts, graph.strong, 0.9, 0.3)
+    assert got[0].dtype == hearer.dtype
+    assert np.array_equal(got[0], hearer) and np.array_equal(got[1], heard)
+    assert (hearer < 0).any() and heard.any() and not heard.all()

@@ -139,7 +139,11 @@ def add_mean_field_pressure(
 
 def deliver(market: Market, senders: np.ndarray, j: np.ndarray, draws: KeyedDraws):
     """(hearer, heard) per message j of each sender: a random contact, heard with the tie's chance."""
-    net = market.scenario.network
+    net, graph = market.scenario.network, market.graph
+    if not graph.mixed and len(graph.contacts):  # one compiled pass: the same numbers
+        key = draws.stream_key("message", market.day)
+        chances = float(net.p_message_strong), float(net.p_message_weak)
+        return kernels.deliver(key, senders, j, graph.start, graph.contacts, graph.strong, *chances)
     u = draws.columns("message", market.day, senders, 2, slot=j)
     hearer, strong = market.graph.random_contact(senders, u[:, 0])
     chance = np.where(strong, net.p_message_strong, net.p_message_weak)

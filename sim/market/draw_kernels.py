@@ -163,6 +163,38 @@ def poisson_counts(u: np.ndarray, mean: np.ndarray, cdfs: np.ndarray, which: np.
     return out
 
 
+@jit
+def deliver(
+    key: np.uint64,
+    senders: np.ndarray,
+    j: np.ndarray,
+    start: np.ndarray,
+    contacts: np.ndarray,
+    strong: np.ndarray,
+    p_strong: float,
+    p_weak: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(hearer or -1, heard) of message j of each sender on a graph of ties (CSR `start`,
+    `contacts`, `strong`): the message's two keyed uniforms pick a contact
+    (`SocialGraph.random_contact`) and decide whether they hear it (the tie's chance)."""
+    n, last = senders.shape[0], contacts.shape[0] - 1
+    hearer = np.full(n, -1, dtype=contacts.dtype)
+    heard = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        h = _id_hash(key, senders[i])
+        first = j[i] * 2
+        u_pick = _unit(_mix(h + (np.uint64(first) + _ONE) * _GAMMA))
+        u_heard = _unit(_mix(h + (np.uint64(first + 1) + _ONE) * _GAMMA))
+        begin = start[senders[i]]
+        degree = start[senders[i] + 1] - begin
+        if degree <= 0:
+            continue
+        tie = min(begin + np.int64(u_pick * degree), last)
+        hearer[i] = contacts[tie]
+        heard[i] = hearer[i] >= 0 and u_heard < (p_strong if strong[tie] else p_weak)
+    return hearer, heard
+
+
 def warm_up() -> None:
     """Load every kernel for the argument types the day's rules pass, once per process.
 
@@ -184,6 +216,8 @@ def warm_up() -> None:
     slot_uniforms(key, ids.astype(np.int32), ids)  # contacts heard are int32
     flags, day = np.ones(1, dtype=bool), np.zeros(1, np.int32)
     talkers_today(small, small, day, day, small, 1, flags, flags)
+    start, contacts = np.array([0, 1]), np.zeros(1, np.int32)
+    deliver(key, ids, ids, start, contacts, np.ones(1, dtype=bool), 1.0, 1.0)
     _warm.append(True)
 
 

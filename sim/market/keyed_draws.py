@@ -151,6 +151,11 @@ class KeyedDraws:
         """The 64-bit stream key of one decision on one day."""
         return int(self._key(decision, day))
 
+    def stream_key(self, decision: str, day: int) -> np.uint64:
+        """`key` as a numpy uint64, for a compiled kernel that hashes its own ids
+        (`sim.market.draw_kernels`)."""
+        return self._key(decision, day)
+
     def _key(self, decision: str, day: int) -> np.uint64:
         """`key` as a numpy uint64, made once per decision and day (a rule asks for some keys
         several times a day; the hash adds it to uint64 words)."""
