@@ -138,3 +138,23 @@ def test_more_ads_start_more_journeys():
         start_journeys(market, draws("triggers"))
         started.append(int((market.units.moment == Moment.ZMOT).sum()))
     assert started[0] == 0 < started[1] < started[2] == 400
+
+
+def test_in_a_new_category_only_units_aware_of_a_brand_start_by_need():
+    """Nobody searches for what they do not know exists (`triggers.new_category`)."""
+    market = waiting_market(need=1.0, triggers={"new_category": True})
+    market.people.aware[:] = False
+    market.people.aware[[1, 4], 0] = True  # heard of the focal brand
+    market.people.aware[6, 1] = True  # heard of the rival
+    start_journeys(market, draws("triggers"))
+    started = (market.units.moment == Moment.ZMOT).nonzero()[0]
+    assert started.tolist() == [1, 4, 6]
+    assert counted(market, f"triggered_{Source.NEED.key}") == 3
+
+
+def test_a_known_category_starts_unaware_units_by_need_too():
+    """The negative control: with `new_category` off the same market starts everyone."""
+    market = waiting_market(need=1.0)
+    market.people.aware[:] = False
+    start_journeys(market, draws("triggers"))
+    assert (market.units.moment == Moment.ZMOT).all()

@@ -5,6 +5,9 @@ need + sum of broad stimuli (ads; word of mouth in a mean-field market), one uni
 deciding both whether and why. Targeted nudges (a friend's message, an influencer's post) then
 each get their own chance. With only ads (p) and mean-field word of mouth (q x) switched on,
 this is exactly the discrete Bass recursion.
+
+In a genuinely new category (`triggers.new_category`) a need becomes active on its own only in
+units whose buyer has heard of some brand: awareness must come first (the seeds' iPad case).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     broad = stimuli.broad.ravel()
     cumulative = np.cumsum(broad)
     need = units.need_rate[waiting].astype(np.float64)
+    if market.scenario.triggers.new_category:
+        need = need * market.people.aware[units.start[waiting]].any(axis=1)
     draw = draws.uniform("start", market.day, waiting)
     if cumulative[-1] == 0.0:  # no broad stimulus today (no ads, no mean-field talk)
         who, source, brand, u = need_starts(waiting, draw, need)

@@ -272,6 +272,11 @@ class Triggers(Strict):
     """Chance a positive message starts a need (assumption; Goldenberg 2007 q_strong = 0.04 per period)."""
     p_trigger_influencer: Probability = 0.03
     """Chance an influencer post starts a need in a follower (assumption)."""
+    new_category: bool = False
+    """A genuinely new category (the iPad in 2010, in the seeds): a need becomes active on its
+    own only in units whose buyer is aware of some brand of the category, since nobody searches
+    for what they do not know exists; stimuli (ads, messages, posts) still start journeys and
+    make people aware. Default off: an established category whose need everyone knows."""
 
 
 class Research(Strict):
