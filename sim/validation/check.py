@@ -169,3 +169,72 @@ def cliques_market(
         loyalty=dict(repurchase_days=0.0),
     )
     return deep_merge(raw, tables)
+
+
+@dataclass(frozen=True)
+class OneSided:
+    """A one-sided paired t test that the mean of `differences` (mechanism on minus off, per
+    replication on common random numbers) is above 0 at level `alpha`.
+
+    Why paired: the arms share seeds, so the noise both arms have in common cancels and the
+    test sees the mechanism's own effect. The burden is on passing: a check built on it fails
+    when its mechanism is switched off in both arms (the differences are then 0)."""
+
+    differences: np.ndarray
+    alpha: float
+
+    @property
+    def mean(self) -> float:
+        """Mean paired difference."""
+        return float(np.mean(self.differences))
+
+    @property
+    def se(self) -> float:
+        """Standard error of the mean difference (0 when every pair agrees)."""
+        return float(np.std(self.differences, ddof=1) / np.sqrt(len(self.differences)))
+
+    @property
+    def critical(self) -> float:
+        """One-sided critical t at `alpha` with n - 1 degrees of freedom."""
+        return float(stats.t.ppf(1 - self.alpha, len(self.differences) - 1))
+
+    @property
+    def bound(self) -> float:
+        """Lower one-sided confidence bound of the mean difference."""
+        return self.mean - self.critical * self.se
+
+    @property
+    def distance(self) -> float:
+        """The mean in standard errors (+-inf with no spread; 0 when every difference is 0)."""
+        if self.se > 0:
+            return self.mean / self.se
+        return 0.0 if self.mean == 0 else float(np.sign(self.mean) * np.inf)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the mean is significantly above 0 (the bound above 0)."""
+        return bool(self.distance > self.critical)
+
+    @property
+    def decided(self) -> bool:
+        """Whether the interval lies clear of 0 on one side (a re-run would likely agree)."""
+        return bool(abs(self.distance) > self.critical)
+
+    @property
+    def power(self) -> float:
+        """`power_beyond` at this test's distance and critical value."""
+        return power_beyond(self.distance, self.critical)
+
+    def text(self, scale: float = 1.0, unit: str = "") -> str:
+        """Mean and one-sided bound in words (`scale` 100 with unit '%' for shares)."""
+        return (
+            f"{scale * self.mean:+.1f}{unit} (one-sided {1 - self.alpha:.0%} bound "
+            f"{scale * self.bound:+.1f}{unit}, n = {len(self.differences)})"
+        )
+
+
+def design_power(n: int, effect: float, sd: float, alpha: float) -> float:
+    """Power of a one-sided paired t test with `n` pairs to detect a true mean `effect` when
+    the pairs' sd is `sd` (noncentral t): the replications a check needs, fixed before it runs."""
+    critical = stats.t.ppf(1 - alpha, n - 1)
+    return float(stats.nct.sf(critical, n - 1, effect / sd * np.sqrt(n)))

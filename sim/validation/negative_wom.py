@@ -14,15 +14,31 @@ message makes a hearer who does not own the product a permanent rejecter
 talk twice as often (`negativity_ratio` = 2). A bad unit (`p_problem`) gives a 2-star experience
 (critic), a good one 5 stars (advocate); no service, returns, research or repurchase.
 
-Tolerances (fixed before looking): replications share seeds across arms (common random numbers),
-so the loss 1 - NPV(bad)/NPV(no bad) is paired per replication; PASS when the 99% t interval of
-the loss at 15% bad units is above 0, the loss rises with the bad-unit share (Spearman rho > 0
-with p < 0.01 over replication-level losses), and the loss when the extra reach goes to weak
-ties exceeds the loss when the same expected reach goes to strong ties (99% paired t interval of
-the difference above 0).
+Tolerances (fixed before looking): replications share seeds across arms (common random numbers).
+The test isolates negative word of mouth by switching it on and off on the same seeds: per
+replication, the share of NPV lost to rejection is (NPV with rejection off - NPV with it on) /
+NPV with no bad units, at the same share of bad units. Bad units also cost NPV without any
+negative word of mouth (their owners become critics instead of advocates: fewer positive
+messages), so a loss with bad units vs none cannot tell the two apart (the check's first
+version, whose control passed). PASS when
+
+1. the on-minus-off loss at 15% bad units is above 0: one-sided paired t test at `ALPHA`;
+2. it rises with the bad-unit share: Spearman rho > 0 with p < 0.01 over replication-level
+   on-minus-off losses;
+3. the loss when the extra reach goes to weak ties exceeds the loss when the same expected reach
+   goes to strong ties (99% paired t interval of the difference above 0; unchanged since the
+   first version).
+
+Runs: `REPLICATIONS` give the on-minus-off test `design_power` of at least 90% in the full
+run to detect a loss of `MIN_EFFECT` when the pairs' sd is `PLANNING_SD` (both fixed before
+the test was first run). Negative control: rejection off in both arms, so the on-minus-off
+loss is 0 in every replication and test 1 must fail. A quick run whose parts are not all
+decided (an interval straddling its boundary) says INCONCLUSIVE with its power.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -34,7 +50,9 @@ from sim.runner import replication_seeds, run_once
 from sim.validation.check import (
     CheckResult,
     Control,
+    OneSided,
     cliques_market,
+    design_power,
     power_beyond,
     quiet_brand,
     scenario,
@@ -42,10 +60,24 @@ from sim.validation.check import (
 
 BAD_SHARES: tuple[float, ...] = (0.0, 0.05, 0.10, 0.15, 0.20, 0.30)
 """Bad-unit shares compared (Goldenberg et al. 2007 baseline: 0.15)."""
+QUICK_SHARES: tuple[float, ...] = (0.0, 0.05, 0.15, 0.30)
+"""Quick runs: three bad shares, so that the Spearman test has 3 groups of replications."""
 ANNUAL_DISCOUNT = 0.10
 """Discount rate of the NPV, per year (assumption)."""
 EXTRA_REACH = 0.02
 """Extra hearing chance given to weak ties (strong ties get 8/7 of it: the same expected reach)."""
+ALPHA = 0.01
+"""One-sided level of the on-minus-off test (fixed before looking)."""
+MIN_EFFECT = 0.05
+"""Smallest NPV loss to negative word of mouth worth detecting at 15% bad units: 5% of NPV
+(assumption; Goldenberg et al. 2007 report losses several times larger)."""
+PLANNING_SD = 0.03
+"""Planning sd of the paired on-minus-off loss: twice the 1.4% sd of the loss at 15% bad units
+over 12 replications in the first full run (2026-11-30), doubled for safety (assumption)."""
+REPLICATIONS = {True: (4, 200), False: (8, 365)}
+"""(paired replications, days): quick and full. Full: `design_power(8, MIN_EFFECT,
+PLANNING_SD, ALPHA)` = 92%; quick (4): 36% at the smallest effect, so a quick run that does
+not decide says INCONCLUSIVE."""
 
 
 def nwom_scenario(
@@ -87,8 +119,15 @@ def npv(new_customers: np.ndarray) -> float:
 
 def npvs(bad: float, seeds: list[int], days: int, **ties: float) -> np.ndarray:
     """NPV of adoptions per replication seed (`ties` also takes `reject`)."""
-    scn = nwom_scenario(bad, days, **ties)
-    return np.array([npv(run_once(scn, s).daily["new_customers"].to_numpy()) for s in seeds])
+    key = tuple(sorted({"q_strong": 0.04, "q_weak": 0.001, "reject": 1.0, **ties}.items()))
+    return np.array([cached_npv(bad, s, days, key) for s in seeds])
+
+
+@functools.lru_cache(maxsize=512)
+def cached_npv(bad: float, seed: int, days: int, ties: tuple[tuple[str, float], ...]) -> float:
+    """One run's NPV (cached: the control and the check share arms, so none runs twice)."""
+    scn = nwom_scenario(bad, days, **dict(ties))
+    return npv(run_once(scn, seed).daily["new_customers"].to_numpy())
 
 
 def ci99(values: np.ndarray) -> tuple[float, float, float]:
@@ -96,22 +135,48 @@ def ci99(values: np.ndarray) -> tuple[float, float, float]:
     return mean_ci(values, confidence=0.99)
 
 
-def check(quick: bool = False, seed: int = 5) -> CheckResult:
-    """Loss of NPV against bad-unit share, and weak vs strong ties carrying the bad news."""
-    reps, days = (3, 200) if quick else (12, 365)
-    shares = (0.0, 0.15, 0.30) if quick else BAD_SHARES
-    seeds = replication_seeds(seed, reps)
+def attributable(bad: float, seeds: list[int], days: int, reject: float = 1.0) -> np.ndarray:
+    """Share of NPV lost to negative word of mouth per replication: NPV with rejection off minus
+    NPV with rejection at `reject`, over NPV with no bad units (same seeds). `reject` = 0 is the
+    negative control: the same runs in both arms."""
     base = npvs(0.0, seeds, days)
-    losses = {b: 1 - npvs(b, seeds, days) / base for b in shares if b > 0}
-    loss15 = ci99(losses[0.15])
-    xs = np.concatenate([[b] * reps for b in losses])
-    rho = stats.spearmanr(xs, np.concatenate(list(losses.values())))
+    return (npvs(bad, seeds, days, reject=0.0) - npvs(bad, seeds, days, reject=reject)) / base
+
+
+def rising(losses: dict[float, np.ndarray]):
+    """Spearman correlation of replication-level losses with the bad share."""
+    xs = np.concatenate([[b] * len(v) for b, v in losses.items()])
+    return stats.spearmanr(xs, np.concatenate(list(losses.values())))
+
+
+def rises(rho) -> bool:
+    """The rising rule: rho > 0 with p < 0.01."""
+    return bool(rho.statistic > 0 and rho.pvalue < 0.01)
+
+
+def tie_losses(seeds: list[int], days: int) -> tuple[np.ndarray, np.ndarray]:
+    """NPV loss at 15% bad units when the extra reach goes to weak ties, and to strong ties."""
     weak = dict(q_strong=0.04, q_weak=0.001 + EXTRA_REACH)
     strong = dict(q_strong=0.04 + EXTRA_REACH * 8 / 7, q_weak=0.001)
-    loss_weak = 1 - npvs(0.15, seeds, days, **weak) / npvs(0.0, seeds, days, **weak)
-    loss_strong = 1 - npvs(0.15, seeds, days, **strong) / npvs(0.0, seeds, days, **strong)
+    return tuple(
+        1 - npvs(0.15, seeds, days, **t) / npvs(0.0, seeds, days, **t) for t in (weak, strong)
+    )
+
+
+def check(quick: bool = False, seed: int = 5) -> CheckResult:
+    """NPV lost to negative word of mouth (on minus off) against the bad-unit share, and weak vs
+    strong ties carrying the bad news."""
+    reps, days = REPLICATIONS[quick]
+    shares = QUICK_SHARES if quick else BAD_SHARES
+    seeds = replication_seeds(seed, reps)
+    losses = {b: attributable(b, seeds, days) for b in shares if b > 0}
+    test = OneSided(losses[0.15], ALPHA)
+    rho = rising(losses)
+    loss_weak, loss_strong = tie_losses(seeds, days)
     diff = ci99(loss_weak - loss_strong)
-    passed = loss15[1] > 0 and rho.statistic > 0 and rho.pvalue < 0.01 and diff[1] > 0
+    parts = dict(loss=test.passed, rising=rises(rho), weak_ties=bool(diff[1] > 0))
+    undecided = not test.decided or diff[1] <= 0 < diff[2]
+    fails_for_sure = (test.distance < -test.critical) or diff[2] < 0 or not rises(rho)
     control = rejection_off(seeds, days)
     table = "\n".join(
         f"| {100 * b:.0f}% | {ci99(v)[0]:.1%} | [{ci99(v)[1]:.1%}, {ci99(v)[2]:.1%}] |"
@@ -123,49 +188,66 @@ def check(quick: bool = False, seed: int = 5) -> CheckResult:
         source="Goldenberg, Libai, Moldovan & Muller 2007 (IJRM 24(3): 186-200)",
         settings="3,000 consumers, cliques of 8 + 8 weak ties, p = 0.005, q_strong = 0.04, "
         "q_weak = 0.001, negative word of mouth 2x, one day = one period, "
-        f"{days} days, {reps} paired replications (`sim.validation.negative_wom.nwom_scenario`)",
-        tolerance="99% t interval of the loss at 15% bad units above 0; Spearman rho > 0 "
-        "(p < 0.01) of loss on bad share; weak-tie loss - strong-tie loss: 99% paired interval "
-        "above 0 (same expected extra reach)",
-        passed=bool(passed),
-        summary=f"15% bad units cost {loss15[0]:.1%} of NPV (99% CI {loss15[1]:.1%} to "
-        f"{loss15[2]:.1%}); weak-minus-strong extra loss {diff[0]:+.1%} "
-        f"[{diff[1]:+.1%}, {diff[2]:+.1%}]",
+        f"{days} days, {reps} paired replications, rejection (p_reject_on_negative = 1) on vs "
+        f"off on the same seeds; design power {design_power(reps, MIN_EFFECT, PLANNING_SD, ALPHA):.0%} "
+        f"to detect a {MIN_EFFECT:.0%} loss (sd {PLANNING_SD:.0%}) "
+        "(`sim.validation.negative_wom.nwom_scenario`)",
+        tolerance=f"NPV lost to negative word of mouth (rejection on minus off, same seeds) at "
+        f"15% bad units above 0: one-sided paired t, alpha = {ALPHA}; Spearman rho > 0 "
+        "(p < 0.01) of that loss on bad share; weak-tie loss - strong-tie loss: 99% paired "
+        "interval above 0 (same expected extra reach)",
+        passed=all(parts.values()),
+        summary=f"15% bad units: negative word of mouth costs {test.text(100, '%')} of NPV; "
+        f"rising with the share: rho {rho.statistic:.2f}; weak-minus-strong extra loss "
+        f"{diff[0]:+.1%} [{diff[1]:+.1%}, {diff[2]:+.1%}]",
         figures=dict(
-            npv_no_bad=base.tolist(),
-            loss={str(b): v.tolist() for b, v in losses.items()},
+            npv_no_bad=npvs(0.0, seeds, days).tolist(),
+            loss_to_negative_wom={str(b): v.tolist() for b, v in losses.items()},
+            loss_15_one_sided_bound=test.bound,
+            parts=parts,
             spearman_rho=float(rho.statistic),
             spearman_p=float(rho.pvalue),
             loss_weak=loss_weak.tolist(),
             loss_strong=loss_strong.tolist(),
             weak_minus_strong_ci99=list(diff),
         ),
-        details="| bad units | NPV loss | 99% CI |\n|---|---|---|\n" + table + "\n\n"
-        f"Extra reach {EXTRA_REACH} on weak ties: loss {loss_weak.mean():.1%}; the same expected "
-        f"reach on strong ties: loss {loss_strong.mean():.1%}. " + ties_text(diff),
+        details=details(table, parts, loss_weak, loss_strong, diff),
         charts=dict(negative_wom_loss=lambda: chart_loss(losses)),
         control=control,
-        power=power_beyond(loss15[0] / se(losses[0.15]), stats.t.ppf(0.995, reps - 1)),
-        inconclusive=quick and loss15[1] <= 0 < loss15[2] and diff[1] > 0,
+        power=min(test.power, power_beyond(diff[0] / se(loss_weak - loss_strong), 2.576)),
+        inconclusive=quick and undecided and not fails_for_sure,
+    )
+
+
+def details(table: str, parts: dict[str, bool], weak, strong, diff) -> str:
+    """Markdown: the loss per share, each part's verdict, and the weak-tie finding."""
+    verdicts = ", ".join(f"{k} {'PASS' if v else 'FAIL'}" for k, v in parts.items())
+    return (
+        "| bad units | NPV lost to negative word of mouth (on - off) | 99% CI |\n|---|---|---|\n"
+        + table
+        + f"\n\nParts: {verdicts}. Extra reach {EXTRA_REACH} on weak ties: loss "
+        f"{weak.mean():.1%}; the same expected reach on strong ties: loss {strong.mean():.1%}. "
+        + ties_text(diff)
     )
 
 
 def se(values: np.ndarray) -> float:
-    """Standard error of a mean over replications."""
-    return float(np.std(values, ddof=1) / np.sqrt(len(values)))
+    """Standard error of a mean over replications (inf with no spread: no power claimed)."""
+    sd = float(np.std(values, ddof=1))
+    return sd / np.sqrt(len(values)) if sd > 0 else np.inf
 
 
 def rejection_off(seeds: list[int], days: int) -> Control:
-    """Negative control: bad news rejects nobody (`p_reject_on_negative` = 0), judged by the
-    loss test at 15% bad units. Bad units also silence would-be advocates, so some loss may
-    remain: a control that passes says the loss test cannot tell negative word of mouth from
-    missing positive word of mouth."""
-    loss = 1 - npvs(0.15, seeds, days, reject=0.0) / npvs(0.0, seeds, days, reject=0.0)
-    mean, low, high = ci99(loss)
+    """Negative control: rejection off in both arms (`p_reject_on_negative` = 0), judged by the
+    on-minus-off test at 15% bad units and the rising rule. Both arms are then the same runs, so
+    the loss attributed to negative word of mouth is 0 and the test must fail; the missing
+    positive word of mouth of bad units (the first version's confound) no longer counts."""
+    losses = {b: attributable(b, seeds, days, reject=0.0) for b in (0.05, 0.15, 0.30)}
+    test = OneSided(losses[0.15], ALPHA)
     return Control(
-        "negative word of mouth rejects nobody (p_reject_on_negative = 0)",
-        bool(low > 0),
-        f"15% bad units cost {mean:.1%} of NPV (99% CI {low:.1%} to {high:.1%})",
+        "negative word of mouth off in both arms (p_reject_on_negative = 0)",
+        test.passed and rises(rising(losses)),
+        f"15% bad units: negative word of mouth costs {test.text(100, '%')} of NPV",
     )
 
 
@@ -174,8 +256,9 @@ def chart_loss(losses: dict[float, np.ndarray]) -> Figure:
     fig, ax = new_axes(
         "Bad units and negative word of mouth cut the NPV",
         "share of bad units (%)",
-        "NPV lost vs no bad units (%)",
-        note="Goldenberg et al. (2007) baseline network; mean and 99% CI over paired replications",
+        "NPV lost to negative word of mouth (%)",
+        note="Goldenberg et al. (2007) baseline network; rejection on minus off on the same "
+        "seeds, mean and 99% CI over paired replications",
     )
     shares = np.array([0.0, *losses])
     stats_ = [(0.0, 0.0, 0.0)] + [ci99(v) for v in losses.values()]

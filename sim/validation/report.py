@@ -21,13 +21,16 @@ CHECKS: dict[str, Callable[..., CheckResult]] = {
     "wom_ratio": baseline_patterns.check_wom_ratio,
     "bad_units": baseline_patterns.check_bad_units,
     "bass": bass_check.check,
+    "bass_calendar": bass_check.check_calendar,
     "retention": retention.check,
     "reviews": reviews.check,
     "negative_wom": negative_wom.check,
     "ties": ties.check,
+    "reviews_everyone": reviews.check_consistency,
 }
 """Check name -> function(quick) returning a `CheckResult`, in report order: the baseline's
-own patterns first, then the mechanism checks on stripped markets."""
+own patterns first, then the mechanism checks on stripped markets, then the consistency checks
+(hold by construction, not counted as validations)."""
 
 
 def run_checks(
@@ -101,11 +104,11 @@ def markdown(results: list[CheckResult], quick: bool, charts: dict[str, list[str
     parts = [
         "# Validation report",
         "",
-        f"{'Quick' if quick else 'Full'} run of `mot validate`: "
-        f"{sum(r.ok for r in results)} of {len(results)} checks pass. Tolerances come from "
+        f"{'Quick' if quick else 'Full'} run of `mot validate`: {count_text(results)}. "
+        "Tolerances come from "
         "sampling error and were fixed in code before the results were seen; a failure is "
         "explained with its cause under its check. Baseline checks test the shipped baseline "
-        "itself; mechanism checks test one mechanism on a stripped market. Every check runs a "
+        "itself; mechanism checks test one mechanism on a stripped market. Every validation runs a "
         "negative control beside it (its mechanism switched off): the control must FAIL, and a "
         "check whose control passes cannot fail, so it FAILs. Power is the chance that a "
         "re-run's interval excludes the tolerance boundary, given the observed effect and its "
@@ -132,6 +135,19 @@ def markdown(results: list[CheckResult], quick: bool, charts: dict[str, list[str
             *[f"![{stem}]({stem}.png)\n" for stem in charts.get(r.name, [])],
         ]
     return "\n".join(parts) + "\n"
+
+
+def count_text(results: list[CheckResult]) -> str:
+    """How many validation checks pass; consistency checks (true by construction) apart."""
+    checks = [r for r in results if not r.by_construction]
+    text = f"{sum(r.ok for r in checks)} of {len(checks)} validation checks pass"
+    held = [r for r in results if r.by_construction]
+    if held:
+        text += (
+            f"; {sum(r.ok for r in held)} of {len(held)} consistency checks (true by "
+            "construction, not validations) hold"
+        )
+    return text
 
 
 def write_report(out: Path, results: list[CheckResult], quick: bool) -> Path:

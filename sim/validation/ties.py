@@ -10,14 +10,26 @@ weak-tie effect q_weak 0.005/0.015, advertising 0.0005/0.01 (daily reach). Cliqu
 bought talk to about each contact once a day (`loyal_messages_per_day` = 20), heard with the
 tie's chance; every heard message informs and starts the need, and everyone triggered buys.
 
-Tolerance (fixed before looking): main effects on T95 (mean over the other factors) with 99% t
-intervals over paired replications (common random numbers); PASS when the weak-tie effect is
-not significantly smaller than the strong-tie effect (99% interval of |weak| - |strong| reaches
-above 0) - "at least as influential".
+Tolerances (fixed before looking), on paired replications (common random numbers, the same
+seeds in every cell):
+
+1. weak ties inform the market (burden on passing): the days saved when q_weak rises over the
+   paper's range (the weak-tie main effect on T95, sign reversed) are above 0, one-sided paired
+   t test at `ALPHA`. Negative control: weak ties off (q_weak = 0 at both levels), so the two
+   levels are the same runs, the effect is 0 and the test must fail. (The first version had
+   only part 2, whose burden is on failing: with weak ties off it still passed.)
+2. the paper's comparison, as first fixed: the weak-tie main effect is not significantly
+   smaller than the strong-tie one (99% t interval of |weak| - |strong| reaches above 0), "at
+   least as influential".
+
+`REPLICATIONS` give part 1 a `design_power` of at least 90% in the full run to detect
+`MIN_EFFECT` days when the pairs' sd is `PLANNING_SD`. A quick run with a part undecided (an
+interval straddling its boundary) and none failed for sure says INCONCLUSIVE with its power.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -29,7 +41,9 @@ from sim.runner import replication_seeds, run_once
 from sim.validation.check import (
     CheckResult,
     Control,
+    OneSided,
     cliques_market,
+    design_power,
     power_beyond,
     quiet_brand,
     scenario,
@@ -41,8 +55,20 @@ LEVELS: dict[str, tuple[float, float]] = {
     "advertising (reach)": (0.0005, 0.01),
 }
 """Low and high levels: the ranges Goldenberg, Libai & Muller (2001) explored."""
+WEAK = "weak ties (q_weak)"
+WEAK_OFF = {**LEVELS, WEAK: (0.0, 0.0)}
+"""The negative control's design: weak ties off at both levels."""
 TARGET = 0.95
 """Share of the market informed (their criterion)."""
+ALPHA = 0.01
+"""One-sided level of the weak-ties-inform test (fixed before looking)."""
+MIN_EFFECT = 5.0
+"""Smallest weak-tie effect worth detecting: 5 days saved to 95% informed (assumption)."""
+PLANNING_SD = 2.5
+"""Planning sd of a replication's weak-tie effect in days (assumption, before any run)."""
+REPLICATIONS = {True: (4, 250), False: (8, 400)}
+"""(paired replications per cell, days): full `design_power(8, 5, 2.5, 0.01)` = 98%; quick
+(4 replications) 49%, so a quick run that does not decide says INCONCLUSIVE."""
 
 
 def ties_scenario(q_strong: float, q_weak: float, ads: float, days: int):
@@ -66,36 +92,54 @@ def ties_scenario(q_strong: float, q_weak: float, ads: float, days: int):
 
 def time_to_inform(q_strong: float, q_weak: float, ads: float, seed: int, days: int) -> float:
     """First day on which `TARGET` of the market bought (and so is informed); `days` if never.
-    Everyone triggered buys the same day, so customers = informed-and-acted people."""
+    Everyone triggered buys the same day, so customers = informed-and-acted people. Cached:
+    the control's cells with q_weak = 0 at both levels run once."""
+    return cached_time(float(q_strong), float(q_weak), float(ads), int(seed), int(days))
+
+
+@functools.lru_cache(maxsize=256)
+def cached_time(q_strong: float, q_weak: float, ads: float, seed: int, days: int) -> float:
+    """`time_to_inform` on hashable arguments."""
     daily = run_once(ties_scenario(q_strong, q_weak, ads, days), seed).daily
     share = daily["customers"].to_numpy() / 3_000
     reached = np.flatnonzero(share >= TARGET)
     return float(reached[0] + 1) if len(reached) else float(days)
 
 
-def check(quick: bool = False, seed: int = 9) -> CheckResult:
-    """Factorial runs, main effects on T95, and the weak-vs-strong comparison."""
-    reps, days = (2, 250) if quick else (6, 400)
-    seeds = replication_seeds(seed, reps)
+def main_effects(
+    levels: dict[str, tuple[float, float]], seeds: list[int], days: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """T95 per cell and seed of the 2^3 factorial over `levels`, and each factor's main effect
+    per seed (mean T95 at its high level minus at its low level)."""
     design = list(itertools.product((0, 1), repeat=3))
     t95 = np.array(
         [
             [
-                time_to_inform(
-                    *(LEVELS[f][lv] for f, lv in zip(LEVELS, cell, strict=True)), s, days
-                )
+                time_to_inform(*(levels[f][lv] for f, lv in zip(levels, c, strict=True)), s, days)
                 for s in seeds
             ]
-            for cell in design
+            for c in design
         ]
     )
     effects = {}
-    for i, factor in enumerate(LEVELS):
+    for i, factor in enumerate(levels):
         high = np.array([c[i] == 1 for c in design])
         effects[factor] = t95[high].mean(axis=0) - t95[~high].mean(axis=0)
+    return t95, effects
+
+
+def check(quick: bool = False, seed: int = 9) -> CheckResult:
+    """Factorial runs, main effects on T95, the weak-ties-inform test and the comparison."""
+    reps, days = REPLICATIONS[quick]
+    seeds = replication_seeds(seed, reps)
+    design = list(itertools.product((0, 1), repeat=3))
+    t95, effects = main_effects(LEVELS, seeds, days)
     strong, weak, ads = (effects[f] for f in LEVELS)
+    inform = OneSided(-weak, ALPHA)
     diff = mean_ci(np.abs(weak) - np.abs(strong), confidence=0.99)
-    passed = reaches_above_zero(diff)
+    parts = dict(weak_ties_inform=inform.passed, at_least_as_strong=reaches_above_zero(diff))
+    undecided = not inform.decided or diff[1] < 0 < diff[2]
+    fails_for_sure = inform.distance < -inform.critical or diff[2] < 0
     control = weak_ties_off(seeds, days)
     rows = "\n".join(
         f"| {f} | {lo} -> {hi} | {mean_ci(e, 0.99)[0]:+.1f} | "
@@ -107,31 +151,41 @@ def check(quick: bool = False, seed: int = 9) -> CheckResult:
         title="Strong vs weak ties: time until 95% of the market is informed",
         source="Goldenberg, Libai & Muller 2001 (Marketing Letters 12(3): 211-223)",
         settings=f"3,000 consumers, cliques of 10 + 10 weak ties, 2^3 factorial over the paper's "
-        f"ranges (q_strong, q_weak, advertising), {reps} paired replications per cell, up to {days} days",
-        tolerance="weak-tie main effect not significantly smaller than the strong-tie one: "
-        "99% t interval of |effect weak| - |effect strong| reaches above 0",
-        passed=bool(passed),
+        f"ranges (q_strong, q_weak, advertising), {reps} paired replications per cell, up to "
+        f"{days} days; design power {design_power(reps, MIN_EFFECT, PLANNING_SD, ALPHA):.0%} to "
+        f"detect a weak-tie effect of {MIN_EFFECT:g} days (sd {PLANNING_SD:g})",
+        tolerance=f"weak ties inform: days saved by raising q_weak over its range above 0, "
+        f"one-sided paired t, alpha = {ALPHA}; and the weak-tie main effect not significantly "
+        "smaller than the strong-tie one: 99% t interval of |effect weak| - |effect strong| "
+        "reaches above 0",
+        passed=all(parts.values()),
         summary=f"main effects on T95 (days): strong {strong.mean():+.1f}, weak {weak.mean():+.1f}, "
-        f"advertising {ads.mean():+.1f}",
+        f"advertising {ads.mean():+.1f}; weak ties save {inform.text(unit=' days')}; "
+        f"|weak| - |strong| {diff[0]:+.1f} [{diff[1]:+.1f}, {diff[2]:+.1f}]",
         figures=dict(
             design=[dict(zip(LEVELS, c, strict=True)) for c in design],
             t95=t95.tolist(),
             effects={f: e.tolist() for f, e in effects.items()},
+            weak_saves_one_sided_bound=inform.bound,
+            parts=parts,
             weak_minus_strong_ci99=list(diff),
         ),
         details="| factor | low -> high | main effect on T95 (days) | 99% CI |\n|---|---|---|---|\n"
         + rows
-        + "\n\n"
+        + "\n\nParts: "
+        + ", ".join(f"{k} {'PASS' if v else 'FAIL'}" for k, v in parts.items())
+        + ". "
         + interpret(-weak.mean(), -strong.mean()),
         charts=dict(ties_effects=lambda: chart_effects(effects)),
         control=control,
-        power=power_beyond(diff[0] / se(np.abs(weak) - np.abs(strong)), 2.576),
+        power=min(inform.power, power_beyond(diff[0] / se(np.abs(weak) - np.abs(strong)), 2.576)),
+        inconclusive=quick and undecided and not fails_for_sure,
     )
 
 
 def reaches_above_zero(diff: tuple[float, float, float]) -> bool:
-    """The pass rule: the 99% interval (mean, low, high) reaches above 0 (or, with no spread,
-    the mean is at least 0)."""
+    """The comparison's rule: the 99% interval (mean, low, high) reaches above 0 (or, with no
+    spread, the mean is at least 0)."""
     return bool(diff[2] > 0 if not np.isnan(diff[2]) else diff[0] >= 0)
 
 
@@ -142,25 +196,15 @@ def se(values: np.ndarray) -> float:
 
 
 def weak_ties_off(seeds: list[int], days: int) -> Control:
-    """Negative control: weak ties off (q_weak = 0 at both levels, so the weak-tie effect is
-    nil), the strong-tie effect measured over the same design; the test must fail."""
-    (s_lo, s_hi), (a_lo, a_hi) = LEVELS["strong ties (q_strong)"], LEVELS["advertising (reach)"]
-    strong = np.mean(
-        [
-            [
-                time_to_inform(s_hi, 0.0, a, s, days) - time_to_inform(s_lo, 0.0, a, s, days)
-                for s in seeds
-            ]
-            for a in (a_lo, a_hi)
-        ],
-        axis=0,
-    )
-    diff = mean_ci(-np.abs(strong), confidence=0.99)
+    """Negative control: weak ties off (q_weak = 0 at both levels, the rest of the factorial
+    as in the check), judged by the weak-ties-inform test; it must fail."""
+    _, effects = main_effects(WEAK_OFF, seeds, days)
+    inform = OneSided(-effects[WEAK], ALPHA)
     return Control(
-        "weak ties off (q_weak = 0)",
-        reaches_above_zero(diff),
-        f"strong-tie effect {strong.mean():+.1f} days, weak-tie effect 0; |weak| - |strong| "
-        f"{diff[0]:+.1f} [{diff[1]:+.1f}, {diff[2]:+.1f}]",
+        "weak ties off (q_weak = 0 at both levels)",
+        inform.passed,
+        f"strong-tie effect {effects[next(iter(LEVELS))].mean():+.1f} days; weak ties save "
+        + inform.text(unit=" days"),
     )
 
 
