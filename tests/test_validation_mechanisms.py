@@ -31,9 +31,7 @@ def test_with_negative_word_of_mouth_off_in_both_arms_the_test_fails():
     """Negative control; the first version's test (loss with bad units vs none) still passed
     here, because bad units also silence would-be advocates."""
     seeds = replication_seeds(5, 4)
-    control = OneSided(
-        negative_wom.attributable(0.15, seeds, 150, reject=0.0), negative_wom.ALPHA
-    )
+    control = OneSided(negative_wom.attributable(0.15, seeds, 150, reject=0.0), negative_wom.ALPHA)
     assert not control.passed, control.text(100, "%")
     confounded = 1 - negative_wom.npvs(0.15, seeds, 150, reject=0.0) / negative_wom.npvs(
         0.0, seeds, 150

@@ -310,5 +310,6 @@ def yearly(d: Diffusion) -> dict:
         gap=gap.tolist(),
         allowed=allowed.tolist(),
         worst_gap_sd=float(np.max(gap / np.maximum(d.sd[ends], 1e-12))),
+        margin_sd=float(np.min((allowed - gap) / np.maximum(d.sd[ends], 1e-12))),
         passed=bool(np.all(gap <= allowed + 1e-12)),
     )
