@@ -39,6 +39,7 @@ decided (an interval straddling its boundary) says INCONCLUSIVE with its power.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -143,13 +144,13 @@ def attributable(bad: float, seeds: list[int], days: int, reject: float = 1.0) -
     return (npvs(bad, seeds, days, reject=0.0) - npvs(bad, seeds, days, reject=reject)) / base
 
 
-def rising(losses: dict[float, np.ndarray]):
+def rising(losses: dict[float, np.ndarray]) -> Any:
     """Spearman correlation of replication-level losses with the bad share."""
     xs = np.concatenate([[b] * len(v) for b, v in losses.items()])
     return stats.spearmanr(xs, np.concatenate(list(losses.values())))
 
 
-def rises(rho) -> bool:
+def rises(rho: Any) -> bool:
     """The rising rule: rho > 0 with p < 0.01."""
     return bool(rho.statistic > 0 and rho.pvalue < 0.01)
 
@@ -175,8 +176,8 @@ def check(quick: bool = False, seed: int = 5) -> CheckResult:
     loss_weak, loss_strong = tie_losses(seeds, days)
     diff = ci99(loss_weak - loss_strong)
     parts = dict(loss=test.passed, rising=rises(rho), weak_ties=bool(diff[1] > 0))
-    undecided = not test.decided or diff[1] <= 0 < diff[2]
-    fails_for_sure = (test.distance < -test.critical) or diff[2] < 0 or not rises(rho)
+    undecided = not test.decided or diff[1] <= 0 < diff[2] or not rises(rho)
+    fails_for_sure = test.distance < -test.critical or diff[2] < 0
     control = rejection_off(seeds, days)
     table = "\n".join(
         f"| {100 * b:.0f}% | {ci99(v)[0]:.1%} | [{ci99(v)[1]:.1%}, {ci99(v)[2]:.1%}] |"
@@ -219,7 +220,13 @@ def check(quick: bool = False, seed: int = 5) -> CheckResult:
     )
 
 
-def details(table: str, parts: dict[str, bool], weak, strong, diff) -> str:
+def details(
+    table: str,
+    parts: dict[str, bool],
+    weak: np.ndarray,
+    strong: np.ndarray,
+    diff: tuple[float, float, float],
+) -> str:
     """Markdown: the loss per share, each part's verdict, and the weak-tie finding."""
     verdicts = ", ".join(f"{k} {'PASS' if v else 'FAIL'}" for k, v in parts.items())
     return (
