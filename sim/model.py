@@ -328,9 +328,11 @@ def moment_counts(market: Market) -> np.ndarray:
 
 def record_levels(market: Market) -> None:
     """End-of-day levels: people per moment, customers per brand, the public rating."""
-    daily, brands, brand = market.daily, market.brands, market.units.brand
-    daily.set_many(MOMENT_COLUMNS, moment_counts(market))
-    owners = np.bincount(brand[brand >= 0], minlength=brands.n)
+    daily, brands, units = market.daily, market.brands, market.units
+    counts, owners = draw_kernels.level_counts(units.moment, units.brand, len(Moment), brands.n)
+    if market.scenario.population.market != "b2c":  # people, not units, per moment
+        counts = moment_counts(market)
+    daily.set_many(MOMENT_COLUMNS, counts)
     daily.set_many(tuple(f"customers_{name}" for name in brands.names), owners)
     daily.set("customers", owners[0])
     reviews = brands.stars[0].sum()

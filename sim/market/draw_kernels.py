@@ -195,6 +195,34 @@ def deliver(
     return hearer, heard
 
 
+@jit
+def due_units(moment: np.ndarray, until: np.ndarray, which: int, day: int) -> np.ndarray:
+    """`((moment == which) & (until <= day)).nonzero()[0]` in one pass (no temporaries)."""
+    n = 0
+    for i in range(moment.shape[0]):
+        n += (moment[i] == which) & (until[i] <= day)
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(moment.shape[0]):
+        if moment[i] == which and until[i] <= day:
+            out[k] = i
+            k += 1
+    return out
+
+
+@jit
+def level_counts(moment: np.ndarray, brand: np.ndarray, moments: int, brands: int):
+    """(units per moment, units per brand owned): `np.bincount` of the two columns (brand -1,
+    none, left out), in one pass."""
+    per_moment = np.zeros(moments, dtype=np.int64)
+    per_brand = np.zeros(brands, dtype=np.int64)
+    for i in range(moment.shape[0]):
+        per_moment[moment[i]] += 1
+        if brand[i] >= 0:
+            per_brand[brand[i]] += 1
+    return per_moment, per_brand
+
+
 def warm_up() -> None:
     """Load every kernel for the argument types the day's rules pass, once per process.
 
@@ -218,6 +246,8 @@ def warm_up() -> None:
     talkers_today(small, small, day, day, small, 1, flags, flags)
     start, contacts = np.array([0, 1]), np.zeros(1, np.int32)
     deliver(key, ids, ids, start, contacts, np.ones(1, dtype=bool), 1.0, 1.0)
+    due_units(small, day, 0, 1)
+    level_counts(small, small, 1, 1)
     _warm.append(True)
 
 

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 
 from sim.market.brands import BrandTable
+from sim.market.draw_kernels import due_units
 from sim.market.due_calendar import DueCalendar
 from sim.market.measures import DailyTable
 from sim.market.moments import Moment
@@ -154,8 +155,8 @@ class Market:
     def units_due(self, moment: Moment) -> np.ndarray:
         """Units in `moment` whose time there is up today (from the calendar in a large market)."""
         units = self.units
-        if self.calendar is None:
-            return ((units.moment == moment) & (units.until <= self.day)).nonzero()[0]
+        if self.calendar is None:  # a compiled scan: one pass, no temporaries
+            return due_units(units.moment, units.until, int(moment), self.day)
         return self.calendar.due(moment, self.day, units.moment, units.until)
 
     def members(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
