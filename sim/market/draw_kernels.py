@@ -223,6 +223,33 @@ def level_counts(moment: np.ndarray, brand: np.ndarray, moments: int, brands: in
     return per_moment, per_brand
 
 
+@jit
+def moving_units(
+    units: np.ndarray,
+    unit_moment: np.ndarray,
+    new: int,
+    journey_starts: np.ndarray,
+    journey_brand: np.ndarray,
+    unit_brand: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(units not already in moment `new`, their moment now), in order, for the window tally;
+    a unit whose move begins a journey (`journey_starts[old, new]`) gets the brand it owns
+    written to `journey_brand` (in place)."""
+    moving = np.empty(units.shape[0], dtype=units.dtype)
+    old = np.empty(units.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(units.shape[0]):
+        unit = units[i]
+        was = np.int64(unit_moment[unit])
+        if was == new:
+            continue
+        moving[k], old[k] = unit, was
+        k += 1
+        if journey_starts[was, new]:
+            journey_brand[unit] = unit_brand[unit]
+    return moving[:k], old[:k]
+
+
 def warm_up() -> None:
     """Load every kernel for the argument types the day's rules pass, once per process.
 
@@ -248,6 +275,7 @@ def warm_up() -> None:
     deliver(key, ids, ids, start, contacts, np.ones(1, dtype=bool), 1.0, 1.0)
     due_units(small, day, 0, 1)
     level_counts(small, small, 1, 1)
+    moving_units(ids, small, 1, np.zeros((1, 2), dtype=bool), small, small)
     _warm.append(True)
 
 

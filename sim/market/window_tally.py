@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from sim.market.draw_kernels import moving_units
 from sim.market.moments import LABELS, Moment
 from sim.market.population import People, Units
 
@@ -58,8 +59,6 @@ IS_JOURNEY_START[[Moment.PRE_ZMOT, Moment.LOYALTY], Moment.ZMOT] = True
 IS_JOURNEY_START[[Moment.PRE_ZMOT, Moment.LOYALTY], Moment.FMOT] = True
 """`IS_JOURNEY_START[old, new]`: a need starting (<ZMOT) or recurring (loyalty) sends the unit
 to research or straight to the shelf; a return (UMOT -> ZMOT) continues the same journey."""
-JOURNEY_STARTS_IN = IS_JOURNEY_START.any(axis=0)
-"""Per moment entered: whether a move into it can begin a journey."""
 SHOPPING = (Moment.ZMOT, Moment.FMOT)
 """Moments where a prospect is shopping: researching or at the shelf."""
 NO_BRAND = -1
@@ -144,12 +143,10 @@ class WindowTally:
         day = market.day
         if self._moves and day != self._moves_day:
             self.flush()
-        old = market.units.moment[units].astype(np.int64)
-        moving = old != moment
-        units, old = units[moving], old[moving]
-        if JOURNEY_STARTS_IN[moment]:  # only research and the shelf begin a journey
-            starts = units[IS_JOURNEY_START[old, int(moment)]]
-            self.journey_brand[starts] = market.units.brand[starts]
+        state = market.units  # one compiled pass: who moves, and where journeys begin
+        units, old = moving_units(
+            units, state.moment, int(moment), IS_JOURNEY_START, self.journey_brand, state.brand
+        )
         self._moves.append((units, old, int(moment)))
         self._moves_day = day
         if day >= self.window_start and len(units):
