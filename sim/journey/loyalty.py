@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.journey.decisions import RecurringNeed
+from sim.journey.involvement import research_days
 from sim.journey.shelf import record_churn
-from sim.market.keyed_draws import KeyedDraws, geometric_days
+from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
 from sim.market.sources import Source
 from sim.market.state import Market
@@ -43,7 +44,7 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
     units.lead_source[due[~leave]] = Source.NEED
     units.lead_gain[due[~leave]] = 0.0
     market.move(due[direct], Moment.FMOT)
-    days = geometric_days(u[research, 2], market.scenario.research.mean_days)
+    days = research_days(market, draws, due[research], u[research, 2])
     market.move(due[research], Moment.ZMOT, days)
 
 

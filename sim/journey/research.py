@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.journey.decisions import Consultation, Research
+from sim.journey.involvement import mean_sources
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
 from sim.market.population import Role
@@ -42,7 +43,7 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
     Draws are keyed by the researcher, the day and the consultation's number j (0, 1, ...),
     so one person's research does not depend on who else researches today.
     """
-    mean = market.scenario.research.mean_sources
+    mean = mean_sources(market, draws, units)  # by the unit's involvement
     counts = draws.poisson(mean, "sources", market.day, people)
     person = np.repeat(people, counts)
     unit = np.repeat(units, counts)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market.keyed_draws import KeyedDraws, geometric_days
+from sim.journey.involvement import research_days
+from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
 from sim.market.sources import Source
 from sim.market.state import Market
@@ -59,7 +60,7 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
         source = np.concatenate([source, nudge_source])
         brand = np.concatenate([brand, nudge_brand])
         u = np.concatenate([u, nudge_u])
-    begin_research(market, who, source, brand, u)
+    begin_research(market, draws, who, source, brand, u)
 
 
 def need_starts(
@@ -146,13 +147,14 @@ def nudge_slots(people: np.ndarray, kind: np.ndarray) -> np.ndarray:
 
 def begin_research(
     market: Market,
+    draws: KeyedDraws,
     who: np.ndarray,
     source: np.ndarray,
     brand: np.ndarray,
     u: np.ndarray,
 ) -> None:
     """Start journeys: count the trigger, note what led the unit in, move it to ZMOT for a
-    research of geometric length drawn from the uniforms `u`."""
+    research of geometric length (by the unit's involvement) drawn from the uniforms `u`."""
     if len(who) == 0:
         return
     units, people = market.units, market.people
@@ -166,4 +168,4 @@ def begin_research(
     units.lead_source[who] = np.where(focal, source, int(Source.NEED))
     units.lead_gain[who] = np.where(focal, LEAD_GAIN_OF_TRIGGER, 0.0)
     record_stimuli(market, who, source, brand)
-    market.move(who, Moment.ZMOT, geometric_days(u, market.scenario.research.mean_days))
+    market.move(who, Moment.ZMOT, research_days(market, draws, who, u))

@@ -286,6 +286,15 @@ class Research(Strict):
     """Sources consulted per decision: 10.4 (Google ZMOT study 2011, 5,000 shoppers)."""
     mean_days: Days = 7.0
     """Mean days of research (assumption)."""
+    low_involvement_share: Probability = 0.0
+    """Share of buying units with low involvement in the category (Zaichkowsky 1985), who
+    research less: Think with Google, 53% of shoppers research before buying. Default 0:
+    a considered purchase everyone researches (assumption)."""
+    low_involvement_days: Days = 0.0
+    """Mean days of research of a low-involvement buyer; 0 = straight to the shelf (assumption)."""
+    low_involvement_sources: float = Field(0.0, ge=0.0, le=100.0)
+    """Mean sources a low-involvement buyer consults; 0 = an impulse buy on what they already
+    think (assumption)."""
     weight_presence: float = Field(0.05, ge=0.0, le=5.0)
     """Attitude gain from finding the brand on a platform (assumption)."""
     weight_reviews: float = Field(0.6, ge=0.0, le=5.0)
