@@ -241,7 +241,15 @@ COSTS = {
     "retention_content": ({}, lambda s, d: s.emails * 0.02 + s.offers * 0.5),
     "referral": ({"p_refer": 1.0}, lambda s, d: s.rewarded * 20.0),
     "quality_crisis": ({"recall_cost_usd": 777.0, "end_day": 90}, lambda s, d: 777.0),
+    "win_back": (
+        {"open_rate": 1.0, "discount_usd": 7.0, "delay_days": 5},
+        lambda s, d: s.offers * 0.05 + s.redeemed * 7.0,
+    ),
 }
+
+
+MARKET_OF = {"onboarding": "b2b"}
+"""Strategies checked in a B2B market (they are refused in B2C)."""
 
 
 def test_every_strategy_has_a_cost_check():
@@ -252,7 +260,7 @@ def test_every_strategy_has_a_cost_check():
 def test_cost_is_actions_times_unit_cost(name):
     settings, expected = COSTS[name]
     days = 120
-    model = run_model({name: settings}, days)
+    model = run_model({name: settings}, days, market=MARKET_OF.get(name, "b2c"))
     (strategy,) = model.market.strategies
     booked = model.daily()["strategy_cost_usd"].sum()
     assert booked == pytest.approx(expected(strategy, days), rel=1e-9)
@@ -271,6 +279,14 @@ def test_competitor_strategies_act_but_are_not_billed_to_the_focal_brand():
 def test_quality_crisis_restores_the_problem_rate():
     model = run_model({"quality_crisis": {"start_day": 10, "end_day": 20, "p_problem": 0.9}}, 30)
     assert model.market.brands.p_problem[0] == pytest.approx(0.08)
+
+
+def test_b2c_onboarding_is_refused_not_billed_for_nothing():
+    raw = {"brands": {"focal": {"strategies": {"onboarding": {}}}}}
+    with pytest.raises(ScenarioError, match=r"strategies.onboarding: acts in B2B markets only"):
+        validate_scenario(raw, "x.toml")
+    raw["brands"]["focal"]["strategies"]["onboarding"]["enabled"] = False  # switched off: fine
+    validate_scenario(raw, "x.toml")
 
 
 def test_bad_strategy_settings_name_the_key():

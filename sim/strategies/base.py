@@ -57,6 +57,9 @@ class Strategy:
     name: ClassVar[str] = "strategy"
     moment: ClassVar[Moment] = Moment.PRE_ZMOT
     settings_type: ClassVar[type[StrategySettings]] = StrategySettings
+    markets: ClassVar[tuple[str, ...]] = ("b2c", "b2b")
+    """Markets (`population.market`) the strategy acts in; a scenario switching it on in
+    another is refused, so no strategy is billed where it can do nothing."""
 
     def __init__(self, settings: StrategySettings, brand: int, draws: KeyedDraws) -> None:
         self.settings = settings

@@ -3,7 +3,8 @@
 In a B2B market each end user is well onboarded with chance `brands.p_onboarded`, which adds or
 takes `experience.onboarding_gain` stars (Kriss 2014, HBR: subscribers with the best experience
 had a 74% chance of staying a year vs 43% for the worst). B2C consumers onboard themselves, so
-the engine applies onboarding to B2B buying centres only.
+the engine applies onboarding to B2B buying centres only, and a B2C scenario that switches the
+programme on is refused (it used to be accepted and billed for no effect; docs/model.md).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Onboarding(Strategy):
     name = "onboarding"
     moment = Moment.SMOT
     settings_type = OnboardingSettings
+    markets = ("b2b",)
 
     def __init__(self, settings, brand, draws) -> None:
         super().__init__(settings, brand, draws)
