@@ -17,7 +17,7 @@ from sim.market.brands import build_brands
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.measures import MOMENT_COLUMNS, DailyTable, cohort_table, in_window_days
 from sim.market.moments import Moment
-from sim.market.network import audiences, build_graph
+from sim.market.network import build_graph, placed_audiences
 from sim.market.population import build_people, build_units, seed_base_opinions, unit_sizes
 from sim.market.state import Market
 from sim.market.streams import Streams
@@ -300,10 +300,7 @@ def build_market(settings: Scenario, streams: Streams) -> Market:
     units = build_units(settings, sizes, streams["population"])
     seed_base_opinions(people, units, settings.experience.weight_own_experience)
     graph = build_graph(settings.network, people.n, streams["network"])
-    pop = settings.population
-    influencers, start, followers = audiences(
-        people.n, pop.n_social_influencers, pop.influencer_audience, streams["network"]
-    )
+    influencers, start, followers = placed_audiences(settings.population, graph, streams["network"])
     return Market(
         scenario=settings,
         people=people,

@@ -37,6 +37,9 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
     if len(talkers) == 0:
         return
     rate = talk_rates(market)[which]
+    scaled = scale_by_degree(market, talkers, rate)
+    if scaled is not None:  # every talker their own rate: no table of kinds
+        rate, which = scaled, None
     if market.graph.mixed:
         add_mean_field_pressure(market, brand, valence, rate)
     counts = message_counts(market, draws, talkers, rate, which)
@@ -71,7 +74,18 @@ def talk_per_agent(market, talkers, brand, valence, rate, counts, draws: KeyedDr
 def talkers_today(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(people, brand, +1/-1, messages per day) of everyone talking today."""
     talkers, brand, valence, which = talkers_and_rates(market)
-    return talkers, brand, valence, talk_rates(market)[which]
+    rate = talk_rates(market)[which]
+    scaled = scale_by_degree(market, talkers, rate)
+    return talkers, brand, valence, rate if scaled is None else scaled
+
+
+def scale_by_degree(market: Market, talkers: np.ndarray, rate: np.ndarray) -> np.ndarray | None:
+    """Rates x degree / mean degree when `network.talk_scales_with_degree` (hubs reach more
+    people: Goldenberg, Han, Lehmann & Hong 2009); None when talk does not scale (the default)."""
+    if not market.scenario.network.talk_scales_with_degree or market.graph.mixed:
+        return None
+    degree = market.graph.degree()
+    return rate * degree[talkers] / max(degree.mean(), 1e-12)
 
 
 def talkers_and_rates(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -121,7 +135,7 @@ def message_counts(market: Market, draws: KeyedDraws, talkers, rate, which) -> n
     """Messages each talker sends today: a Poisson count keyed by the talker and the day."""
     u = draws.uniform("messages", market.day, talkers)
     rates = talk_rates(market)
-    if rates.max() > POISSON_TABLE_MAX_MEAN:
+    if which is None or rates.max() > POISSON_TABLE_MAX_MEAN:  # rates not from the table
         return poisson_quantile(u, rate)
     return kernels.poisson_counts(u, rate, poisson_tables(tuple(rates.tolist())), which)
 

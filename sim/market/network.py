@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.scenario.settings import Network as NetworkSettings
+from sim.scenario.settings import Population
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,36 @@ def audiences(
     if size == 0:
         start = np.zeros(n_influencers + 1, dtype=np.int64)
     return influencers, start, followers
+
+
+def placed_audiences(
+    pop: Population, graph: SocialGraph, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Social influencers and their followers as the population settings place them.
+
+    The defaults (random influencers, equal audiences) are `audiences`, draw for draw, so
+    markets built before these settings existed are unchanged.
+    """
+    n, n_inf = graph.n, min(pop.n_social_influencers, graph.n)
+    if pop.influencers_from == "random" and pop.follower_graph == "random":
+        return audiences(n, n_inf, pop.influencer_audience, rng)
+    degree = graph.degree().astype(np.float64)
+    if pop.influencers_from == "hubs":  # the best-connected; ties in a random order
+        influencers = np.lexsort((rng.random(n), -degree))[:n_inf].astype(np.int64)
+    else:
+        influencers = rng.choice(n, size=n_inf, replace=False).astype(np.int64)
+    total = n_inf * min(pop.influencer_audience, max(n - 1, 0))
+    sizes = np.full(n_inf, total // max(n_inf, 1), dtype=np.int64)
+    if pop.follower_graph == "preferential" and n_inf:
+        sizes = polya_urn(degree[influencers] + 1.0, total, rng)
+    start = np.zeros(n_inf + 1, dtype=np.int64)
+    np.cumsum(sizes, out=start[1:])
+    followers = rng.integers(0, n, size=int(start[-1])).astype(np.int32)
+    return influencers, start, followers
+
+
+def polya_urn(weights: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Counts of `draws` balls from a Polya urn starting with `weights`: each ball goes to a
+    colour with chance proportional to its weight plus the balls it already has. Sampled
+    exactly in one step: the counts are Dirichlet-multinomial(draws, weights)."""
+    return rng.multinomial(draws, rng.dirichlet(weights)).astype(np.int64)

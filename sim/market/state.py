@@ -56,8 +56,15 @@ class Stimuli:
         """A daily trigger chance that applies to every unit at <ZMOT."""
         self.broad[source, brand] += chance
 
-    def nudge(self, people: np.ndarray, brand: int | np.ndarray, source: Source, chance: float):
-        """Targeted trigger chances for some people (one row per person)."""
+    def nudge(
+        self,
+        people: np.ndarray,
+        brand: int | np.ndarray,
+        source: Source,
+        chance: float | np.ndarray,
+    ):
+        """Targeted trigger chances for some people (one row per person; `chance` one value
+        or one per person)."""
         people = np.asarray(people, dtype=np.int64)
         self.people.append(people)
         self.brands.append(np.broadcast_to(np.asarray(brand, dtype=np.int64), people.shape))

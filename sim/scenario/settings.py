@@ -170,7 +170,19 @@ class Population(Strict):
     n_social_influencers: int = Field(10, ge=0)
     """People with a social-media audience (assumption)."""
     influencer_audience: int = Field(500, ge=0)
-    """Followers per social influencer (assumption: micro-influencers)."""
+    """Followers per social influencer (assumption: micro-influencers); with a preferential
+    follower graph, the mean."""
+    influencers_from: Literal["random", "hubs"] = "random"
+    """Who the social influencers are: random people (assumption: the model before this
+    setting), or the best-connected people of the social network, its hubs (Goldenberg, Han,
+    Lehmann & Hong 2009, J. Marketing: hubs adopt early and speed diffusion; seeding hubs won
+    several times the referrals of random seeding, Hinz, Skiera, Barrot & Becker 2011,
+    J. Marketing). In a mixed market (no ties) hubs are random people."""
+    follower_graph: Literal["random", "preferential"] = "random"
+    """How followers spread over influencers: `influencer_audience` each (random: the model
+    before this setting), or by preferential attachment (Barabasi & Albert 1999): each follow
+    goes to an influencer with chance proportional to its followers so far plus its social ties
+    + 1 (a Polya urn), so audiences are unequal and the best-connected gather the most."""
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Population:
@@ -199,6 +211,10 @@ class Network(Strict):
     """Chance a message sent to a strong tie is heard (Goldenberg 2001 q_strong as a share; assumption 1)."""
     p_message_weak: Probability = 1.0
     """Chance a message sent to a weak tie is heard (assumption 1: no tie-strength discount)."""
+    talk_scales_with_degree: bool = False
+    """Talkers send messages in proportion to their contacts (degree / mean degree): hubs reach
+    more people, which is what makes them hubs (Goldenberg, Han, Lehmann & Hong 2009). Off (the
+    model before this setting): everyone sends the same number whatever their ties (assumption)."""
 
 
 class Presence(Strict):

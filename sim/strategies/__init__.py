@@ -15,6 +15,8 @@ from sim.strategies.customer_service import CustomerService
 from sim.strategies.faq_content import FaqContent
 from sim.strategies.follow_up_email import FollowUpEmail
 from sim.strategies.influencer_campaign import InfluencerCampaign
+from sim.strategies.live_chat import LiveChat
+from sim.strategies.newsletter import Newsletter
 from sim.strategies.onboarding import Onboarding
 from sim.strategies.platform_presence import PlatformPresence
 from sim.strategies.quality_crisis import QualityCrisis
@@ -23,6 +25,7 @@ from sim.strategies.reply_to_reviews import ReplyToReviews
 from sim.strategies.retention_content import RetentionContent
 from sim.strategies.review_solicitation import ReviewSolicitation
 from sim.strategies.shelf_quality import ShelfQuality
+from sim.strategies.win_back import WinBack
 
 if TYPE_CHECKING:
     from sim.market.keyed_draws import KeyedDraws
@@ -44,6 +47,9 @@ REGISTRY: dict[str, type[Strategy]] = {
         RetentionContent,
         Referral,
         QualityCrisis,
+        WinBack,
+        Newsletter,
+        LiveChat,
     )
 }
 
@@ -60,6 +66,13 @@ def validate_strategies(scenario: Scenario, source: str) -> None:
             if name not in REGISTRY:
                 known = ", ".join(sorted(REGISTRY))
                 raise ScenarioError(f"{source}: {where}: unknown strategy (known: {known})")
+            markets = REGISTRY[name].markets
+            if scenario.population.market not in markets and table.get("enabled", True):
+                only = " and ".join(m.upper() for m in markets)
+                raise ScenarioError(
+                    f"{source}: {where}: acts in {only} markets only "
+                    f"(population.market is {scenario.population.market!r}; docs/model.md)"
+                )
             try:
                 REGISTRY[name].settings_type.model_validate(table)
             except ValidationError as exc:

@@ -6,6 +6,14 @@ runs it, and nobody else's draws move): they learn the brand and like it a littl
 each exposure, and each person at <ZMOT starts a journey
 with chance reach x (1 - (1 - `triggers.p_trigger_ad`) ^ frequency) (the Bass 1969 innovation
 term p when word of mouth is off). Impressions are paid per thousand (CPM).
+
+Wear-out (off by default): repeated exposure to the same advertising buys less each time
+(Pechmann & Stewart 1988, a review of wear-in and wear-out; Naik, Mantrala & Sawyer 1998,
+Marketing Science: effectiveness falls with repetition and recovers while the ad is off air).
+With `wear_out` w > 0 each exposure's attitude gain and trigger chance are multiplied by
+(1 - w)^S, S the exposures the person still remembers (each fading with a half-life of
+`memory_half_life_days`), and journeys start only among the people an ad reached (keyed nudges,
+`Source.ADS`) instead of as a hazard on everyone at <ZMOT, since wear-out is per person.
 """
 
 from __future__ import annotations
@@ -31,6 +39,13 @@ class AdvertisingSettings(StrategySettings):
     """Cost per thousand impressions: Meta (Facebook/Instagram) ads averaged $9.56 for US
     accounts across industries (Narrative BI 2024 benchmark) and $11.17 in AdStage's analysis of
     8.8 billion impressions; $10 sits between them (assumption within sourced benchmarks)."""
+    wear_out: float = Field(0.0, ge=0.0, lt=1.0)
+    """Share of an exposure's effect lost per earlier exposure still remembered (wear-out:
+    Pechmann & Stewart 1988; Naik, Mantrala & Sawyer 1998). 0 = no wear-out, the model before
+    it existed (assumption: off, so existing results stand)."""
+    memory_half_life_days: float = Field(30.0, gt=0.0, le=3650.0)
+    """Days after which half of a person's remembered exposures are forgotten, restoring the
+    ad's effect (assumption: a month)."""
 
 
 class Advertising(Strategy):
@@ -43,8 +58,17 @@ class Advertising(Strategy):
     def __init__(self, settings, brand, draws) -> None:
         super().__init__(settings, brand, draws)
         self.impressions = 0
+        self.remembered = np.zeros(0, dtype=np.float64)
+        self.last_seen = np.zeros(0, dtype=np.int64)
+
+    def setup(self, market: Market) -> None:
+        self.remembered = np.zeros(market.people.n, dtype=np.float64)
+        self.last_seen = np.zeros(market.people.n, dtype=np.int64)
 
     def on_day(self, market: Market) -> None:
+        if self.settings.wear_out > 0:
+            self.wearing_day(market)
+            return
         reach, frequency = self.settings.reach_daily, self.settings.frequency
         p_trigger = 1.0 - (1.0 - market.scenario.triggers.p_trigger_ad) ** frequency
         market.today.add_broad(Source.ADS, self.brand, reach * p_trigger)
@@ -53,3 +77,20 @@ class Advertising(Strategy):
         expose(market, seen, self.brand, self.settings.attitude_gain * frequency)
         self.impressions += len(seen) * frequency
         market.spend(self.brand, len(seen) * frequency / 1000 * self.settings.cpm_usd)
+
+    def wearing_day(self, market: Market) -> None:
+        """A day of ads with wear-out: each person's effect shrinks with what they remember."""
+        s, day = self.settings, market.day
+        everyone = np.arange(market.people.n)
+        seen = np.flatnonzero(self.draws.bernoulli(s.reach_daily, "seen", day, everyone))
+        fade = 0.5 ** ((day - self.last_seen[seen]) / s.memory_half_life_days)
+        remembered = self.remembered[seen] * fade
+        keep = (1.0 - s.wear_out) ** (remembered[:, None] + np.arange(s.frequency)[None, :])
+        expose(market, seen, self.brand, s.attitude_gain * keep.sum(axis=1))
+        p_trigger = market.scenario.triggers.p_trigger_ad
+        chance = 1.0 - np.prod(1.0 - p_trigger * keep, axis=1)
+        market.today.nudge(seen, self.brand, Source.ADS, chance)
+        self.remembered[seen] = remembered + s.frequency
+        self.last_seen[seen] = day
+        self.impressions += len(seen) * s.frequency
+        market.spend(self.brand, len(seen) * s.frequency / 1000 * s.cpm_usd)
