@@ -90,13 +90,6 @@ def test_live_chat_wins_customers_within_its_hours():
     assert_positive(paired("new_customers", chat, {}, days=150))
 
 
-def test_live_chat_outside_its_hours_changes_nothing():
-    closed = json.dumps({"strategies": {"live_chat": {"hours_coverage": 0.0}}}, sort_keys=True)
-    without = json.dumps({"strategies": {}}, sort_keys=True)
-    for seed in SEEDS[:2]:  # keyed draws: nobody answered, so every draw is the same
-        assert totals(closed, seed) == totals(without, seed)
-
-
 def test_a_complete_faq_leaves_nobody_to_chat_with():
     model = JourneyModel(
         scenario({"live_chat": {"p_ask": 1.0}}, days=60, faq_coverage=1.0),

@@ -75,12 +75,15 @@ def base_scenario(path: str | None) -> Scenario:
 
 
 def with_all_strategies(scenario: Scenario) -> Scenario:
-    """`scenario` with every strategy in `REGISTRY` enabled for the focal brand.
+    """`scenario` with every strategy in `REGISTRY` that acts in its market enabled for the
+    focal brand (B2B-only onboarding is refused in B2C).
 
     A strategy the scenario already configures keeps its settings and is switched on; the
     others get their defaults (an empty table).
     """
-    overrides = {f"brands.focal.strategies.{name}.enabled": True for name in sorted(REGISTRY)}
+    market = scenario.population.market
+    names = sorted(name for name, cls in REGISTRY.items() if market in cls.markets)
+    overrides = {f"brands.focal.strategies.{name}.enabled": True for name in names}
     return with_overrides(scenario, overrides, "<all strategies>")
 
 

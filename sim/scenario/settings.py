@@ -179,10 +179,12 @@ class Population(Strict):
     several times the referrals of random seeding, Hinz, Skiera, Barrot & Becker 2011,
     J. Marketing). In a mixed market (no ties) hubs are random people."""
     follower_graph: Literal["random", "preferential"] = "random"
-    """How followers spread over influencers: `influencer_audience` each (random: the model
-    before this setting), or by preferential attachment (Barabasi & Albert 1999): each follow
+    """Who follows whom: `influencer_audience` random people each (random: the model before this
+    setting), or by preferential attachment (Barabasi & Albert 1999) at both ends: each follow
     goes to an influencer with chance proportional to its followers so far plus its social ties
-    + 1 (a Polya urn), so audiences are unequal and the best-connected gather the most."""
+    + 1 (a Polya urn: unequal audiences, the best-connected gather the most), and comes from a
+    person with chance proportional to their ties + 1 (assumption: people with more contacts
+    follow more accounts), so posts land on the network's hubs."""
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Population:
