@@ -10,7 +10,7 @@ from __future__ import annotations
 import solara
 
 from sim.classroom import chart_options as opts
-from sim.classroom.class_session import ClassSession, JoinError
+from sim.classroom.class_session import ClassSession, JoinError, hand_back_memory_soon
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
 from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
 from sim.classroom.page import (
@@ -112,6 +112,7 @@ def watch(session: ClassSession, student: StudentMarket):
         with student.lock:
             student.viewers -= 1
             student.release()
+        hand_back_memory_soon()
 
     return closed
 
