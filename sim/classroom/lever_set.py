@@ -115,11 +115,11 @@ STRATEGY_LEVERS: tuple[Lever, ...] = (
         "1000: 'angry customers tell 3,000' (folk).",
     ),
     switch_lever("onboarding", "Onboarding programme (B2B)", "onboarding",
-                 "SMOT: help the buying centre's end users get going."),
+                 "SMOT: help the buying centre's end users get going.", markets=("b2b",)),
     strategy_lever("onboarded", "End users well onboarded (%)", "onboarding", "p_onboarded",
-                   percent=True, maximum=100.0, step=5.0, needs="onboarding"),
+                   percent=True, maximum=100.0, step=5.0, needs="onboarding", markets=("b2b",)),
     brand_lever("onboarded_brand", "End users well onboarded (%)", "p_onboarded",
-                percent=True, maximum=100.0, step=5.0, unless="onboarding"),
+                percent=True, maximum=100.0, step=5.0, unless="onboarding", markets=("b2b",)),
 )  # fmt: skip
 """Levers each strategy (A and B) sets for the focal brand."""
 

@@ -52,6 +52,13 @@ class Lever:
     needs: str | None = None
     unless: str | None = None
     help: str = ""
+    markets: tuple[str, ...] = ("b2c", "b2b")
+    """Markets (`population.market`) where the lever does something: onboarding is B2B only,
+    and a B2C scenario that switches it on is refused, so B2C pages do not show it."""
+
+    def shown_in(self, scenario: Scenario) -> bool:
+        """True when the lever applies to `scenario`'s market."""
+        return scenario.population.market in self.markets
 
     @property
     def available(self) -> bool:
@@ -82,7 +89,7 @@ def strategy_value(scenario: Scenario, name: str, field: str) -> Any:
     return REGISTRY[name].settings_type.model_fields[field].default
 
 
-def switch_lever(key: str, label: str, strategy: str, help: str) -> Lever:
+def switch_lever(key: str, label: str, strategy: str, help: str, **options: Any) -> Lever:
     """An on/off switch for a strategy (its `enabled` key)."""
 
     def read(scenario: Scenario) -> bool:
@@ -92,7 +99,9 @@ def switch_lever(key: str, label: str, strategy: str, help: str) -> Lever:
     def write(value: Any, values: Mapping[str, Any]) -> dict[str, Any]:
         return {f"{FOCAL}.strategies.{strategy}.enabled": bool(value)}
 
-    return Lever(key, label, "switch", read, write, strategy=strategy, field="enabled", help=help)
+    return Lever(
+        key, label, "switch", read, write, strategy=strategy, field="enabled", help=help, **options
+    )
 
 
 def strategy_lever(

@@ -120,6 +120,8 @@ def StrategyPanel(classroom: Classroom, arm: str, changed: Callable[[], None], t
         for lever in available(STRATEGY_LEVERS):
             if lever.needs is not None and not values.get(lever.needs):
                 continue
+            if not lever.shown_in(classroom.base):
+                continue
 
             def on_value(value, key=lever.key):
                 classroom.set_lever(arm, key, value)

@@ -149,6 +149,8 @@ def Levers(
         for lever in available(STRATEGY_LEVERS):
             if lever.needs is not None and not student.values.get(lever.needs):
                 continue
+            if not lever.shown_in(session.base):
+                continue
 
             def on_value(value, key=lever.key):
                 session.set_lever(student, key, value)
