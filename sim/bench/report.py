@@ -60,7 +60,7 @@ def issue_12_size_figures(r: dict[str, Any] | None) -> list[Figure]:
 def peer_figures(peer: dict[str, Any] | None) -> list[Figure]:
     """Engine vs Mesa's `virus_on_network` in one process, and a 2,000-consumer year."""
     get = (lambda field: None) if peer is None else (lambda field: float(peer[field]))
-    where = "same process, CPU time"
+    where = "same process, CPU time, best of 3"
     if peer is not None:
         where = f"{peer['agents']:,} x {peer['steps']}, {where}"
     return [
