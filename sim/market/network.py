@@ -70,8 +70,7 @@ def build_graph(settings: NetworkSettings, n: int, rng: np.random.Generator) -> 
             np.zeros(n + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, bool), True
         )
     builders = {"small_world": small_world, "scale_free": scale_free, "cliques": cliques}
-    u, v, strong = builders[settings.kind](settings, n, rng)
-    return to_csr(n, u, v, strong)
+    return to_csr(n, *builders[settings.kind](settings, n, rng))  # to_csr may free the ties
 
 
 def small_world(s: NetworkSettings, n: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
@@ -112,15 +111,24 @@ def cliques(s: NetworkSettings, n: int, rng: np.random.Generator) -> tuple[np.nd
 
 
 def to_csr(n: int, u: np.ndarray, v: np.ndarray, strong: np.ndarray) -> SocialGraph:
-    """Symmetric CSR without self-ties or duplicates (a duplicate keeps its strongest kind)."""
+    """Symmetric CSR without self-ties or duplicates (a duplicate keeps its strongest kind).
+
+    Each temporary is dropped as soon as it is used: building the graph sets a large
+    market's peak memory (the issue-12 budget is 1 KB per consumer at 1M).
+    """
     keep = u != v
     u, v, strong = u[keep], v[keep], strong[keep]
+    del keep
     src = np.concatenate([u, v])
     dst = np.concatenate([v, u])
     kind = np.concatenate([strong, strong])
-    key = src * n + dst
+    del u, v, strong
+    key = src * n
+    key += dst
+    del src, dst
     order = np.lexsort((~kind, key))
     key, kind = key[order], kind[order]
+    del order
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
     key, kind = key[first], kind[first]
