@@ -3,7 +3,9 @@
 A multinomial logit (McFadden 1974) over the brands the unit knows: attitude, price relative
 to the market, shelf / product-page quality, a pull toward the brand already owned, and an
 outside option. Showrooming buyers check prices on their phone and weigh price more.
-B2B units decide on the buyer's attitude blended with their influencers' (Webster & Wind 1972).
+B2B units decide on the buyer's attitude blended with their influencers' (Webster & Wind 1972);
+a buying centre whose members favour different brands may loop back to research instead
+(Gartner 2019; `choice.p_loop_back_on_dissent`, off by default: a strict sequence).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.journey.decisions import Offer, Shelf
+from sim.journey.involvement import research_days
 from sim.market.keyed_draws import KeyedDraws, gumbel
 from sim.market.moments import Moment
 from sim.market.population import Flag, Role
@@ -35,6 +38,8 @@ def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     at the shelf today; all come from one hash call.
     """
     due = market.units_due(Moment.FMOT)
+    if market.scenario.choice.p_loop_back_on_dissent > 0.0:
+        due = loop_back_on_dissent(market, draws, due)
     if len(due) == 0:
         return
     options = 1 + market.brands.n
@@ -49,6 +54,38 @@ def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     bought = choice >= 0
     buy(market, due[bought], choice[bought], u[bought, 1 + options :])
     walk_away(market, due[choice < 0])
+
+
+def loop_back_on_dissent(market: Market, draws: KeyedDraws, due: np.ndarray) -> np.ndarray:
+    """B2B buying centres whose deciders (buyer and influencers) favour different brands go
+    back to research with chance `choice.p_loop_back_on_dissent` instead of choosing today
+    (Gartner 2019: B2B buyers loop back between research, supplier selection and consensus);
+    returns the units that choose today. Draws are keyed by unit and day (scope "choice",
+    decision "loop"), so looping moves no one else's draws."""
+    dissent = deciders_disagree(market, due)
+    u = draws.columns("loop", market.day, due, 2)  # loop back or not, days of research
+    loops = dissent & (u[:, 0] < market.scenario.choice.p_loop_back_on_dissent)
+    looping = due[loops]
+    market.move(looping, Moment.ZMOT, research_days(market, draws, looping, u[loops, 1]))
+    return due[~loops]
+
+
+def deciders_disagree(market: Market, due: np.ndarray) -> np.ndarray:
+    """Per unit: whether its buyer and influencers do not all favour the same brand (each
+    favours the brand they know with the highest attitude; people who know none abstain)."""
+    people = market.people
+    members, position = market.members(due)
+    deciding = (people.role[members] & (Role.BUYER | Role.INFLUENCER)) > 0
+    members, position = members[deciding], position[deciding]
+    attitude = np.where(people.aware[members], people.attitude[members], -np.inf)
+    favourite = np.argmax(attitude, axis=1)
+    knows = np.isfinite(attitude.max(axis=1, initial=-np.inf))
+    members, position, favourite = members[knows], position[knows], favourite[knows]
+    low = np.full(len(due), np.iinfo(np.int64).max)
+    high = np.full(len(due), -1)
+    np.minimum.at(low, position, favourite)
+    np.maximum.at(high, position, favourite)
+    return (high >= 0) & (low != high)
 
 
 def shelf_utility(market: Market, due: np.ndarray, showrooming: np.ndarray) -> np.ndarray:

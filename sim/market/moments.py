@@ -44,8 +44,8 @@ ALLOWED: dict[Moment, frozenset[Moment]] = {
     Moment.PRE_ZMOT: frozenset({Moment.ZMOT}),
     # research ends at the shelf
     Moment.ZMOT: frozenset({Moment.FMOT}),
-    # buy, or walk away
-    Moment.FMOT: frozenset({Moment.SMOT, Moment.PRE_ZMOT}),
+    # buy, walk away, or (a B2B buying centre that disagrees) loop back to research
+    Moment.FMOT: frozenset({Moment.SMOT, Moment.PRE_ZMOT, Moment.ZMOT}),
     Moment.SMOT: frozenset({Moment.UMOT}),
     # keep the product, or (after a return) look for another one
     Moment.UMOT: frozenset({Moment.LOYALTY, Moment.ZMOT}),

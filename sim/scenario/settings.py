@@ -345,6 +345,11 @@ class Choice(Strict):
     """Chance the buyer checks prices on a phone at the shelf (assumption)."""
     showrooming_price_factor: float = Field(2.0, ge=1.0, le=20.0)
     """Price sensitivity multiplier while showrooming (assumption)."""
+    p_loop_back_on_dissent: Probability = 0.0
+    """B2B only: chance a buying centre whose buyer and influencers favour different brands
+    goes back to research instead of choosing (Gartner 2019: B2B buyers loop back and forth
+    between research, supplier selection and consensus; value: assumption). 0 = the journey
+    is a strict sequence."""
 
 
 class Experience(Strict):
