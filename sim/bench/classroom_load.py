@@ -29,6 +29,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -62,8 +63,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_class(lesson: Path, port: int, log: Path) -> subprocess.Popen:
-    """`mot class LESSON` on loopback; returns once it answers."""
+def start_class(lesson: Path, port: int, log: Path, folder: Path) -> subprocess.Popen:
+    """`mot class LESSON` on loopback, kept in `folder` (a new class each run: a resumed one
+    would already hold the students); returns once it answers."""
     command = [
         sys.executable,
         "-m",
@@ -74,6 +76,8 @@ def start_class(lesson: Path, port: int, log: Path) -> subprocess.Popen:
         "127.0.0.1",
         "--port",
         str(port),
+        "--out",
+        str(folder),
     ]
     with log.open("w") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -259,11 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
     load_before = os.getloadavg()
-    server = start_class(Path(args.lesson), port, out.with_suffix(".log"))
-    try:
-        result = asyncio.run(measure(f"http://127.0.0.1:{port}", args.students, server))
-    finally:
-        stop(server)
+    with tempfile.TemporaryDirectory(prefix="mot-class-bench-") as folder:
+        server = start_class(Path(args.lesson), port, out.with_suffix(".log"), Path(folder))
+        try:
+            result = asyncio.run(measure(f"http://127.0.0.1:{port}", args.students, server))
+        finally:
+            stop(server)
     result |= {
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
