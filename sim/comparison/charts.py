@@ -118,6 +118,9 @@ def kpi_differences(comparison: pd.DataFrame, order: list[str]) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(5))
         if kind_of(kpi) == "usd":
             ax.xaxis.set_major_formatter(FuncFormatter(money))
+        if not np.any(part[["difference", "ci_low", "ci_high"]].to_numpy(dtype=float)):
+            ax.set_xlim(-1, 1)  # identical in every replication: one tick at 0, not "-$0 $0"
+            ax.set_xticks([0])
         ax.tick_params(labelsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig
