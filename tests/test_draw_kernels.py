@@ -142,3 +142,28 @@ def test_moving_units_equal_the_numpy_selection_and_note_journey_brands():
         starts = moving[IS_JOURNEY_START[old, new]]
         expected[starts] = unit_brand[starts]
         assert np.array_equal(journey_brand, expected)
+
+
+def test_compiled_consultations_equal_the_numpy_steps():
+    from sim.journey.research import consultations_compiled, consultations_numpy
+    from sim.model import JourneyModel
+
+    model = JourneyModel(
+        "scenarios/baseline.toml", population__n_consumers=600, warmup_days=20, with_agents=False
+    )
+    market, draws = model.market, model.draws.scope("research")
+    people = RNG.choice(market.people.n, 300, replace=False).astype(np.int64)
+    units = market.people.unit[people].astype(np.int64)
+    counts = RNG.integers(0, 15, len(people))
+    expected = consultations_numpy(market, people, units, counts, draws)
+    got = consultations_compiled(market, people, units, counts, draws)
+    for a, b in zip(got, expected, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    person, _, source, gain, found = got
+    assert len(np.unique(source)) > 3 and found.any() and (gain < 0).any()
+    attitude, aware = market.people.attitude.copy(), market.people.aware.copy()
+    np.add.at(attitude, person, gain.astype(np.float32))
+    aware[person[found.nonzero()[0]], found.nonzero()[1]] = True
+    kernels.absorb(market.people.attitude, market.people.aware, person, gain, found)
+    assert np.array_equal(market.people.attitude, attitude)
+    assert np.array_equal(market.people.aware, aware)

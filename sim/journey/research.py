@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.journey.decisions import Consultation, Research
 from sim.journey.involvement import mean_sources
+from sim.market import draw_kernels as kernels
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
 from sim.market.population import Role
@@ -45,10 +46,30 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
     """
     mean = mean_sources(market, draws, units)  # by the unit's involvement
     counts = draws.poisson(mean, "sources", market.day, people)
+    if market.graph.mixed or len(market.graph.contacts) == 0:
+        found_by = consultations_numpy(market, people, units, counts, draws)
+    else:
+        found_by = consultations_compiled(market, people, units, counts, draws)
+    if found_by is None:
+        return
+    person, unit, source, gain, found = found_by
+    silence_consultations(market, source, gain, found)
+    if "research" in market.deciders:  # researchers of a class that weighs sources itself
+        research_per_agent(market, person, source, gain, found)
+    record_consultations(market, unit, source, found[:, 0])
+    kernels.absorb(market.people.attitude, market.people.aware, person, gain, found)
+    note_lead_source(market, unit, source, gain[:, 0])
+
+
+def consultations_numpy(market: Market, people, units, counts, draws: KeyedDraws):
+    """(person, unit, source, attitude gain per brand, brand found) per consultation, None
+    when nobody consults: the draws keyed by researcher, day and consultation number j, then
+    the source picked, its effects and the friends' answers (the form for a mean-field
+    market; `consultations_compiled` gives the same numbers on a graph of ties)."""
     person = np.repeat(people, counts)
     unit = np.repeat(units, counts)
     if len(person) == 0:
-        return
+        return None
     j = np.arange(len(person)) - np.repeat(np.cumsum(counts) - counts, counts)
     # per consultation: which source, which friend if a friend, each brand found or not, and
     # the answer to a question on each brand's site
@@ -57,14 +78,37 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
     source = pick_sources(market, person, u[:, 0])
     gain, found = source_effects(market, source, u[:, 2 : 2 + n], u[:, 2 + n :])
     ask_friends(market, person, source == Source.FRIENDS, u[:, 1], gain, found)
-    silence_consultations(market, source, gain, found)
-    if "research" in market.deciders:  # researchers of a class that weighs sources itself
-        research_per_agent(market, person, source, gain, found)
-    record_consultations(market, unit, source, found[:, 0])
-    np.add.at(market.people.attitude, person, gain.astype(np.float32))
-    rows, cols = np.nonzero(found)
-    market.people.aware[person[rows], cols] = True
-    note_lead_source(market, unit, source, gain[:, 0])
+    return person, unit, source, gain, found
+
+
+def consultations_compiled(market: Market, people, units, counts, draws: KeyedDraws):
+    """`consultations_numpy` in one compiled pass (`draw_kernels.consultations`): a day's
+    research was some seventy numpy calls on a few dozen researchers."""
+    if not counts.any():
+        return None
+    found_chance, base_gain = source_tables(market)
+    research, people_, graph = market.scenario.research, market.people, market.graph
+    tables = (
+        found_chance,
+        base_gain,
+        market.brands.faq_coverage.astype(np.float64),
+        float(research.weight_faq),
+        float(research.weight_friend),
+        int(Source.BRAND_SITE),
+        int(Source.FRIENDS),
+    )
+    owners = (people_.unit, market.units.brand, people_.stance, people_.stance_brand)
+    return kernels.consultations(
+        draws.stream_key("consultation", market.day),
+        people,
+        units,
+        counts,
+        market.habits_cumulative[people_.age_group[people]],
+        RESEARCH_SOURCE_CODES,
+        tables,
+        (graph.start, graph.contacts),
+        owners,
+    )
 
 
 def research_per_agent(market, person, source, gain, found) -> None:

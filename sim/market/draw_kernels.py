@@ -250,6 +250,95 @@ def moving_units(
     return moving[:k], old[:k]
 
 
+@jit
+def consultations(
+    key: np.uint64,
+    people: np.ndarray,
+    units: np.ndarray,
+    counts: np.ndarray,
+    habits: np.ndarray,
+    codes: np.ndarray,
+    tables: tuple,
+    graph: tuple,
+    owners: tuple,
+):
+    """(person, unit, source, gain, found) per consultation: `research.consult`'s numpy steps
+    from the draws to the friends' answers, in one pass (the same numbers, tested).
+
+    `habits` holds each researcher's cumulative source chances (one row per person), `codes`
+    the research sources; `tables` is (found chance, attitude gain per (source, brand), FAQ
+    coverage per brand, FAQ weight, friend weight, brand-site code, friends code); `graph` is
+    the CSR (start, contacts); `owners` is (person -> unit, unit -> brand, stance, stance brand).
+    """
+    found_chance, base_gain, coverage, weight_faq, weight_friend, site, friends = tables
+    start, contacts = graph
+    person_unit, unit_brand, stance, stance_brand = owners
+    n_brands, m = found_chance.shape[1], 0
+    for r in range(counts.shape[0]):
+        m += counts[r]
+    k = 2 + 2 * n_brands
+    person = np.empty(m, dtype=people.dtype)
+    unit = np.empty(m, dtype=units.dtype)
+    source = np.empty(m, dtype=codes.dtype)
+    gain = np.zeros((m, n_brands))
+    found = np.zeros((m, n_brands), dtype=np.bool_)
+    u = np.empty(k)
+    i = 0
+    for r in range(counts.shape[0]):
+        p = people[r]
+        h = _id_hash(key, p)
+        for j in range(counts[r]):
+            for c in range(k):
+                u[c] = _unit(_mix(h + (np.uint64(j * k + c) + _ONE) * _GAMMA))
+            person[i], unit[i] = p, units[r]
+            pick = 0
+            for c in range(habits.shape[1]):
+                pick += u[0] > habits[r, c]
+            s = codes[min(pick, codes.shape[0] - 1)]
+            source[i] = s
+            for b in range(n_brands):
+                found[i, b] = u[2 + b] < found_chance[s, b]
+                if found[i, b]:
+                    gain[i, b] = base_gain[s, b]
+                    if s == site:  # a question on the brand's site: answered or not
+                        gain[i, b] += (
+                            weight_faq if u[2 + n_brands + b] < coverage[b] else -weight_faq
+                        )
+            if s == friends:
+                _ask_friend(i, p, u[1], start, contacts, owners, weight_friend, gain, found)
+            i += 1
+    return person, unit, source, gain, found
+
+
+@numba.njit(cache=True, inline="always")
+def _ask_friend(i, p, u_friend, start, contacts, owners, weight_friend, gain, found) -> None:
+    """A friend picked by `u_friend` passes on their stance about the brand they own."""
+    person_unit, unit_brand, stance, stance_brand = owners
+    begin, degree = start[p], start[p + 1] - start[p]
+    if degree <= 0:
+        return
+    friend = contacts[min(begin + np.int64(u_friend * degree), contacts.shape[0] - 1)]
+    if friend < 0:
+        return
+    b = np.int64(unit_brand[person_unit[friend]])
+    if b < 0:
+        return
+    found[i, b] = True
+    gain[i, b] += weight_friend * np.float64(stance[friend] * (stance_brand[friend] == b))
+
+
+@jit
+def absorb(attitude: np.ndarray, aware: np.ndarray, person: np.ndarray, gain, found) -> None:
+    """Consultations move attitudes (float32, in their order, as `np.add.at`) and make the
+    brands found known."""
+    for i in range(person.shape[0]):
+        p = person[i]
+        for b in range(gain.shape[1]):
+            attitude[p, b] += np.float32(gain[i, b])
+            if found[i, b]:
+                aware[p, b] = True
+
+
 def warm_up() -> None:
     """Load every kernel for the argument types the day's rules pass, once per process.
 
