@@ -7,6 +7,7 @@ import numpy as np
 from tiny_market import draws, tiny_market
 
 from sim.journey.exposure import expose
+from sim.strategies.coupons import discount_attitude
 from sim.strategies.referral import Referral, ReferralSettings
 
 
@@ -38,7 +39,8 @@ def test_nobody_exposed_changes_nothing():
 
 def test_a_friend_referred_twice_gains_twice(monkeypatch):
     """Two advocates who pick the same friend give that friend two referrals' worth of liking,
-    as two word-of-mouth messages would (the strategies and word of mouth share `expose`)."""
+    as two word-of-mouth messages would (the strategies and word of mouth share `expose`), and
+    one discount code: a friend holds one code at a time."""
     market = tiny_market(6)
     people = market.people
     people.stance[[0, 1]] = 1
@@ -55,5 +57,6 @@ def test_a_friend_referred_twice_gains_twice(monkeypatch):
     before = float(people.attitude[5, 0])
     referral.on_day(market)
     gain = market.scenario.feedback.weight_wom
-    assert np.isclose(people.attitude[5, 0] - before, 2 * gain, atol=1e-6)
+    code = discount_attitude(market, 0, referral.settings.reward_friend_usd)  # one code held
+    assert np.isclose(people.attitude[5, 0] - before, 2 * gain + code, atol=1e-6)
     assert people.aware[5, 0]

@@ -15,9 +15,12 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
+from sim.journey.involvement import research_days
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
+from sim.market.sources import Source
 from sim.market.state import Market
+from sim.market.touch_log import EMAIL, record_stimuli
 from sim.scenario.settings import Strict
 
 
@@ -124,3 +127,14 @@ class Calendar:
         """Units due on `day` (removed from the calendar)."""
         parts = self._due.pop(day, [])
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def start_email_journeys(strategy: Strategy, market: Market, units: np.ndarray, u: np.ndarray):
+    """Journeys a brand's e-mail starts (a newsletter click, a win-back reactivation): research
+    from today for as long as the unit's involvement says (from the uniforms `u`), credited by
+    research like the unit's own need (touch code `email`); the strategy counts them, the daily
+    `triggered_*` columns do not."""
+    market.units.lead_source[units] = Source.NEED
+    market.units.lead_gain[units] = 0.0
+    record_stimuli(market, units, EMAIL, strategy.brand)
+    market.move(units, Moment.ZMOT, research_days(market, strategy.draws, units, u))

@@ -15,12 +15,9 @@ import numpy as np
 from pydantic import Field
 
 from sim.journey.exposure import expose
-from sim.market.keyed_draws import geometric_days
 from sim.market.moments import Moment
-from sim.market.sources import Source
 from sim.market.state import Market
-from sim.market.touch_log import EMAIL, record_stimuli
-from sim.strategies.base import Strategy, StrategySettings
+from sim.strategies.base import Strategy, StrategySettings, start_email_journeys
 
 
 class NewsletterSettings(StrategySettings):
@@ -81,7 +78,4 @@ class Newsletter(Strategy):
     def start_journeys(self, market: Market, units: np.ndarray, u: np.ndarray) -> None:
         """Prospects who click start researching today."""
         self.journeys += len(units)
-        market.units.lead_source[units] = Source.NEED
-        market.units.lead_gain[units] = 0.0
-        record_stimuli(market, units, EMAIL, self.brand)
-        market.move(units, Moment.ZMOT, geometric_days(u, market.scenario.research.mean_days))
+        start_email_journeys(self, market, units, u)

@@ -16,12 +16,9 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.market.keyed_draws import geometric_days
 from sim.market.moments import Moment
-from sim.market.sources import Source
 from sim.market.state import Market
-from sim.market.touch_log import EMAIL, record_stimuli
-from sim.strategies.base import Calendar, Strategy, StrategySettings
+from sim.strategies.base import Calendar, Strategy, StrategySettings, start_email_journeys
 from sim.strategies.coupons import Coupons, discount_attitude
 
 
@@ -90,10 +87,7 @@ class WinBack(Strategy):
     def start_journeys(self, market: Market, units: np.ndarray, u: np.ndarray) -> None:
         """Lapsed customers the offer brings back into the category research from today."""
         self.reactivated += len(units)
-        market.units.lead_source[units] = Source.NEED
-        market.units.lead_gain[units] = 0.0
-        record_stimuli(market, units, EMAIL, self.brand)
-        market.move(units, Moment.ZMOT, geometric_days(u, market.scenario.research.mean_days))
+        start_email_journeys(self, market, units, u)
 
     def on_purchase(self, market: Market, units: np.ndarray, brands: np.ndarray) -> None:
         buyers = market.units.start[units]
