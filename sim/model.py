@@ -150,6 +150,7 @@ class JourneyModel(mesa.Model):
         if market.day == market.window_start:
             self.switch_on_strategies()
         market.new_day()
+        age_reviews(market)
         for strategy in market.strategies:
             if strategy.acts_today(market):  # nothing scheduled: no call
                 strategy.on_day(market)
@@ -268,6 +269,7 @@ BUILT_FROM: tuple[str, ...] = (
     "brand_names",
     "initial_share",
     "initial_awareness",
+    "initial_reviews",
 )
 """Settings the market is built from (people, ties, day-0 customers and their next needs):
 `JourneyModel.open_window_with` refuses to change them."""
@@ -275,7 +277,7 @@ BUILT_FROM: tuple[str, ...] = (
 
 def built_value(settings: Scenario, key: str):
     """A setting of `BUILT_FROM` (per-brand ones as a tuple over the brands)."""
-    if key in ("initial_share", "initial_awareness"):
+    if key in ("initial_share", "initial_awareness", "initial_reviews"):
         return tuple(getattr(settings.brands[b], key) for b in settings.brand_names)
     return getattr(settings, key)
 
@@ -314,6 +316,13 @@ def build_market(settings: Scenario, streams: Streams) -> Market:
         window_start=settings.warmup_days + 1,
         tally=WindowTally(units.n, people.n, window_start=settings.warmup_days + 1),
     )
+
+
+def age_reviews(market: Market) -> None:
+    """Reviews a day older at dawn, when the scenario lets them age (a half-life > 0)."""
+    half_life = market.scenario.research.review_half_life_days
+    if half_life > 0:
+        market.brands.age_reviews(half_life)
 
 
 def moment_counts(market: Market) -> np.ndarray:

@@ -102,7 +102,7 @@ def record_reviews(market: Market, people: np.ndarray, brand: np.ndarray, stars:
     """Add reviews to the brands' public record and let strategies respond to them."""
     if len(people) == 0:
         return
-    np.add.at(market.brands.stars, (brand, stars.astype(np.int64) - 1), 1)
+    market.brands.add_reviews(brand, stars.astype(np.int64) - 1)
     units = market.people.unit[people]
     market.units.flags[units] |= np.uint8(Flag.REVIEWED)
     focal = brand == 0

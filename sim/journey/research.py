@@ -182,13 +182,14 @@ def reviews_pull(market: Market) -> np.ndarray:
     """Attitude change from reading a brand's reviews: credibility x (rating - 3) / 2.
 
     Replies to negative reviews raise the rating readers perceive (Proserpio & Zervas 2017:
-    +0.12 stars for hotels that respond).
+    +0.12 stars for hotels that respond). With `review_half_life_days` on, count and rating
+    weigh recent reviews more (readers look at the latest reviews; BrightLocal 2020).
     """
     brands, research = market.brands, market.scenario.research
-    count = brands.review_count()
+    count, mean = brands.read_reviews(research.review_half_life_days)
     credibility = count / (count + research.reviews_half_credibility)
     replied = brands.replied / np.maximum(brands.stars[:, :2].sum(axis=1), 1)
-    rating = brands.mean_rating() + research.reply_rating_bonus * replied
+    rating = mean + research.reply_rating_bonus * replied
     return research.weight_reviews * credibility * (rating - 3.0) / 2.0
 
 

@@ -40,6 +40,7 @@ class BrandTable:
     stars: np.ndarray = field(init=False)  # (brands, 5) reviews posted per star
     private_stars: np.ndarray = field(init=False)  # (brands, 5) private ratings of experiences
     replied: np.ndarray = field(init=False)  # negative reviews replied to, per brand
+    recent_stars: np.ndarray = field(init=False)  # (brands, 5) stars, each aged by its half-life
 
     def __post_init__(self) -> None:
         # the lever arrays as plain attributes too (the same arrays, so in-place changes show):
@@ -48,6 +49,7 @@ class BrandTable:
         self.stars = np.zeros((len(self.names), 5), dtype=np.int64)
         self.private_stars = np.zeros((len(self.names), 5), dtype=np.int64)
         self.replied = np.zeros(len(self.names), dtype=np.int64)
+        self.recent_stars = np.zeros((len(self.names), 5), dtype=np.float64)
 
     def __getattr__(self, name: str) -> np.ndarray:
         levers = self.__dict__.get("levers", {})
@@ -70,6 +72,29 @@ class BrandTable:
         total = self.stars @ np.arange(1, 6)
         return np.where(count > 0, total / np.maximum(count, 1), 3.0)
 
+    def seed_reviews(self, stock: np.ndarray) -> None:
+        """Start with a stock of reviews per (brand, star): an established brand's past."""
+        self.stars += stock
+        self.recent_stars += stock
+
+    def add_reviews(self, brand: np.ndarray, star_index: np.ndarray) -> None:
+        """Post reviews (brand, star - 1), to the record and to its aging copy."""
+        np.add.at(self.stars, (brand, star_index), 1)
+        np.add.at(self.recent_stars, (brand, star_index), 1.0)
+
+    def age_reviews(self, half_life_days: float) -> None:
+        """One day older: every review's weight shrinks by 0.5 ** (1 / half-life)."""
+        self.recent_stars *= 0.5 ** (1.0 / half_life_days)
+
+    def read_reviews(self, half_life_days: float) -> tuple[np.ndarray, np.ndarray]:
+        """(count, mean rating) per brand as research reads them: every review alike, or with
+        the half-life on, recent ones weighed more; the rating is 3 (neutral) with none."""
+        if half_life_days <= 0:
+            return self.review_count(), self.mean_rating()
+        count = self.recent_stars.sum(axis=1)
+        total = self.recent_stars @ np.arange(1, 6)
+        return count, np.where(count > 0, total / np.where(count > 0, count, 1.0), 3.0)
+
     def negative_share(self) -> np.ndarray:
         """Share of reviews with 1-2 stars per brand."""
         count = self.review_count()
@@ -86,4 +111,8 @@ def build_brands(scenario: Scenario) -> BrandTable:
     presence = np.array(
         [[getattr(b.presence, p.key) for p in PLATFORMS] for b in brands], dtype=np.float64
     )
-    return BrandTable(names=names, levers=levers, presence=presence)
+    table = BrandTable(names=names, levers=levers, presence=presence)
+    stock = np.array([b.initial_reviews for b in brands], dtype=np.int64)
+    if stock.any():
+        table.seed_reviews(stock)
+    return table

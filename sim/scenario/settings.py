@@ -269,6 +269,13 @@ class Brand(Strict):
     """Share of buying units that are customers on day 0 (assumption)."""
     initial_awareness: Probability = 0.5
     """Share of people aware of the brand on day 0 (assumption)."""
+    initial_reviews: list[Annotated[int, Field(ge=0)]] = Field(
+        default_factory=lambda: [0, 0, 0, 0, 0], min_length=5, max_length=5
+    )
+    """Reviews the brand has already collected on day 0, per star [1, 2, 3, 4, 5]: an
+    established brand's stock, which research reads like reviews posted in the run. Default none
+    (assumption: the model before this setting); online ratings are J-shaped, mostly 5 stars
+    with some 1s (Hu, Pavlou & Zhang 2009)."""
     silenced_sources: list[SourceName | Literal["word_of_mouth", "negative_word_of_mouth"]] = Field(
         default_factory=list
     )
@@ -319,6 +326,11 @@ class Research(Strict):
     """Attitude change from reading reviews, per star away from 3 over 2 (assumption)."""
     reviews_half_credibility: float = Field(20.0, gt=0.0)
     """Reviews at which review content is half-credible (assumption)."""
+    review_half_life_days: Days = 0.0
+    """Reviews age: research weighs a review 0.5 ** (age / half-life), for both credibility (the
+    review count) and the mean rating, so recent reviews count most (BrightLocal Local Consumer
+    Review Survey 2020: 73% of consumers pay attention only to reviews written in the last
+    month). 0 = off, reviews never age (assumption: the model before this setting)."""
     reply_rating_bonus: float = Field(0.12, ge=0.0, le=1.0)
     """Stars gained when all negative reviews are replied to (Proserpio & Zervas 2017: +0.12)."""
     weight_faq: float = Field(0.15, ge=0.0, le=5.0)
