@@ -8,9 +8,14 @@ the mark before building) on Linux x86-64 with numpy 2, Python 3.12:
 - `BYTES_PER_PERSON`: 110 bytes per person with 2 brands (1,000,000 people, no ties), 142 with 8
   brands: 100 + 6 per brand (attitude float32, awareness and rejection flags per brand);
 - `BYTES_PER_AGENT`: 485 more per person with a Mesa agent each (`with_agents=True`);
-- `BYTES_PER_TIE`: 100 to 137 bytes per undirected tie (2 million to 20 million ties, all
-  network kinds): the edge lists, their sort keys and order while `network.to_csr` runs;
-- `BYTES_PER_FOLLOWER`: 12 per influencer follower (int32 ids and their draws).
+- `BYTES_PER_TIE`: 54 to 57 bytes per undirected tie (1,000,000 people: 5 million ties
+  small-world and scale-free, 7.5 million in cliques; measured on 2026-11-30, after the graph
+  build began freeing each temporary once used): the edge lists and their sort while
+  `network.to_csr` runs;
+- `BYTES_PER_FOLLOWER`: 12 per influencer follower (int32 ids and their draws);
+- `COMPILED_KERNELS_BYTES`: 100 MB once per process for numba's compiled draw kernels (LLVM
+  and the code; they warm up while the first model builds): measured 50 MB above the market's
+  own with numba's cache warm and 90 MB when the kernels compile (a fresh checkout).
 
 The figures are rounded up a little; the check refuses only what clearly cannot fit.
 """
@@ -26,8 +31,9 @@ from sim.scenario.settings import Scenario
 BYTES_PER_PERSON = 100
 BYTES_PER_PERSON_BRAND = 6
 BYTES_PER_AGENT = 500
-BYTES_PER_TIE = 140
+BYTES_PER_TIE = 60
 BYTES_PER_FOLLOWER = 12
+COMPILED_KERNELS_BYTES = 100_000_000
 
 
 def people_count(scenario: Scenario) -> int:
@@ -55,7 +61,8 @@ def market_bytes(scenario: Scenario, with_agents: bool = False) -> int:
     per_person += BYTES_PER_AGENT if with_agents else 0
     pop = scenario.population
     followers = min(pop.n_social_influencers, n) * pop.influencer_audience
-    return n * per_person + tie_count(scenario) * BYTES_PER_TIE + followers * BYTES_PER_FOLLOWER
+    market = n * per_person + tie_count(scenario) * BYTES_PER_TIE + followers * BYTES_PER_FOLLOWER
+    return COMPILED_KERNELS_BYTES + market
 
 
 def available_bytes() -> int | None:

@@ -66,6 +66,10 @@ def validate_strategies(scenario: Scenario, source: str) -> None:
             if name not in REGISTRY:
                 known = ", ".join(sorted(REGISTRY))
                 raise ScenarioError(f"{source}: {where}: unknown strategy (known: {known})")
+            try:  # a bad value first, named by its key; then whether it acts in this market
+                REGISTRY[name].settings_type.model_validate(table)
+            except ValidationError as exc:
+                raise ScenarioError(f"{source}: {where}.{describe_first_error(exc)}") from None
             markets = REGISTRY[name].markets
             if scenario.population.market not in markets and table.get("enabled", True):
                 only = " and ".join(m.upper() for m in markets)
@@ -73,10 +77,6 @@ def validate_strategies(scenario: Scenario, source: str) -> None:
                     f"{source}: {where}: acts in {only} markets only "
                     f"(population.market is {scenario.population.market!r}; docs/model.md)"
                 )
-            try:
-                REGISTRY[name].settings_type.model_validate(table)
-            except ValidationError as exc:
-                raise ScenarioError(f"{source}: {where}.{describe_first_error(exc)}") from None
 
 
 def build_strategies(scenario: Scenario, draws: KeyedDraws) -> list[Strategy]:
