@@ -26,7 +26,7 @@ class PriceOnlyShopper(Consumer):
     def choose(self, shelf: Shelf) -> str | None:
         best, best_value = None, shelf.walk_away_utility + shelf.noise[0]
         for offer, noise in zip(shelf.offers, shelf.noise[1:], strict=True):
-            if offer.aware and not offer.rejected:
+            if offer.aware and not offer.rejected and offer.in_stock:
                 value = -shelf.price_weight * offer.relative_price + noise
                 if value > best_value:
                     best, best_value = offer.brand, value

@@ -187,7 +187,7 @@ class Buyer(Person):
         its Gumbel noise, against walking away."""
         best, best_value = None, shelf.walk_away_utility + shelf.noise[0]
         for offer, noise in zip(shelf.offers, shelf.noise[1:], strict=True):
-            if not offer.aware or offer.rejected:
+            if not offer.aware or offer.rejected or not offer.in_stock:
                 continue
             utility = (
                 shelf.weight_attitude * offer.attitude

@@ -66,6 +66,8 @@ class Offer:
     """The unit owns this brand now (a repurchase)."""
     rejected: bool
     """The buyer ruled this brand out for good after bad news."""
+    in_stock: bool = True
+    """The brand is on the shelf today (`brands.<b>.in_stock`); out of stock it cannot be bought."""
 
 
 @dataclass(frozen=True)

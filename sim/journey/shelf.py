@@ -46,14 +46,34 @@ def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     u = draws.columns("shelf", market.day, due, 1 + options + 3)
     showrooming = u[:, 0] < market.scenario.choice.p_showrooming
     utility = shelf_utility(market, due, showrooming)
+    stocked = on_the_shelf(market, draws, due)
+    if stocked is not None:  # out-of-stock brands cannot be chosen today
+        utility[:, 1:] = np.where(stocked, utility[:, 1:], -np.inf)
     noise = gumbel(u[:, 1 : 1 + options])
     choice = np.argmax(utility + noise, axis=1) - 1
     if "choose" in market.deciders:  # buyers of a class that overrides `choose`
-        choose_per_agent(market, due, choice, showrooming, noise)
+        choose_per_agent(market, due, choice, showrooming, noise, stocked)
     record_decisions(market, due, choice)
     bought = choice >= 0
     buy(market, due[bought], choice[bought], u[bought, 1 + options :])
     walk_away(market, due[choice < 0])
+
+
+def stock_chances(market: Market) -> np.ndarray:
+    """Each brand's chance of being in stock when a buyer reaches the shelf."""
+    return np.array([market.scenario.brands[name].in_stock for name in market.brands.names])
+
+
+def on_the_shelf(market: Market, draws: KeyedDraws, due: np.ndarray) -> np.ndarray | None:
+    """Per unit at the shelf today and brand: whether the brand is in stock for it (chance
+    `brands.<b>.in_stock`; Gruen, Corsten & Bharadwaj 2002); None when every brand always is.
+    Draws keyed by unit and day (scope "choice", decision "stock"), so stock-outs move no one
+    else's draws."""
+    in_stock = stock_chances(market)
+    if (in_stock >= 1.0).all():
+        return None
+    u = draws.columns("stock", market.day, due, market.brands.n)
+    return u < in_stock[None, :]
 
 
 def loop_back_on_dissent(market: Market, draws: KeyedDraws, due: np.ndarray) -> np.ndarray:
@@ -113,22 +133,38 @@ def shelf_utility(market: Market, due: np.ndarray, showrooming: np.ndarray) -> n
 
 
 def choose_per_agent(
-    market: Market, due: np.ndarray, choice: np.ndarray, showrooming: np.ndarray, noise
+    market: Market,
+    due: np.ndarray,
+    choice: np.ndarray,
+    showrooming: np.ndarray,
+    noise,
+    stocked: np.ndarray | None = None,
 ) -> None:
     """Replace `choice` (brand index, -1 none) for units whose buyer's class decides itself:
-    each gets a `Shelf` with the inputs and Gumbel draws the vectorised choice used."""
+    each gets a `Shelf` with the inputs, stock and Gumbel draws the vectorised choice used."""
     deciders = market.deciders["choose"]
     buyers = market.units.start[due]
     names = market.brands.names
     for position in deciders.positions(buyers):
-        shelf = shelf_view(market, int(due[position]), bool(showrooming[position]), noise[position])
+        in_stock = None if stocked is None else stocked[position]
+        shelf = shelf_view(
+            market, int(due[position]), bool(showrooming[position]), noise[position], in_stock
+        )
         picked = deciders.agent(buyers[position]).choose(shelf)
         if picked is not None and picked not in names:
             raise ValueError(f"choose() returned {picked!r}; brands are {names} or None")
+        if picked is not None and in_stock is not None and not in_stock[names.index(picked)]:
+            raise ValueError(f"choose() returned {picked!r}, which is out of stock today")
         choice[position] = -1 if picked is None else names.index(picked)
 
 
-def shelf_view(market: Market, unit: int, showrooming: bool, noise: np.ndarray) -> Shelf:
+def shelf_view(
+    market: Market,
+    unit: int,
+    showrooming: bool,
+    noise: np.ndarray,
+    in_stock: np.ndarray | None = None,
+) -> Shelf:
     """What one buying unit sees at the shelf today (`sim.journey.decisions.Shelf`)."""
     choice, brands = market.scenario.choice, market.brands
     attitude, aware = unit_views(market, np.array([unit]))
@@ -147,6 +183,7 @@ def shelf_view(market: Market, unit: int, showrooming: bool, noise: np.ndarray) 
             review_count=int(counts[b]),
             owned=bool(market.units.brand[unit] == b),
             rejected=bool(rejected[b]),
+            in_stock=True if in_stock is None else bool(in_stock[b]),
         )
         for b, name in enumerate(brands.names)
     )

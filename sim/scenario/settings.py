@@ -261,6 +261,10 @@ class Brand(Strict):
     """Chance an end user is well onboarded (assumption; Kriss 2014 links experience to renewal)."""
     shelf_quality: float = Field(0.5, ge=0.0, le=1.0)
     """Product page / shelf quality at FMOT: photos, sizes, price shown, availability (assumption)."""
+    in_stock: Probability = 1.0
+    """Chance the brand is on the shelf (in stock) when a buyer gets there; out of stock, the
+    buyer chooses among the rest or walks away. Default 1 (assumption: never out of stock);
+    retail out-of-stock rates average 8.3% worldwide (Gruen, Corsten & Bharadwaj 2002)."""
     faq_coverage: Probability = 0.4
     """Share of pre-purchase questions the brand's FAQ answers (assumption)."""
     influencer_presence: Probability = 0.1
