@@ -36,6 +36,8 @@ def research_days(
     """Days of research of journeys starting now for `units`, from their uniforms `u`."""
     research = market.scenario.research
     days = geometric_days(u, research.mean_days)
+    if research.low_involvement_share == 0.0:  # the default: no per-unit work on the day's path
+        return days
     low = low_involvement(market, draws, units)
     if low.any():
         days[low] = geometric_days(u[low], research.low_involvement_days)
@@ -45,6 +47,8 @@ def research_days(
 def mean_sources(market: Market, draws: KeyedDraws, units: np.ndarray) -> float | np.ndarray:
     """Mean sources each researcher of `units` consults (a scalar when nobody differs)."""
     research = market.scenario.research
+    if research.low_involvement_share == 0.0:
+        return research.mean_sources
     low = low_involvement(market, draws, units)
     if not low.any():
         return research.mean_sources
