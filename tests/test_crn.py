@@ -143,6 +143,7 @@ INERT = {
     "review_solicitation": {"response_rate": 0.0, "cost_per_request_usd": 0.0, "early_factor": 0.0},
     "retention_content": {"p_opt_in": 0.0},
     "win_back": {"open_rate": 0.0, "cost_per_offer_usd": 0.0},
+    "seeding": {"n_seeds": 0, "cost_per_seed_usd": 0.0},
     "newsletter": {"open_rate": 0.0, "cost_per_email_usd": 0.0},
     "live_chat": {"hours_coverage": 0.0},
 }

@@ -243,6 +243,7 @@ COSTS = {
     "quality_crisis": ({"recall_cost_usd": 777.0, "end_day": 90}, lambda s, d: 777.0),
     "newsletter": ({"p_subscribe": 1.0, "cost_per_email_usd": 0.03}, lambda s, d: s.emails * 0.03),
     "live_chat": ({"p_ask": 1.0, "cost_per_chat_usd": 5.0}, lambda s, d: s.answered * 5.0),
+    "seeding": ({"n_seeds": 30, "cost_per_seed_usd": 4.0}, lambda s, d: len(s.seeded) * 29.0),
     "win_back": (
         {"open_rate": 1.0, "discount_usd": 7.0, "delay_days": 5},
         lambda s, d: s.offers * 0.05 + s.redeemed * 7.0,

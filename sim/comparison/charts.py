@@ -72,6 +72,10 @@ def unit_label(kpi: str) -> str:
     }.get(kind_of(kpi), "difference (count)")
 
 
+NOTE = {"ha": "center", "va": "center", "color": "0.4", "fontsize": 10, "backgroundcolor": "white"}
+"""A note in a panel where a KPI has no value (it needs a longer window than the run's)."""
+
+
 def kpi_differences(comparison: pd.DataFrame, order: list[str]) -> Figure:
     """One panel per headline KPI: each scenario's difference to the reference, 95% CI bars."""
     kpis = [k for k in HEADLINE_KPIS if k in set(comparison["kpi"])]
@@ -97,6 +101,10 @@ def kpi_differences(comparison: pd.DataFrame, order: list[str]) -> Figure:
         scale = 100.0 if kind_of(kpi) == "share" else 1.0
         y = np.arange(len(others))[::-1]
         for yi, (_name, r) in zip(y, part.iterrows(), strict=True):
+            if not np.isfinite(r["difference"]):  # e.g. 365-day retention in a 365-day launch
+                where = ax.get_yaxis_transform()  # x in the panel's width, y in rows
+                ax.text(0.5, yi, "not observed in the window", transform=where, **NOTE)
+                continue
             good = (r["difference"] < 0) == (kpi in LOWER_IS_BETTER)
             color = (GOOD if good else BAD) if r["distinguishable"] else NOISE
             low, high = r["ci_low"] * scale, r["ci_high"] * scale
@@ -118,7 +126,8 @@ def kpi_differences(comparison: pd.DataFrame, order: list[str]) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(5))
         if kind_of(kpi) == "usd":
             ax.xaxis.set_major_formatter(FuncFormatter(money))
-        if not np.any(part[["difference", "ci_low", "ci_high"]].to_numpy(dtype=float)):
+        values = part[["difference", "ci_low", "ci_high"]].to_numpy(dtype=float)
+        if not np.any(np.nan_to_num(values)):
             ax.set_xlim(-1, 1)  # identical in every replication: one tick at 0, not "-$0 $0"
             ax.set_xticks([0])
         ax.tick_params(labelsize=10)

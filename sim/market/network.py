@@ -176,12 +176,7 @@ def placed_audiences(
         sizes = polya_urn(degree[influencers] + 1.0, total, rng)
     start = np.zeros(n_inf + 1, dtype=np.int64)
     np.cumsum(sizes, out=start[1:])
-    if pop.follower_graph == "preferential":  # follows attach by ties at the follower's end too
-        cumulative = np.cumsum(degree + 1.0)
-        picks = rng.random(int(start[-1])) * cumulative[-1]
-        followers = np.searchsorted(cumulative, picks, side="right").astype(np.int32)
-    else:
-        followers = rng.integers(0, n, size=int(start[-1])).astype(np.int32)
+    followers = rng.integers(0, n, size=int(start[-1])).astype(np.int32)
     return influencers, start, followers
 
 

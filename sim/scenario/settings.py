@@ -180,11 +180,13 @@ class Population(Strict):
     J. Marketing). In a mixed market (no ties) hubs are random people."""
     follower_graph: Literal["random", "preferential"] = "random"
     """Who follows whom: `influencer_audience` random people each (random: the model before this
-    setting), or by preferential attachment (Barabasi & Albert 1999) at both ends: each follow
-    goes to an influencer with chance proportional to its followers so far plus its social ties
-    + 1 (a Polya urn: unequal audiences, the best-connected gather the most), and comes from a
-    person with chance proportional to their ties + 1 (assumption: people with more contacts
-    follow more accounts), so posts land on the network's hubs."""
+    setting), or by preferential attachment (Barabasi & Albert 1999): each follow goes to an
+    influencer with chance proportional to its followers so far plus its social ties + 1 (a
+    Polya urn: unequal audiences, the best-connected gather the most) and comes from a random
+    person, as in Barabasi & Albert's model, where the newcomer attaching is anyone and only the
+    target is chosen by popularity. (Until 2026-11-30 follows also came from people in
+    proportion to their ties; that piled the posts on hubs who followed several influencers and
+    had heard everything already, and made seeding hubs lose customers.)"""
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Population:

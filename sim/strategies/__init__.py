@@ -24,6 +24,7 @@ from sim.strategies.referral import Referral
 from sim.strategies.reply_to_reviews import ReplyToReviews
 from sim.strategies.retention_content import RetentionContent
 from sim.strategies.review_solicitation import ReviewSolicitation
+from sim.strategies.seeding import Seeding
 from sim.strategies.shelf_quality import ShelfQuality
 from sim.strategies.win_back import WinBack
 
@@ -50,6 +51,7 @@ REGISTRY: dict[str, type[Strategy]] = {
         WinBack,
         Newsletter,
         LiveChat,
+        Seeding,
     )
 }
 
