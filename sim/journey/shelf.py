@@ -276,10 +276,14 @@ def walk_away(market: Market, who: np.ndarray) -> None:
 
 
 def record_churn(market: Market, who: np.ndarray) -> None:
-    """Focal customers lost today (switched or left); cohorts remember the first loss."""
+    """Focal customers lost today (switched or left); cohorts remember the first loss.
+
+    Only units that have paid for the brand count: a seed (`sim.strategies.seeding`) who gives
+    up a free product was never a customer."""
     units = market.units
-    market.daily.add("churned", len(who))
-    first = who[(units.churn_day[who] < 0) & (units.acquired_day[who] >= 0)]
+    customers = who[units.acquired_day[who] >= 0]
+    market.daily.add("churned", len(customers))
+    first = customers[units.churn_day[customers] < 0]
     units.churn_day[first] = market.day
 
 
