@@ -18,6 +18,7 @@ from helpers import small_scenario
 from scipy import stats
 
 from sim.errors import ScenarioError
+from sim.journey.shelf import record_churn
 from sim.market.moments import Moment
 from sim.model import JourneyModel
 from sim.scenario.config import load_scenario
@@ -53,6 +54,17 @@ def test_seeds_use_the_product_free_and_the_brand_pays_for_it():
     assert (market.units.acquired_day[seeds] < 0).all()  # not customers until they pay
     daily = model.daily().iloc[0]
     assert daily["strategy_cost_usd"] == pytest.approx(40 * (25.0 + 5.0))
+
+
+def test_a_seed_giving_up_the_free_product_is_not_a_customer_lost():
+    scenario = small_scenario(brands=seeding(n_seeds=10, seeds_from="random"))
+    model = JourneyModel(scenario, seed=4, days=5, with_agents=False)
+    model.step()  # day 1: the seeds get their products; the second day's row is open
+    market, (strategy,) = model.market, model.market.strategies
+    paid = np.flatnonzero((market.units.brand == 0) & (market.units.acquired_day >= 0))[:3]
+    churned = market.daily.column("churned").sum()
+    record_churn(market, np.concatenate([strategy.seeded, paid]))
+    assert market.daily.column("churned").sum() == churned + 3
 
 
 def test_seeding_is_refused_in_b2b():
