@@ -13,6 +13,8 @@ from sim.model import JourneyModel
 from sim.reports.kpi_table import format_value
 from sim.reports.kpis import KPIS, retention_kpis
 from sim.reports.survival import (
+    KaplanMeier,
+    KaplanMeierError,
     at_risk,
     at_risk_by_age,
     curve_table,
@@ -110,3 +112,90 @@ def test_model_retention_uses_every_customer_the_window_observes():
     # 180 days are observable through warm-up customers (left truncation), 365 are not
     assert kpis["retention_km_180d_at_risk"] > 0 and not math.isnan(kpis["retention_km_180d"])
     assert math.isnan(kpis["retention_km_365d"]) and kpis["retention_km_365d_at_risk"] == 0
+
+
+# --- sim.reports.survival.KaplanMeier against lifelines itself (the reference) ---
+
+
+def lifelines_fit(duration, event, entry=None, confidence=0.95):
+    from lifelines import KaplanMeierFitter
+
+    return KaplanMeierFitter(alpha=1 - confidence).fit(duration, event_observed=event, entry=entry)
+
+
+def random_data(seed: int, n: int, truncated: bool, floats: bool = False):
+    rng = np.random.default_rng(seed)
+    duration = rng.integers(0, 60, n) if not floats else np.round(rng.exponential(20, n), 1)
+    event = rng.random(n) < 0.6
+    entry = None
+    if truncated:  # about half enter late, at an age below their exit
+        late = rng.random(n) < 0.5
+        entry = np.where(late, np.floor(duration * rng.random(n)), 0).astype(duration.dtype)
+    return duration, event, entry
+
+
+def model_data():
+    model = JourneyModel(small_scenario(days=100, warmup_days=120), seed=8, with_agents=False)
+    data = model.run().outcome().survival()
+    return data.duration, data.event, data.entry
+
+
+DATASETS = {
+    "crafted": lambda: (
+        np.array([5, 18, 20, 27, 8]),
+        np.array([1, 0, 1, 0, 1]),
+        np.array([0, 0, 5, 7, 0]),
+    ),
+    "ties and censoring": lambda: random_data(1, 400, truncated=False),
+    "left truncation": lambda: random_data(2, 400, truncated=True),
+    "float ages, truncation": lambda: random_data(3, 300, truncated=True, floats=True),
+    "small, truncation": lambda: random_data(4, 12, truncated=True),
+    "everyone lost": lambda: (np.array([1, 2, 2, 3, 5]), np.ones(5, bool), None),
+    "nobody lost": lambda: (np.array([4, 2, 9]), np.zeros(3, bool), np.array([0, 1, 0])),
+    # the risk set empties at age 8 and refills from late entrants at 20 (lifelines: 0/0 is
+    # NaN there, passed over by its cumsum and filled forward)
+    "risk set empties, late entrants": lambda: (
+        np.array([1, 2, 3, 4, 5, 6, 7, 8, 30, 31, 32]),
+        np.array([1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1]),
+        np.array([0, 0, 0, 0, 0, 0, 0, 0, 20, 20, 21]),
+    ),
+    "model run": model_data,
+}
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+@pytest.mark.parametrize("confidence", [0.95, 0.9])
+def test_kaplan_meier_equals_lifelines_exactly(name, confidence):
+    duration, event, entry = DATASETS[name]()
+    ours = KaplanMeier.fit(duration, event, entry, confidence)
+    theirs = lifelines_fit(duration, event, entry, confidence)
+    np.testing.assert_array_equal(ours.times, theirs.timeline)
+    np.testing.assert_array_equal(ours.survival, theirs.survival_function_.iloc[:, 0].to_numpy())
+    band = theirs.confidence_interval_survival_function_.to_numpy()
+    np.testing.assert_array_equal(ours.ci_low, band[:, 0])
+    np.testing.assert_array_equal(ours.ci_high, band[:, 1])
+    # read at ages before, on and between the event times, as retention_estimates and
+    # curve_table read lifelines' fit
+    ages = np.unique(np.concatenate([np.arange(-1, int(np.max(duration)) + 3), ours.times + 0.5]))
+    np.testing.assert_array_equal(
+        ours.survival_at(ages), theirs.survival_function_at_times(ages).to_numpy()
+    )
+    padded = theirs.confidence_interval_survival_function_
+    expected = padded.reindex(padded.index.union(ages)).ffill().loc[ages].fillna(1.0).to_numpy()
+    low, high = ours.band_at(ages)
+    np.testing.assert_array_equal(low, expected[:, 0])
+    np.testing.assert_array_equal(high, expected[:, 1])
+
+
+def test_kaplan_meier_refuses_what_lifelines_refuses():
+    from lifelines.exceptions import StatError
+
+    # everyone lost before the late entrants arrive, in the first half of the event times
+    duration, event, entry = np.array([1, 1, 9, 9, 10]), np.ones(5, bool), np.array([0, 0, 5, 6, 7])
+    with pytest.raises(StatError) as theirs:
+        lifelines_fit(duration, event, entry)
+    with pytest.raises(KaplanMeierError) as ours:
+        KaplanMeier.fit(duration, event, entry)
+    assert str(ours.value).strip() == str(theirs.value).strip()
+    with pytest.raises(ValueError, match="birth time"):
+        KaplanMeier.fit(np.array([3, 4]), np.ones(2, bool), np.array([0, 5]))
