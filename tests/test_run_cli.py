@@ -142,6 +142,24 @@ def test_every_chart_has_title_and_labelled_axes(run_two):
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
+def test_charts_save_the_same_bytes_as_matplotlibs_tight_box(run_two, tmp_path):
+    """`charts.save` measures the tight box itself (one draw fewer): the PNG must not change."""
+    _, folder, _ = run_two
+    daily = pd.read_parquet(folder / "daily.parquet")
+    cohorts = pd.read_csv(folder / "cohorts.csv")
+    retention = pd.read_csv(folder / "retention.csv")
+    with charts.style():
+        figures = [draw(daily) for draw in charts.DAILY_CHARTS.values()]
+        figures += [charts.cohort_retention(cohorts), charts.retention_curve(retention)]
+        for i, fig in enumerate(figures):
+            charts.footnote(fig, "365 days after a 180-day warm-up")
+            assert charts.tight_box(fig) is not None
+            ours = charts.save(fig, tmp_path / f"{i}.png").read_bytes()
+            theirs = io.BytesIO()
+            fig.savefig(theirs, format="png")  # matplotlib's own bbox_inches="tight"
+            assert ours == theirs.getvalue(), fig.axes[0].get_title()
+
+
 def test_stdout_has_grouped_kpi_table_with_ci(run_two):
     _, _, out = run_two
     for heading in ("Acquisition", "Retention", "Advocacy", "Economics", "95% CI", "New customers"):

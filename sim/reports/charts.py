@@ -16,8 +16,10 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.transforms import Bbox
 
 from sim.market.measures import CHANNEL_COLUMNS, STAR_COLUMNS, moment_labels
 from sim.reports.stats import mean_ci_by
@@ -311,7 +313,34 @@ DAILY_CHARTS: dict[str, Callable[[pd.DataFrame], Figure]] = {
 
 def save(fig: Figure, path: Path) -> Path:
     """Save `fig` as PNG atomically (temp name, then rename)."""
-    return atomic_write(Path(path), lambda temp: fig.savefig(temp, format="png"))
+    box = tight_box(fig)
+    return atomic_write(Path(path), lambda temp: fig.savefig(temp, format="png", bbox_inches=box))
+
+
+def tight_box(fig: Figure) -> Bbox | None:
+    """The box (inches) that `savefig` with the house style's ``bbox_inches="tight"`` crops to,
+    measured without the extra draw savefig makes first; None (savefig measures it) when the
+    style is not tight or the figure has a layout engine, which that draw must run.
+
+    Why: savefig draws a tight figure three times over (a draw to lay it out, the measure, the
+    draw that paints); the figures here need no layout pass, so measuring first saves ~20 ms a
+    chart. The PNG is the same to the byte (`tests/test_run_cli.py` checks it).
+    """
+    dpi = matplotlib.rcParams["savefig.dpi"]
+    if (
+        matplotlib.rcParams["savefig.bbox"] != "tight"
+        or fig.get_layout_engine() is not None
+        or dpi == "figure"
+    ):
+        return None
+    shown = fig.dpi
+    canvas = FigureCanvasAgg(fig)
+    fig.set_dpi(dpi)  # text is measured at the resolution it is saved at, as savefig does
+    try:
+        box = fig.get_tightbbox(canvas.get_renderer())
+    finally:
+        fig.set_dpi(shown)
+    return box.padded(matplotlib.rcParams["savefig.pad_inches"])
 
 
 def footnote(fig: Figure, window: str) -> Figure:
