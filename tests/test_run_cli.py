@@ -195,6 +195,22 @@ def test_quiet_prints_only_the_folder(small_scenario_file, results_root, capsys)
     assert captured.out == f"{folder}\n"
 
 
+def test_no_charts_writes_the_same_tables_without_pngs(small_scenario_file, results_root):
+    argv = ["run", str(small_scenario_file), "--days", "5", "--quiet", "--out", str(results_root)]
+    assert main(argv) == 0 and main([*argv, "--no-charts"]) == 0
+    folders = {
+        json.loads((f / "manifest.json").read_text())["command"][-1]: f
+        for f in (results_root / "small").iterdir()
+    }
+    with_charts, without = folders["--quiet"], folders["--no-charts"]
+    assert not list(without.glob("*.png")) and list(with_charts.glob("*.png"))
+    assert {f.name for f in without.iterdir()} == {
+        f.name for f in with_charts.iterdir() if f.suffix != ".png"
+    }
+    for name in ("daily.csv", "kpis.json", "cohorts.csv", "retention.csv", "funnel.csv"):
+        assert (without / name).read_bytes() == (with_charts / name).read_bytes(), name
+
+
 @pytest.mark.parametrize("failure", [RuntimeError("chart failed"), KeyboardInterrupt()])
 def test_a_failed_run_leaves_no_folder(failure, small_scenario_file, results_root, monkeypatch):
     def fail(*_args, **_kwargs):
@@ -215,7 +231,15 @@ def test_a_failed_run_leaves_no_folder(failure, small_scenario_file, results_roo
     [
         (
             ["run", "--help"],
-            ("--days", "--seed", "--replications", "--out", "--quiet", "Example: mot run"),
+            (
+                "--days",
+                "--seed",
+                "--replications",
+                "--out",
+                "--quiet",
+                "--no-charts",
+                "Example: mot run",
+            ),
         ),
         (["--help"], ("run", "Example: mot run")),
     ],
