@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -263,6 +264,17 @@ def test_python_dash_m_runs_end_to_end(small_scenario_file, results_root):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # not a terminal: no progress bar
     assert "Results:" in done.stdout and (results_root / "small").is_dir()
+
+
+def test_only_a_process_running_one_command_freezes_the_collector(
+    small_scenario_file, results_root, monkeypatch
+):
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    argv = ["run", str(small_scenario_file), "--days", "5", "--quiet", "--out", str(results_root)]
+    assert main(argv) == 0 and frozen == []  # a program calling main([...]) keeps its collector
+    monkeypatch.setattr(sys, "argv", ["mot", *argv])
+    assert main() == 0 and len(frozen) == 2  # `mot run ...`: after the imports, and at the end
 
 
 @pytest.mark.parametrize(
