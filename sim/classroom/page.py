@@ -244,6 +244,12 @@ def wait_for_either(first: threading.Event, second: threading.Event, timeout_s: 
 def use_polled(read: Callable[[], int]) -> int:
     """A number another page may change (a class's version), read every `POLL_SECONDS` in a
     thread that ends with the page; the component redraws when it changed."""
+    return use_polled_reactive(read).value
+
+
+def use_polled_reactive(read: Callable[[], int]) -> solara.Reactive[int]:
+    """`use_polled`'s number as a reactive variable: every component that reads its value
+    (in this render context or another, `sim.classroom.separate`) redraws when it changed."""
     seen = solara.use_reactive(read())
 
     def watch(cancel: threading.Event) -> None:
@@ -252,7 +258,7 @@ def use_polled(read: Callable[[], int]) -> int:
                 seen.value = read()
 
     solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
-    return seen.value
+    return seen
 
 
 def summary(classroom: Classroom, arm: str) -> str:

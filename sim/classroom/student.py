@@ -79,6 +79,8 @@ class StudentMarket:
         self._model: JourneyModel | None = copy.deepcopy(template)
         self._day = 0
         self._daily: pd.DataFrame | None = None
+        self._frame: tuple[int, pd.DataFrame] | None = None
+        """(days run, `daily()`) of the market in memory: built once a day, not once a call."""
         self.values = dict(values)
         self.moves: list[LeverMove] = []
         self.periods = [LeverPeriod(1, dict(self.values))]
@@ -95,7 +97,7 @@ class StudentMarket:
         with self.lock:
             if self._model is None:
                 self._model = self.replay(self._day)
-                self._daily = None
+                self._daily, self._frame = None, None
             return self._model
 
     @property
@@ -166,7 +168,12 @@ class StudentMarket:
         with self.lock:
             if self._model is None and self._daily is not None:
                 return self._daily
-            daily = self.model.daily()
+            model = self.model
+            kept = self._frame
+            if kept is not None and kept[0] == model.days_run:
+                return kept[1]  # the page, the class's file and the teacher ask each day
+            daily = model.daily()
+            self._frame = (model.days_run, daily)
             return daily
 
     def network(self, sample: NetworkSample) -> NetworkState:
@@ -181,7 +188,7 @@ class StudentMarket:
             if self._model is None or self.viewers > 0:
                 return False
             self._daily, self._day = self._model.daily(), self._model.days_run
-            self._model = None
+            self._model, self._frame = None, None
             return True
 
     def replay(self, day: int) -> JourneyModel:
@@ -199,7 +206,7 @@ class StudentMarket:
         """Come back from the class's file: the lever history and the days run (the market is
         rebuilt when first needed; until then the stored rows answer for it)."""
         with self.lock:
-            self._model, self._day = None, day
+            self._model, self._frame, self._day = None, None, day
             self.moves = list(moves)
             for move in moves:
                 self.values[move.key] = move.value
@@ -237,7 +244,9 @@ def run_to(model: JourneyModel, day: int) -> None:
 
 def day_rows(daily: pd.DataFrame) -> list[str]:
     """Daily rows as JSON text, one per day (floats written exactly: `repr` round-trips)."""
-    return [json.dumps(row) for row in daily.to_dict("records")]
+    columns = list(daily.columns)
+    values = [daily[column].tolist() for column in columns]  # Python scalars, as to_dict gives
+    return [json.dumps(dict(zip(columns, row, strict=True))) for row in zip(*values, strict=True)]
 
 
 def frame_from_rows(rows: list[str]) -> pd.DataFrame:

@@ -7,6 +7,8 @@ are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
 
 from __future__ import annotations
 
+import functools
+
 import solara
 
 from sim.classroom import chart_options as opts
@@ -19,9 +21,11 @@ from sim.classroom.page import (
     LeverControl,
     day_numbers,
     use_play,
-    use_polled,
+    use_polled_reactive,
 )
 from sim.classroom.page_address import query
+from sim.classroom.rich_text import RichText, escaped
+from sim.classroom.separate import use_separate
 from sim.classroom.step_buttons import StepButtons, shown_levers
 from sim.classroom.student import StudentMarket
 
@@ -61,7 +65,7 @@ def JoinForm(session: ClassSession, browser: str | None, joined) -> None:
 
     with solara.Card("Join the class", style={"max-width": "480px", "margin": "40px auto"}):
         if session.lesson:
-            solara.Markdown(f"**{session.lesson.title}**")
+            RichText(f"**{session.lesson.title}**")
         solara.InputText("Your name or your team's name", value=name, continuous_update=True)
         solara.Button("Join", color="primary", on_click=join, classes=["mot-join"])
         if error.value:
@@ -70,12 +74,15 @@ def JoinForm(session: ClassSession, browser: str | None, joined) -> None:
 
 @solara.component
 def StudentView(session: ClassSession, student: StudentMarket) -> None:
-    """Levers, controls and lesson on the left; the network and journey charts on the right."""
-    class_version = use_polled(lambda: session.class_version)
+    """Levers, controls and lesson on the left; the network and journey charts on the right.
+
+    The levers and the lesson are rendered apart (`sim.classroom.separate`): a step redraws the
+    day, today's numbers and the charts (~25 elements) without reacton walking the twenty
+    sliders and the lesson's text (~165 more) each frame."""
+    class_version = use_polled_reactive(lambda: session.class_version)
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
-
     lever_tick = solara.use_reactive(0)
 
     def frame() -> bool:
@@ -87,19 +94,29 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
 
     use_play(playing, frame, PLAY_PAUSE_S)
     solara.use_effect(lambda: watch(session, student), [student])
-    version = (tick.value, class_version)
-    # children get the reactive variables, never new closures, so reacton does not run the
-    # levers' and the lesson's functions again at each step (it still walks their widgets:
-    # 191 elements and 89 widget updates a frame, ~0.08 s, either way; docs/teaching.md)
+    left = use_separate(lambda: LeftPanel(session, student, lever_tick, class_version))
+    version = (tick.value, class_version.value)
     with solara.Columns([2, 5], style={"padding": "8px", "margin": "0"}):  # no sideways scroll
         with solara.Column():
             Header(session, student, version)
-            Levers(session, student, lever_tick, (lever_tick.value, class_version))
-            LessonPanel(session, student)
+            solara.Column(children=[left], style={"padding": "0"})
         with solara.Column():
             if session.mode == "free":
                 Controls(session, student, playing, speed, tick, lever_tick, version)
             Market(session, student, version)
+
+
+@solara.component
+def LeftPanel(
+    session: ClassSession,
+    student: StudentMarket,
+    lever_tick: solara.Reactive[int],
+    class_version: solara.Reactive[int],
+) -> None:
+    """The levers and the lesson (rendered apart from the rest of the page)."""
+    with solara.Column(style={"padding": "0"}):
+        Levers(session, student, lever_tick, (lever_tick.value, class_version.value))
+        LessonPanel(session, student)
 
 
 def watch(session: ClassSession, student: StudentMarket):
@@ -121,8 +138,8 @@ def watch(session: ClassSession, student: StudentMarket):
 def Header(session: ClassSession, student: StudentMarket, version: tuple) -> None:
     """Who, which day, and what the class is doing."""
     title = session.lesson.title if session.lesson else session.base.name
-    solara.Markdown(
-        f"### {title}\n\nYou are **{student.name}** · day **{student.day}** of {student.days}"
+    RichText(
+        f"### {title}\n\nYou are **{escaped(student.name)}** · day **{student.day}** of {student.days}"
     )
     if session.mode == "rounds":
         status = f"Round {session.rounds_run} of {session.n_rounds} done ({session.round_days} days each)."
@@ -205,14 +222,11 @@ def Controls(
 @solara.component
 def Market(session: ClassSession, student: StudentMarket, version: tuple) -> None:
     """Today's numbers, the network picture (laid out once) and the journey charts."""
-    network = solara.use_memo(
-        lambda: to_json(opts.network_option("Your market: a sample of the people")), []
-    )
-    points, ties = solara.use_memo(lambda: layout_json(session.sample), [])
-    journey = solara.use_memo(lambda: to_json(opts.journey_option("Your market: the journey")), [])
+    network, journey = chart_setups()
+    points, ties = layout_json(session.sample)
     daily = student.daily()
     with solara.Column(classes=["mot-summary"]):
-        solara.Markdown(summary_line(session, daily))
+        RichText(summary_line(session, daily))
     with solara.Columns([1, 1]):
         LiveChart(
             network,
@@ -233,6 +247,15 @@ def Market(session: ClassSession, student: StudentMarket, version: tuple) -> Non
         )
 
 
+@functools.cache
+def chart_setups() -> tuple[str, str]:
+    """The student's two charts set up (JSON), made once for every page."""
+    return (
+        to_json(opts.network_option("Your market: a sample of the people")),
+        to_json(opts.journey_option("Your market: the journey")),
+    )
+
+
 def summary_line(session: ClassSession, daily) -> str:
     """Today's numbers in one line."""
     if not len(daily):
@@ -247,9 +270,9 @@ def LessonPanel(session: ClassSession, student: StudentMarket) -> None:
     if lesson is None:
         return
     with solara.Card("The lesson", classes=["mot-lesson"]):
-        solara.Markdown(f"**Goal.** {lesson.goal}")
+        RichText(f"**Goal.** {lesson.goal}")
         if lesson.steps:
-            solara.Markdown(
+            RichText(
                 "**Steps.**\n\n" + "\n".join(f"{n}. {s}" for n, s in enumerate(lesson.steps, 1))
             )
         for number, question in enumerate(lesson.questions):
@@ -257,7 +280,7 @@ def LessonPanel(session: ClassSession, student: StudentMarket) -> None:
             def on_value(text: str, number=number) -> None:
                 session.set_answer(student, number, text)
 
-            solara.Markdown(f"**Q{number + 1}.** {question}")
+            RichText(f"**Q{number + 1}.** {question}")
             with solara.Column(classes=[f"mot-answer-{number + 1}"]):
                 solara.InputTextArea(
                     "Your answer", value=student.answers.get(number, ""), on_value=on_value, rows=2

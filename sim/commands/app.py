@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.classroom.asset_cache import AssetCache
 from sim.classroom.guard import (
     WILDCARD_HOSTS,
     Guard,
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_server(host: str, port: int, page: str = PAGE) -> uvicorn.Server:
-    """Uvicorn serving solara's app wrapped in the `Guard` (Host, Origin and framing checks).
+    """Uvicorn serving solara's app wrapped in the `Guard` (Host, Origin and framing checks),
+    its front-end files compressed once (`AssetCache`).
 
     Why not `solara run`: it builds the app from a module path, leaving no place for the guard, and
     turns the Ctrl+C that stops it into a click `Abort` traceback while a browser tab is connected.
@@ -90,7 +92,7 @@ def build_server(host: str, port: int, page: str = PAGE) -> uvicorn.Server:
     from solara.server.starlette import app as solara_app
 
     config = uvicorn.Config(
-        Guard(solara_app, allowed_hosts(host)),
+        Guard(AssetCache(solara_app), allowed_hosts(host)),
         host=host,
         port=port,
         log_config=LOGGING_CONFIG,

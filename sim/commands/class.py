@@ -12,6 +12,7 @@ levers, rounds, answers; each market rebuilt from the seed and its levers).
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -70,11 +71,23 @@ def run(args: argparse.Namespace) -> int:
     students = url(student_address(), args.port) if wild(args.host) else url(args.host, args.port)
     class_app.CURRENT.student_url = students
     announce(students, teacher_url(args.host, args.port, class_app.CURRENT.token), wild(args.host))
+    freeze_startup_objects()
     try:
         server.run()
     finally:
         session.close()
     return 0
+
+
+def freeze_startup_objects() -> None:
+    """Keep the objects made at start (the warmed-up market, Solara and its imports: ~250,000)
+    out of Python's garbage collector from now on.
+
+    Why: a full collection walks every object the process holds, ~0.12 s here, and each
+    student's page makes enough objects to set one off: py-spy showed ~0.14 s of a join's CPU
+    spent collecting. Those objects live as long as the server anyway (`gc.freeze`)."""
+    gc.collect()
+    gc.freeze()
 
 
 def resumed(session) -> str:
