@@ -1,21 +1,30 @@
-"""A class on one computer, measured: N students in headless Chromium against one `mot class`.
+"""A class on one computer, measured: N students against one `mot class`.
 
-`python -m sim.bench.classroom_load --students 30` starts `mot class` on a free loopback port,
-opens N browser contexts at once (each a fresh profile: nothing cached, as on a student's
-laptop), joins each, then measures what a class feels (issue 16's targets):
+`python -m sim.bench.classroom_load --students 30` starts `mot class` on a free loopback port
+and measures what a class feels (issue 16's targets):
 
 - page usable: from opening the address until the join form answers, and until the student's
   market (levers, charts) is on screen after pressing Join (students arrive 2 s apart);
-- a 7-day step: every student presses "Step 7 days" at the same moment; the time until each
-  page shows the new day;
-- Play: one student plays (1 day a frame) while the others are connected; frames per second
-  counted from the day counter's changes in the page;
+- a 7-day step: each student presses "Step 7 days" alone, then all at the same moment (twice);
+  the time until the page shows the new day;
+- Play: one student plays (1 day a frame) while the others are connected;
 - server memory (resident set of the `mot class` process) with everyone connected, and again
-  after every student closed the page and the server let go of their pages' sessions.
+  after every student closed the page and the server let go of their pages' sessions;
+- the server's CPU time per join and per step, and the machine's load average.
 
-Browsers run on the same two cores as the server here, which a real class does not do (each
-student has their own computer), so the figures are pessimistic. Results: printed against the
-targets and written to `results/bench/classroom_load.json`.
+Two modes (`--mode`), reported apart and labelled:
+
+- `browsers`: every student is a headless Chromium context (a fresh profile: nothing cached).
+  All of them run on the same two cores as the server, which a classroom does not do (each
+  student brings a computer): the figures are the browsers' as much as the server's.
+- `light` (default): as a classroom loads the server. Two students are real headless Chromium
+  pages, one arriving first and one arriving last (with everyone else connected); the other
+  N-2 are light clients (`sim.bench.page_client`) that fetch the same page and front-end files
+  a fresh browser fetches, open the page's WebSocket and press the same buttons, without
+  drawing anything. A light client's times are "the server answered"; the browsers' are "the
+  page shows it". Both are measured in the run and printed apart.
+
+Results: printed against the targets and written to `results/bench/classroom_load.json`.
 """
 
 from __future__ import annotations
@@ -63,7 +72,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_class(lesson: Path, port: int, log: Path, folder: Path) -> subprocess.Popen:
+def start_class(
+    lesson: Path, port: int, log: Path, folder: Path, root: Path = ROOT
+) -> subprocess.Popen:
     """`mot class LESSON` on loopback, kept in `folder` (a new class each run: a resumed one
     would already hold the students); returns once it answers."""
     command = [
@@ -80,7 +91,8 @@ def start_class(lesson: Path, port: int, log: Path, folder: Path) -> subprocess.
         str(folder),
     ]
     with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        env = {**os.environ, "PYTHONPATH": str(root)}  # the checkout measured
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=root, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -115,12 +127,17 @@ def memory_mb(process: subprocess.Popen) -> float:
     return psutil.Process(process.pid).memory_info().rss / 1e6
 
 
-async def join(browser, address: str, name: str, delay_s: float) -> dict:
-    """After `delay_s`, open the page in a fresh context and join as `name`; times in seconds."""
+async def join(
+    browser, address: str, name: str, delay_s: float, assets: list[str] | None = None
+) -> dict:
+    """After `delay_s`, open the page in a fresh context and join as `name`; times in seconds.
+    `assets` collects the paths of the files the browser fetched from the server."""
     await asyncio.sleep(delay_s)
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
+    if assets is not None:
+        page.on("request", lambda request: assets.append(request.url))
     start = time.monotonic()
     await page.goto(address, timeout=TIMEOUT_MS)
     await page.wait_for_selector(".mot-join", timeout=TIMEOUT_MS)
@@ -169,49 +186,183 @@ async def play_fps(page, seconds: float = 6.0) -> float:
     return frames / elapsed
 
 
+class LoadWatch:
+    """The machine's 1-minute load average, sampled every 5 s while the benchmark runs."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = [os.getloadavg()[0]]
+        self.task: asyncio.Task | None = None
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(5)
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> LoadWatch:
+        self.task = asyncio.get_running_loop().create_task(self.run())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
 async def measure(address: str, students: int, server: subprocess.Popen) -> dict:
-    """Join everyone at once, step everyone at once (3 times), play one, then leave."""
+    """Every student a headless Chromium: join 2 s apart, step one at a time and all at once
+    (twice), play one, then leave."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         memory_before = memory_mb(server)
         cpu_start = cpu_seconds(server)
-        joined = await asyncio.gather(
-            *(join(browser, address, f"Student {i + 1}", i * JOIN_GAP_S) for i in range(students))
-        )
-        pages = [j["page"] for j in joined]
-        cpu_joined = cpu_seconds(server)
-        alone = [await step_week(page) for page in pages]  # one at a time, the rest connected
-        cpu_alone = cpu_seconds(server) - cpu_joined
-        together: list[float] = []
-        for _ in range(2):
-            together += await asyncio.gather(*(step_week(page) for page in pages))
-        fps = await play_fps(pages[0])
-        memory_peak = memory_mb(server)
+        with LoadWatch() as load:
+            joined = await asyncio.gather(
+                *(
+                    join(browser, address, f"Student {i + 1}", i * JOIN_GAP_S)
+                    for i in range(students)
+                )
+            )
+            pages = [j["page"] for j in joined]
+            cpu_joined = cpu_seconds(server)
+            alone = [await step_week(page) for page in pages]  # one at a time, the rest connected
+            cpu_alone = cpu_seconds(server) - cpu_joined
+            together: list[float] = []
+            for _ in range(2):
+                together += await asyncio.gather(*(step_week(page) for page in pages))
+            fps = await play_fps(pages[0])
+            memory_peak = memory_mb(server)
         for j in joined:
             await j["context"].close()
         await browser.close()
     await asyncio.sleep(LEAVE_WAIT_S)
     return {
+        "mode": "browsers",
         "students": students,
-        "page_usable_s": [j["form_s"] for j in joined],
-        "market_usable_s": [j["market_s"] for j in joined],
-        "step_7_days_s": alone,
+        "browser_page_usable_s": [j["form_s"] for j in joined],
+        "browser_market_usable_s": [j["market_s"] for j in joined],
+        "browser_step_7_days_s": alone,
         "step_7_days_together_s": together,
         "server_cpu_per_step_s": cpu_alone / students,
         "server_cpu_per_join_s": (cpu_joined - cpu_start) / students,
-        "play_fps": fps,
+        "browser_play_fps": fps,
         "memory_before_mb": memory_before,
         "memory_mb": memory_peak,
         "memory_after_leaving_mb": memory_mb(server),
+        "load_average_max": max(load.samples),
     }
 
 
+async def light_join(address: str, name: str, delay_s: float, assets: list[str]) -> dict:
+    """A light client: after `delay_s`, fetch the page and `assets`, connect and join."""
+    from sim.bench.page_client import PageClient
+
+    await asyncio.sleep(delay_s)
+    client = PageClient(address, assets)
+    start = time.monotonic()
+    await client.open(TIMEOUT_MS / 1000)
+    form = time.monotonic() - start
+    clicked = time.monotonic()
+    await client.join(name, TIMEOUT_MS / 1000)
+    market = time.monotonic() - clicked
+    await client.settle()
+    return {"client": client, "form_s": form, "market_s": market}
+
+
+async def measure_light(address: str, students: int, server: subprocess.Popen) -> dict:
+    """One real browser first, N-2 light clients 2 s apart, one real browser last (everyone
+    else connected); step one at a time and all at once (twice); play in the last browser and
+    in a light client; then leave."""
+    from playwright.async_api import async_playwright
+
+    if students < 3:
+        raise ValueError("light mode needs 3 students or more (two browsers and a light client)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        memory_before = memory_mb(server)
+        cpu_start = cpu_seconds(server)
+        with LoadWatch() as load:
+            fetched: list[str] = []
+            first = await join(browser, address, "Student 1", 0, fetched)
+            assets = same_origin_paths(fetched, address)
+            lights = await asyncio.gather(
+                *(
+                    light_join(address, f"Student {i + 2}", i * JOIN_GAP_S, assets)
+                    for i in range(students - 2)
+                )
+            )
+            last = await join(browser, address, f"Student {students}", JOIN_GAP_S)
+            cpu_joined = cpu_seconds(server)
+            browsers = [first, last]
+            clients = [light["client"] for light in lights]
+            timeout_s = TIMEOUT_MS / 1000
+            browser_alone = [await step_week(first["page"])]
+            light_alone = [await client.step_week(timeout_s) for client in clients]
+            browser_alone.append(await step_week(last["page"]))
+            cpu_alone = cpu_seconds(server) - cpu_joined
+            together_browser: list[float] = []
+            together_light: list[float] = []
+            for _ in range(2):
+                steps = await asyncio.gather(
+                    *(step_week(b["page"]) for b in browsers),
+                    *(client.step_week(timeout_s) for client in clients),
+                )
+                together_browser += steps[:2]
+                together_light += steps[2:]
+            fps = await play_fps(last["page"])
+            light_fps = await clients[0].play_fps(6.0)
+            memory_peak = memory_mb(server)
+        for b in browsers:
+            await b["context"].close()
+        await browser.close()
+        for client in clients:
+            await client.close()
+    await asyncio.sleep(LEAVE_WAIT_S)
+    return {
+        "mode": "light",
+        "students": students,
+        "browsers": 2,
+        "light_clients": students - 2,
+        "assets_fetched_per_client": len(assets),
+        "browser_page_usable_s": [b["form_s"] for b in browsers],
+        "browser_market_usable_s": [b["market_s"] for b in browsers],
+        "light_page_usable_s": [light["form_s"] for light in lights],
+        "light_market_usable_s": [light["market_s"] for light in lights],
+        "browser_step_7_days_s": browser_alone,
+        "light_step_7_days_s": light_alone,
+        "browser_step_7_days_together_s": together_browser,
+        "light_step_7_days_together_s": together_light,
+        "step_7_days_together_s": together_browser + together_light,
+        "server_cpu_per_step_s": cpu_alone / students,
+        "server_cpu_per_join_s": (cpu_joined - cpu_start) / students,
+        "browser_play_fps": fps,
+        "light_play_fps": light_fps,
+        "memory_before_mb": memory_before,
+        "memory_mb": memory_peak,
+        "memory_after_leaving_mb": memory_mb(server),
+        "load_average_max": max(load.samples),
+    }
+
+
+def same_origin_paths(urls: list[str], address: str) -> list[str]:
+    """The paths (with query) of the files a browser fetched from the server, in order, once
+    each; the page itself and its WebSocket left out."""
+    paths: list[str] = []
+    for url in urls:
+        if not url.startswith(address):
+            continue
+        path = url[len(address) :] or "/"
+        if path != "/" and not path.startswith("/jupyter/api/") and path not in paths:
+            paths.append(path)
+    return paths
+
+
 def summary(result: dict) -> list[tuple[str, str, str]]:
-    """(figure, measured, target verdict) rows."""
+    """(figure, measured, target verdict) rows; each says whose time it is."""
 
     def spread(values: list[float]) -> str:
+        if len(values) <= 2:
+            return ", ".join(f"{v:.2f} s" for v in values)
         return f"median {statistics.median(values):.2f} s, max {max(values):.2f} s"
 
     def verdict(value: float, key: str, more_is_better: bool = False) -> str:
@@ -219,33 +370,50 @@ def summary(result: dict) -> list[tuple[str, str, str]]:
         ok = value >= target if more_is_better else value <= target
         return f"{'PASS' if ok else 'MISS'} (target {'>=' if more_is_better else '<='} {target:g})"
 
-    usable = result["page_usable_s"]
-    market = result["market_usable_s"]
-    steps = result["step_7_days_s"]
-    together = result["step_7_days_together_s"]
-    return [
-        ("page usable (join form)", spread(usable), verdict(max(usable), "page_usable_s")),
-        ("market on screen after Join", spread(market), verdict(max(market), "page_usable_s")),
-        ("7-day step, one student at a time", spread(steps), verdict(max(steps), "step_7_days_s")),
-        ("7-day step, everyone at once", spread(together), verdict(max(together), "step_7_days_s")),
-        ("server CPU per 7-day step", f"{result['server_cpu_per_step_s']:.3f} s", ""),
-        ("server CPU per student joining", f"{result['server_cpu_per_join_s']:.3f} s", ""),
-        (
-            "Play, one student",
-            f"{result['play_fps']:.1f} frames/s",
-            verdict(result["play_fps"], "play_fps", True),
-        ),
-        (
-            "server memory, everyone in",
-            f"{result['memory_mb']:.0f} MB",
-            verdict(result["memory_mb"], "memory_mb"),
-        ),
+    rows: list[tuple[str, str, str]] = []
+
+    def timed(label: str, key: str, target: str) -> None:
+        values = result.get(key)
+        if values:
+            rows.append((label, spread(values), verdict(max(values), target)))
+
+    light = result["mode"] == "light"
+    first_last = " (first, last to arrive)" if light else ""
+    timed(f"page usable, browser{first_last}", "browser_page_usable_s", "page_usable_s")
+    timed("page usable, light clients (answered)", "light_page_usable_s", "page_usable_s")
+    timed(f"market on screen, browser{first_last}", "browser_market_usable_s", "page_usable_s")
+    timed("market sent, light clients", "light_market_usable_s", "page_usable_s")
+    timed("7-day step alone, browser", "browser_step_7_days_s", "step_7_days_s")
+    timed("7-day step alone, light clients", "light_step_7_days_s", "step_7_days_s")
+    if light:
+        timed("7-day step all at once, browsers", "browser_step_7_days_together_s", "step_7_days_s")
+        timed("7-day step all at once, light", "light_step_7_days_together_s", "step_7_days_s")
+    else:
+        timed("7-day step, everyone at once", "step_7_days_together_s", "step_7_days_s")
+    rows.append(("server CPU per 7-day step", f"{result['server_cpu_per_step_s']:.3f} s", ""))
+    rows.append(("server CPU per student joining", f"{result['server_cpu_per_join_s']:.3f} s", ""))
+    fps = result["browser_play_fps"]
+    rows.append(
+        ("Play, one student, browser", f"{fps:.1f} frames/s", verdict(fps, "play_fps", True))
+    )
+    if "light_play_fps" in result:
+        rows.append(
+            (
+                "Play, server frames to a light client",
+                f"{result['light_play_fps']:.1f} frames/s",
+                "",
+            )
+        )
+    memory = result["memory_mb"]
+    rows.append(("server memory, everyone in", f"{memory:.0f} MB", verdict(memory, "memory_mb")))
+    rows.append(
         (
             "server memory, before / after leaving",
             f"{result['memory_before_mb']:.0f} / {result['memory_after_leaving_mb']:.0f} MB",
             "",
-        ),
-    ]
+        )
+    )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,34 +423,58 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument(
+        "--mode",
+        choices=["light", "browsers"],
+        default="light",
+        help="light: two real browsers, the rest light clients (as a classroom loads the "
+        "server); browsers: every student a headless Chromium on this computer",
+    )
+    parser.add_argument(
         "--lesson", default=str(ROOT / "scenarios" / "lessons" / "follow_up_email.toml")
     )
     parser.add_argument("--out", default=str(ROOT / "results" / "bench" / "classroom_load.json"))
+    parser.add_argument(
+        "--server-root",
+        default=str(ROOT),
+        help="the checkout whose `python -m sim class` is measured (default: this one); "
+        "another checkout gives a before/after on the same machine with the same benchmark",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="mot-class-bench-") as folder:
-        server = start_class(Path(args.lesson), port, out.with_suffix(".log"), Path(folder))
+        server = start_class(
+            Path(args.lesson), port, out.with_suffix(".log"), Path(folder), Path(args.server_root)
+        )
         try:
-            result = asyncio.run(measure(f"http://127.0.0.1:{port}", args.students, server))
+            run = measure_light if args.mode == "light" else measure
+            result = asyncio.run(run(f"http://127.0.0.1:{port}", args.students, server))
         finally:
             stop(server)
     result |= {
+        "server_root": str(Path(args.server_root).resolve()),
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "cpus": os.cpu_count(),
     }
     out.write_text(json.dumps(result, indent=2))
-    print(
-        f"classroom load: {args.students} students, {Path(args.lesson).name}, {os.cpu_count()} CPUs"
+    who = (
+        f"2 headless Chromium pages + {args.students - 2} light clients"
+        if args.mode == "light"
+        else f"{args.students} headless Chromium contexts"
     )
     print(
-        f"  load average before {load_before[0]:.1f}, after {result['load_average_after'][0]:.1f}"
+        f"classroom load ({args.mode}): {args.students} students ({who}), "
+        f"{Path(args.lesson).name}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  load average before {load_before[0]:.1f}, at most {result['load_average_max']:.1f}"
+        f" during, after {result['load_average_after'][0]:.1f}"
     )
     for label, value, verdict in summary(result):
-        print(f"  {label:40s} {value:32s} {verdict}")
+        print(f"  {label:46s} {value:32s} {verdict}")
     print(f"  written to {out}")
     return 0
 

@@ -20,15 +20,17 @@ import solara
 
 
 def use_separate(make: Callable[[], reacton.core.Element]) -> ipyvue.Html:
-    """The widget showing `make()` (called once, at the first render) in its own render context,
-    closed with the component. Pass it state as `solara.Reactive` variables (stable objects), not
-    values: the separate part does not re-render when the calling component does."""
-    box, context = solara.use_memo(lambda: render_apart(make()), dependencies=[])
-    solara.use_effect(lambda: context.close, dependencies=[])
+    """The widget showing `make()` (called once, after the first render) in its own render
+    context, closed with the component. Pass it state as `solara.Reactive` variables (stable
+    objects), not values: the separate part does not re-render when the calling component does.
+
+    The part is rendered in an effect, after the calling render has finished: rendering it
+    inside that render (a render within a render) made reacton build the whole page twice."""
+    box = solara.use_memo(lambda: ipyvue.Html(tag="div", children=[]), dependencies=[])
+
+    def mount():
+        _, context = reacton.render(make(), box)
+        return context.close
+
+    solara.use_effect(mount, dependencies=[])
     return box
-
-
-def render_apart(element: reacton.core.Element) -> tuple[ipyvue.Html, reacton.core._RenderContext]:
-    """`element` rendered into a plain `<div>` by a render context of its own."""
-    box = ipyvue.Html(tag="div", children=[])
-    return reacton.render(element, box)
