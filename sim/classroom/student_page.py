@@ -224,6 +224,7 @@ def Market(session: ClassSession, student: StudentMarket, version: tuple) -> Non
     """Today's numbers, the network picture (laid out once) and the journey charts."""
     network, journey = chart_setups()
     points, ties = layout_json(session.sample)
+    feed = solara.use_memo(opts.JourneyFeed, [student])  # only the new days' JSON a frame
     daily = student.daily()
     with solara.Column(classes=["mot-summary"]):
         RichText(summary_line(session, daily))
@@ -240,7 +241,7 @@ def Market(session: ClassSession, student: StudentMarket, version: tuple) -> Non
         )
         LiveChart(
             journey,
-            to_json(opts.journey_patch(daily)),
+            feed.patch_json(daily),
             label=opts.journey_label(daily),
             height="800px",
             classes=["mot-journey"],

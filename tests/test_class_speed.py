@@ -1,0 +1,188 @@
+"""What makes a class fast enough (issue 16): each shortcut gives what the slow way gave.
+
+Front-end files compressed once (`AssetCache`), the student page's text converted without
+python-markdown, the journey chart's JSON grown a few days at a time, the class's daily rows
+written without pandas' `to_dict`, and the levers and lesson rendered apart from the day's
+numbers (a step does not redraw them). Small markets (2,000 people); seeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+
+import markdown
+import pytest
+import solara
+from helpers import small_scenario
+
+from sim.bench.classroom_load import same_origin_paths
+from sim.bench.page_client import decode
+from sim.classroom import chart_options as opts
+from sim.classroom import student_page
+from sim.classroom.asset_cache import AssetCache
+from sim.classroom.class_session import ClassSession
+from sim.classroom.live_chart import to_json
+from sim.classroom.page import day_numbers
+from sim.classroom.rich_text import escaped, simple_html, to_html
+from sim.classroom.step_buttons import StepButtonsWidget
+from sim.classroom.student import day_rows
+from sim.classroom.student_page import StudentView
+
+
+@pytest.fixture(scope="module")
+def session():
+    return ClassSession(small_scenario(days=120, warmup_days=10, seed=7), n_shown=300)
+
+
+class FakeApp:
+    """An ASGI app answering every request with a body in two chunks; counts its calls."""
+
+    def __init__(self, status: int = 200, headers: list | None = None) -> None:
+        self.calls = 0
+        self.status = status
+        self.headers = headers or [(b"content-type", b"text/javascript")]
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.calls += 1
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": b"var a", "more_body": True})
+        await send({"type": "http.response.body", "body": b" = 1;", "more_body": False})
+
+
+def get(app, path: str, method: str = "GET", headers: list | None = None) -> list[dict]:
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": b"v=1",
+        "headers": [(b"accept-encoding", b"gzip"), *(headers or [])],
+    }
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def body(sent: list[dict]) -> bytes:
+    return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+def test_front_end_files_are_answered_from_memory_after_the_first_request():
+    inner = FakeApp()
+    app = AssetCache(inner)
+    first, second = get(app, "/static/main.js"), get(app, "/static/main.js")
+    assert inner.calls == 1 and body(first) == body(second) == b"var a = 1;"
+    headers = dict(second[0]["headers"])
+    assert second[0]["status"] == 200 and headers[b"content-length"] == b"10"
+    get(app, "/_solara/cdn/echarts.js")
+    get(app, "/_solara/cdn/echarts.js")
+    assert inner.calls == 2
+
+
+@pytest.mark.parametrize(
+    "path, method, headers",
+    [
+        ("/", "GET", []),  # the page itself (it sets the browser's cookie)
+        ("/teacher", "GET", []),
+        ("/static/main.js", "POST", []),
+        ("/static/main.js", "GET", [(b"if-none-match", b'"abc"')]),  # answered by Solara: 304
+        ("/static/main.js", "GET", [(b"range", b"bytes=0-1")]),
+    ],
+)
+def test_pages_posts_and_conditional_requests_pass_through(path, method, headers):
+    inner = FakeApp()
+    app = AssetCache(inner)
+    get(app, path, method, headers)
+    get(app, path, method, headers)
+    assert inner.calls == 2
+
+
+@pytest.mark.parametrize(
+    "status, headers", [(404, []), (200, [(b"set-cookie", b"solara-session-id=x")])]
+)
+def test_errors_and_responses_with_cookies_are_not_kept(status, headers):
+    inner = FakeApp(status, headers)
+    app = AssetCache(inner)
+    get(app, "/static/x.js")
+    get(app, "/static/x.js")
+    assert inner.calls == 2
+
+
+def test_the_journey_json_grown_day_by_day_is_the_whole_journey_json(session):
+    student = session.student(session.join("Feed"))
+    feed = opts.JourneyFeed()
+    for days in (0, 0, 1, 1, 6, 7, 30):
+        student.step(days)
+        daily = student.daily()
+        assert feed.patch_json(daily) == to_json(opts.journey_patch(daily))
+    assert opts.JourneyFeed().patch_json(daily) == to_json(opts.journey_patch(daily))
+    assert feed.patch_json(daily.iloc[:3]) == to_json(opts.journey_patch(daily.iloc[:3]))
+
+
+def test_the_day_lines_convert_as_python_markdown_does(session):
+    student = session.student(session.join("Lines"))
+    student.step(9)
+    texts = [
+        day_numbers(student.daily()),
+        f"### {session.base.name}\n\nYou are **{escaped('Ana')}** · day **9** of 120",
+        "**Goal.** See the follow-up e-mail at work.",
+        "Press Step or Play (or wait for the teacher's round) to start the days.",
+    ]
+    for text in texts:
+        assert simple_html(text) == markdown.markdown(text, extensions=["tables"])
+    for text in ["**Steps.**\n\n1. Switch it on.\n2. Wait.", "a_b_", "- item", "x <b>y</b>"]:
+        assert simple_html(text) is None  # python-markdown's job
+        assert to_html(text) == markdown.markdown(text, extensions=["tables"])
+
+
+def test_stored_daily_rows_are_the_rows_to_dict_gave(session):
+    student = session.student(session.join("Rows"))
+    student.step(12)
+    daily = student.daily()
+    for rows in (daily, daily.iloc[5:12], daily.iloc[0:0]):
+        assert day_rows(rows) == [json.dumps(row) for row in rows.to_dict("records")]
+
+
+def test_a_step_redraws_the_day_but_not_the_levers_or_the_lesson(session):
+    student = session.student(session.join("Steady"))
+    box, rc = solara.render(StudentView(session, student), handle_error=False)
+    buttons = rc.find(StepButtonsWidget).widget
+    levers, lesson = student_page.Levers.render_count, student_page.LessonPanel.render_count
+    headers = student_page.Header.render_count
+    for _ in range(3):
+        buttons.vue_press({"action": "step_7", "levers": {}})
+    assert student.day == 21 and student_page.Header.render_count == headers + 3
+    assert student_page.Levers.render_count == levers
+    assert student_page.LessonPanel.render_count == lesson
+    buttons.vue_press({"action": "step_1", "levers": {"quality": 2.5}})  # a lever moved
+    assert student.values["quality"] == 2.5
+    assert student_page.Levers.render_count > levers
+    rc.close()
+
+
+def test_light_clients_read_solaras_binary_messages_and_fetch_what_the_browser_fetched():
+    message = {"header": {"msg_type": "comm_msg"}, "content": {"comm_id": "a", "data": {}}}
+    text = json.dumps(message).encode()
+    framed = struct.pack("!II", 1, 8) + text
+    assert decode(framed)["msg_type"] == "comm_msg"
+    assert decode(json.dumps(message))["content"]["comm_id"] == "a"
+    urls = [
+        "http://127.0.0.1:9/",
+        "http://127.0.0.1:9/static/a.js?v=1",
+        "http://127.0.0.1:9/static/a.js?v=1",
+        "http://127.0.0.1:9/jupyter/api/kernels/x/channels",
+        "https://elsewhere.example/b.js",
+        "http://127.0.0.1:9/_solara/cdn/echarts.js",
+    ]
+    assert same_origin_paths(urls, "http://127.0.0.1:9") == [
+        "/static/a.js?v=1",
+        "/_solara/cdn/echarts.js",
+    ]
