@@ -19,9 +19,9 @@ import reacton
 import solara
 
 
-def use_separate(make: Callable[[], reacton.core.Element]) -> ipyvue.Html:
-    """The widget showing `make()` (called once, after the first render) in its own render
-    context, closed with the component. Pass it state as `solara.Reactive` variables (stable
+def use_separate(make: Callable[[], reacton.core.Element], dependencies: list) -> ipyvue.Html:
+    """The widget showing `make()` in its own render context, closed with the component and
+    made again when `dependencies` change. Pass it state as `solara.Reactive` variables (stable
     objects), not values: the separate part does not re-render when the calling component does.
 
     The part is rendered in an effect, after the calling render has finished: rendering it
@@ -32,5 +32,5 @@ def use_separate(make: Callable[[], reacton.core.Element]) -> ipyvue.Html:
         _, context = reacton.render(make(), box)
         return context.close
 
-    solara.use_effect(mount, dependencies=[])
+    solara.use_effect(mount, dependencies=dependencies)
     return box

@@ -94,7 +94,9 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
 
     use_play(playing, frame, PLAY_PAUSE_S)
     solara.use_effect(lambda: watch(session, student), [student])
-    left = use_separate(lambda: LeftPanel(session, student, lever_tick, class_version))
+    left = use_separate(
+        lambda: LeftPanel(session, student, lever_tick, class_version), [session, student]
+    )
     version = (tick.value, class_version.value)
     with solara.Columns([2, 5], style={"padding": "8px", "margin": "0"}):  # no sideways scroll
         with solara.Column():
