@@ -45,9 +45,9 @@ def run_child(mode: str, arg: str, timeout_s: float = 1800.0) -> tuple[dict[str,
     return json.loads(done.stdout.strip().splitlines()[-1]), launched
 
 
-def measure_size(workload: Workload) -> dict[str, Any]:
+def measure_size(workload: Workload, timeout_s: float = 1800.0) -> dict[str, Any]:
     """Time and memory of one workload in a fresh process, with derived per-consumer figures."""
-    result, _ = run_child("size", json.dumps(asdict(workload)))
+    result, _ = run_child("size", json.dumps(asdict(workload)), timeout_s)
     n = workload.n_consumers
     peak_b = result["peak_rss_kib"] * KIB
     before_b = result["rss_before_kib"] * KIB

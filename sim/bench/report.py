@@ -16,6 +16,8 @@ from sim.bench import targets as T
 from sim.bench.agent_path import agent_path_figures
 from sim.bench.chart import consumer_slope, day_slope, fixed_and_marginal
 from sim.bench.crn import crn_figures, crn_table
+from sim.bench.large import ten_million_figures
+from sim.bench.screen import screen_figures
 from sim.bench.targets import Figure
 from sim.reports.store import write_json
 
@@ -224,6 +226,8 @@ def all_figures(results: dict[str, Any]) -> list[Figure]:
         + crn_figures(results.get("crn"))
         + peer_figures(results.get("peer"))
         + agent_path_figures(results.get("agent_path"))
+        + screen_figures(results.get("screen"), results.get("full_screen"))
+        + ten_million_figures(results.get("ten_million"))
     )
 
 

@@ -12,19 +12,25 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Target:
-    """A bound a figure must meet: `below`, `above`, or both (a range)."""
+    """A bound a figure must meet: `below`, `above`, or both (a range); `inclusive` bounds
+    accept a value equal to them (`>= 365 days`)."""
 
     below: float | None = None
     above: float | None = None
+    inclusive: bool = False
 
     def __post_init__(self) -> None:
         if self.below is None and self.above is None:
             raise ValueError("a target needs a bound")
 
     def met(self, value: float) -> bool:
-        """True when `value` is strictly inside the bounds."""
-        low_ok = self.above is None or value > self.above
-        high_ok = self.below is None or value < self.below
+        """True when `value` is inside the bounds (strictly, unless `inclusive`)."""
+        if self.inclusive:
+            low_ok = self.above is None or value >= self.above
+            high_ok = self.below is None or value <= self.below
+        else:
+            low_ok = self.above is None or value > self.above
+            high_ok = self.below is None or value < self.below
         return low_ok and high_ok
 
     def margin(self, value: float) -> str:
@@ -32,17 +38,20 @@ class Target:
         bounds = [b for b in (self.below, self.above) if b is not None]
         bound = min(bounds, key=lambda b: abs(value - b))
         change = abs(value - bound) / abs(bound)
+        if self.inclusive and value == bound:
+            return f"at the {'limit' if bound == self.below else 'floor'}"
         if bound == self.below:
             return f"{change:.0%} {'over' if value >= bound else 'under'} the limit"
         return f"{change:.0%} {'short of' if value <= bound else 'above'} the floor"
 
     def describe(self, unit: str) -> str:
-        """The target as text, e.g. `< 6 s` or `0.9-1.1`."""
+        """The target as text, e.g. `< 6 s`, `>= 365 days` or `0.9-1.1`."""
         if self.below is not None and self.above is not None:
             return f"{self.above:g}-{self.below:g}{_suffix(unit)}"
+        equal = "=" if self.inclusive else ""
         if self.below is not None:
-            return f"< {self.below:g}{_suffix(unit)}"
-        return f"> {self.above:g}{_suffix(unit)}"
+            return f"<{equal} {self.below:g}{_suffix(unit)}"
+        return f">{equal} {self.above:g}{_suffix(unit)}"
 
 
 def _suffix(unit: str) -> str:
@@ -59,6 +68,9 @@ class Figure:
     unit: str = ""
     target: Target | None = None
     note: str = ""
+    missing: str = "not measured"
+    """What is printed instead of a value when the figure was not measured, and why (e.g.
+    `not measured (run with --ten-million)`)."""
 
     @property
     def measured(self) -> bool:
@@ -76,7 +88,7 @@ class Figure:
 
     def line(self) -> str:
         """The figure as one printed line."""
-        value = f"{self.value:,.3g} {self.unit}".strip() if self.measured else "not measured"
+        value = f"{self.value:,.3g} {self.unit}".strip() if self.measured else self.missing
         if self.target is None:
             text = f"{self.label}: {value}"
         else:
@@ -98,6 +110,7 @@ class Figure:
             "verdict": self.verdict,
             "margin": self.target.margin(self.value) if self.target and self.measured else None,
             "note": self.note,
+            "not_measured": None if self.measured else self.missing,
         }
 
 
@@ -128,3 +141,9 @@ BYTES_PER_CONSUMER_1M_V2 = Target(below=1000.0)
 PEER_RATIO = Target(above=10.0)
 """Engine agent-steps per second at least 10x Mesa's `virus_on_network` example (10,000 agents x
 365 steps), both timed in the same process (issue 12)."""
+SCREEN_S = Target(below=150.0)
+"""`mot sweep experiments/sensitivity_screen.toml` at full size (1,664 runs of 2,000 consumers)
+within 150 s (issue 12)."""
+TEN_MILLION_DAYS = Target(above=365.0, inclusive=True)
+"""10M consumers x 365 days runs: every one of the 365 days is simulated (issue 12: "runs",
+with its time and memory reported beside it)."""

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.bench.screen import SAMPLE_RUNS, SCREEN_WORKERS
 from sim.scenario.config import load_scenario, validate_scenario, with_overrides
 from sim.scenario.settings import Scenario
 from sim.strategies import REGISTRY
@@ -109,6 +110,12 @@ class BenchPlan:
         peer_agents, peer_steps: the engine vs Mesa's `virus_on_network` (issue 12: 10k x 365).
         end_to_end: time a whole `mot run` of the scenario file (issue 12); off in `quick`.
         scenario_path: the scenario file, or None for `Scenario()` defaults.
+        screen_path: the sensitivity screen's experiment file, or None (not measured).
+        screen_sample: runs of the screen timed to project the whole (`sim.bench.screen`);
+            0 = not measured (`quick`).
+        screen_workers: worker processes for the screen, as `mot sweep` uses by default.
+        full_screen: also run and time the whole screen (`--full-screen`; 10-20 min).
+        ten_million: also run 10M consumers x 365 days (`--ten-million`; ~7-10 GB).
     """
 
     sizes: tuple[int, ...] = FULL_SIZES
@@ -126,6 +133,11 @@ class BenchPlan:
     peer_agents: int = 10_000
     peer_steps: int = 365
     end_to_end: bool = True
+    screen_path: str | None = None
+    screen_sample: int = SAMPLE_RUNS
+    screen_workers: int = SCREEN_WORKERS
+    full_screen: bool = False
+    ten_million: bool = False
 
     @classmethod
     def quick(cls, scenario_path: str | None, base_json: str | None = None) -> BenchPlan:
@@ -143,6 +155,7 @@ class BenchPlan:
             peer_agents=QUICK_SIZES[0],
             peer_steps=30,
             end_to_end=False,
+            screen_sample=0,
             scenario_path=scenario_path,
             base_json=base_json,
         )

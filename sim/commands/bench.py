@@ -6,12 +6,14 @@ import argparse
 import dataclasses
 from pathlib import Path
 
+from sim.bench.large import available_bytes, memory_problem
+from sim.bench.screen import default_screen_path
 from sim.bench.workload import VARIANTS, BenchPlan, base_scenario, default_scenario_path
 from sim.errors import UsageError
 from sim.reliability.disk_budget import check_out_folder, disk_errors
 
 HELP = "Measure speed and memory (sizes, rules, sweep scaling, start-up) against the targets."
-EXAMPLE = "mot bench --quick   |   mot bench --sizes 10000,100000,1000000 --out results/bench"
+EXAMPLE = "mot bench --quick   |   mot bench --full-screen --ten-million --out results/bench"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +39,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out", default="results/bench", help="folder for bench.json and bench_scaling.png"
+    )
+    parser.add_argument(
+        "--full-screen",
+        action="store_true",
+        help="also run the whole sensitivity screen (1,664 runs, 10-20 min) instead of only "
+        "projecting it from a sample of its runs; not with --quick",
+    )
+    parser.add_argument(
+        "--ten-million",
+        action="store_true",
+        help="also run 10,000,000 consumers x 365 days (needs ~10 GB free, 5-20 min); "
+        "not with --quick",
     )
 
 
@@ -69,7 +83,19 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
     plan = (
         BenchPlan.quick(path, base) if args.quick else BenchPlan(scenario_path=path, base_json=base)
     )
-    changes: dict[str, object] = {"variants": parse_variants(args.variants)}
+    for flag, asked in (("--full-screen", args.full_screen), ("--ten-million", args.ten_million)):
+        if asked and args.quick:
+            raise UsageError(f"{flag}: not with --quick (a smoke run of seconds); drop one")
+    if args.ten_million:
+        problem = memory_problem(available_bytes())
+        if problem is not None:
+            raise UsageError(problem)
+    changes: dict[str, object] = {
+        "variants": parse_variants(args.variants),
+        "screen_path": default_screen_path(),
+        "full_screen": args.full_screen,
+        "ten_million": args.ten_million,
+    }
     if args.sizes:
         changes["sizes"] = parse_sizes(args.sizes)
     if args.days is not None:
