@@ -182,6 +182,11 @@ def measure_full_screen(
         wall_s = time.perf_counter() - start
         cpu_end = os.times()
     report = outcome.report
+    if report.failures:  # a failed run is quick: the time would flatter the screen
+        point, replication, error = report.failures[0]
+        why = f"{len(report.failures)} of {report.runs:,} runs failed, e.g. point {point}: {error}"
+        progress(f"  {why}")
+        return not_measured(path, why)
     progress(
         f"  {report.runs:,} runs in {report.wall_s:.0f} s ({report.rate:.2f} runs/s); "
         f"{wall_s:.0f} s with tables and charts; {len(report.failures)} failed"
