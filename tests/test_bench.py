@@ -344,3 +344,18 @@ def test_a_completed_ten_million_run_passes_and_reports_time_and_memory():
     assert figures["ten_million.days"].line().endswith("PASS, at the floor")
     assert figures["ten_million.raw_bytes_per_consumer"].value == 700.0
     assert figures["ten_million.peak_gb"].value == pytest.approx(7_000_000 * 1024 / 1e9)
+
+
+def test_a_whole_screen_with_failed_runs_is_not_a_time(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from sim.sweep.driver import SweepReport
+
+    report = SweepReport(runs=4, skipped=0, executed=4, failures=[(2, 0, "ValueError: x")])
+    fake = SimpleNamespace(report=report)
+    monkeypatch.setattr("sim.sweep.orchestrate.run_experiment", lambda *args: fake)
+    path = write_tiny_experiment(tmp_path)
+    result = measure_full_screen(str(path), 1, tmp_path / "bench", progress=lambda line: None)
+    full = {f.key: f for f in screen_figures(None, result)}["screen.full_s"]
+    assert full.verdict == "n/a"
+    assert "not measured (1 of 4 runs failed, e.g. point 2: ValueError: x)" in full.line()
