@@ -24,7 +24,7 @@ BYTES_PER_CONSUMER_NEEDED = 1_000
 """Memory asked for per consumer before starting: issue 12's 1 KB bound (the 1M peak was
 656 B on 2026-11-30; the margin covers a larger graph build)."""
 TIMEOUT_S = 3 * 3600.0
-"""Longest the child may take (it took ~5-10 min at load 2-10; the 1M case once took 8x its
+"""Longest the child may take (it took 18 min at load 3-31 on 2026-11-30; the 1M case once took 8x its
 quiet time under heavy load)."""
 GB = 1e9
 NOT_ASKED = "run with --ten-million"

@@ -1,18 +1,18 @@
 """The sensitivity screen against issue 12's target: `mot sweep experiments/sensitivity_screen.toml`
 (full size, 1,664 runs of 2,000 consumers) within 150 s.
 
-The whole screen takes 10-20 minutes on this machine, so by default the bench times a fixed
+The whole screen takes 20-80 minutes on this shared 2-core machine, so by default the bench times a fixed
 sample of the screen's own runs and projects the whole screen from it:
 
 - the runs are the screen's plan, made as `mot sweep` makes it (`load_experiment`,
   `build_design`, `plan_runs`: the same settings, seeds and order);
-- the sample is `SAMPLE_RUNS` runs spread evenly over that plan (run `i * (total - 1) //
-  (n - 1)` for i = 0 ... n - 1: the first and the last run and every ~26th between, so it
-  covers the Sobol design's base and mixed rows and the whole range of every lever);
+- the sample is `workload.SAMPLE_RUNS` (64) runs spread evenly over that plan (run
+  `i * (total - 1) // (n - 1)` for i = 0 ... n - 1: the first and the last run and every ~26th
+  between, so it covers the Sobol design's base and mixed rows and every lever's range);
 - they run as `mot sweep` runs them: chunked by `chunk_size` and executed by `run_chunk` on the
-  forkserver `local_executor` with `SCREEN_WORKERS` processes; the workers are started and
-  warmed (engine imported, compiled kernels loaded) before the clock starts, and that start-up
-  is timed separately;
+  forkserver `local_executor` with `workload.SCREEN_WORKERS` (2) processes; the workers are
+  started and warmed (engine imported, compiled kernels loaded) before the clock starts, and
+  that start-up is timed separately;
 - projected seconds = start-up + sample seconds x total runs / sample runs. Writing the tables,
   Sobol indices and charts after the runs is not in the projection (the full run measures it).
 
@@ -33,10 +33,6 @@ from typing import Any
 
 SCREEN = Path("experiments/sensitivity_screen.toml")
 """The screen, relative to the working directory (the repository root)."""
-SAMPLE_RUNS = 64
-"""Runs of the screen timed by default (of 1,664): about a minute on two cores."""
-SCREEN_WORKERS = 2
-"""Worker processes, as `mot sweep` uses by default (this machine's cores)."""
 WARM_PAUSE_S = 0.5
 """How long each warm-up task holds its worker, so every worker gets one (assumption: the
 pool hands a free worker the next task within this time)."""

@@ -64,7 +64,9 @@ def measure_plan_screen(plan: BenchPlan, out: Path) -> tuple[dict[str, Any], dic
         sample = measure_screen_sample(path, plan.screen_sample, plan.screen_workers)
     if not plan.full_screen:
         return sample, not_measured(path, "run with --full-screen")
-    print(f"Sensitivity screen: the whole `mot sweep {path}` (10-20 min) ...")
+    print(
+        f"Sensitivity screen: the whole `mot sweep {path}` (20-80 min on a shared 2-core machine) ..."
+    )
     return sample, measure_full_screen(path, plan.screen_workers, out)
 
 

@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.bench.screen import SAMPLE_RUNS, SCREEN_WORKERS
 from sim.scenario.config import load_scenario, validate_scenario, with_overrides
 from sim.scenario.settings import Scenario
 from sim.strategies import REGISTRY
@@ -88,6 +87,12 @@ def with_all_strategies(scenario: Scenario) -> Scenario:
     return with_overrides(scenario, overrides, "<all strategies>")
 
 
+SAMPLE_RUNS = 64
+"""Runs of the sensitivity screen timed by default (of 1,664) to project the whole: about a
+minute or two on two cores (`sim.bench.screen`)."""
+SCREEN_WORKERS = 2
+"""Worker processes for the screen, as `mot sweep` uses by default (this machine's cores)."""
+
 FULL_SIZES: tuple[int, ...] = (10_000, 100_000, 1_000_000)
 """Consumers per size in a full run (issue 8)."""
 QUICK_SIZES: tuple[int, ...] = (2_000, 5_000)
@@ -114,7 +119,7 @@ class BenchPlan:
         screen_sample: runs of the screen timed to project the whole (`sim.bench.screen`);
             0 = not measured (`quick`).
         screen_workers: worker processes for the screen, as `mot sweep` uses by default.
-        full_screen: also run and time the whole screen (`--full-screen`; 10-20 min).
+        full_screen: also run and time the whole screen (`--full-screen`; 20-80 min here).
         ten_million: also run 10M consumers x 365 days (`--ten-million`; ~7-10 GB).
     """
 

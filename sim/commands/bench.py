@@ -43,13 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--full-screen",
         action="store_true",
-        help="also run the whole sensitivity screen (1,664 runs, 10-20 min) instead of only "
+        help="also run the whole sensitivity screen (1,664 runs; 20-80 min on a shared 2-core machine) instead of only "
         "projecting it from a sample of its runs; not with --quick",
     )
     parser.add_argument(
         "--ten-million",
         action="store_true",
-        help="also run 10,000,000 consumers x 365 days (needs ~10 GB free, 5-20 min); "
+        help="also run 10,000,000 consumers x 365 days (needs ~10 GB free; ~20 min on a shared 2-core machine); "
         "not with --quick",
     )
 
