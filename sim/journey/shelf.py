@@ -59,17 +59,12 @@ def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     walk_away(market, due[choice < 0])
 
 
-def stock_chances(market: Market) -> np.ndarray:
-    """Each brand's chance of being in stock when a buyer reaches the shelf."""
-    return np.array([market.scenario.brands[name].in_stock for name in market.brands.names])
-
-
 def on_the_shelf(market: Market, draws: KeyedDraws, due: np.ndarray) -> np.ndarray | None:
     """Per unit at the shelf today and brand: whether the brand is in stock for it (chance
     `brands.<b>.in_stock`; Gruen, Corsten & Bharadwaj 2002); None when every brand always is.
     Draws keyed by unit and day (scope "choice", decision "stock"), so stock-outs move no one
     else's draws."""
-    in_stock = stock_chances(market)
+    in_stock = market.brands.in_stock  # a lever column, as the brand's other chances
     if (in_stock >= 1.0).all():
         return None
     u = draws.columns("stock", market.day, due, market.brands.n)

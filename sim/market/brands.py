@@ -27,6 +27,7 @@ LEVERS: tuple[str, ...] = (
     "shelf_quality",
     "faq_coverage",
     "influencer_presence",
+    "in_stock",
 )
 
 
