@@ -21,6 +21,9 @@ from pathlib import Path
 import pytest
 from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_until_up
 
+from sim.bench.classroom_load import same_origin_paths
+from sim.classroom.asset_cache import front_end_files
+
 pytestmark = pytest.mark.browser
 STUDENTS = 10
 LESSON_TEXT = """title = "Test lesson"
@@ -202,7 +205,8 @@ CLIPPED = """() => [...document.querySelectorAll('body *')].filter(el => {
 
 def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp_path):
     """Quick lever typing runs the new value; the page is English, unclipped at 1280x720 with
-    chart text of 12 px or more; a reload and a server restart bring the market back."""
+    chart text of 12 px or more; a reload and a server restart bring the market back. A fresh
+    browser fetches no front-end file that `mot class` did not compress before it started."""
     from playwright.sync_api import sync_playwright
 
     port, folder = free_port(), tmp_path / "class"
@@ -211,6 +215,8 @@ def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
+        fetched: list[str] = []
+        page.on("request", lambda request: fetched.append(request.url))
         try:
             page.goto(address)
             page.wait_for_selector(".mot-join", timeout=120_000)
@@ -219,6 +225,8 @@ def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp
             page.locator(".mot-join").click()
             page.wait_for_selector(".mot-network[data-drawn]", timeout=120_000)
             page.wait_for_selector(".mot-journey[data-drawn]", timeout=120_000)
+            files = {path.split("?")[0] for path in same_origin_paths(fetched, address)}
+            assert files - set(front_end_files()) == set(), "add them to front_end_files.txt"
             assert min(page.evaluate(CHART_FONT_SIZES)) >= 12
             assert page.evaluate(CLIPPED) == []
             assert (

@@ -11,17 +11,19 @@ from __future__ import annotations
 import asyncio
 import json
 import struct
+import subprocess
+import sys
 
 import markdown
 import pytest
 import solara
 from helpers import small_scenario
 
-from sim.bench.classroom_load import same_origin_paths
+from sim.bench.classroom_load import ROOT, same_origin_paths
 from sim.bench.page_client import decode
 from sim.classroom import chart_options as opts
 from sim.classroom import student_page
-from sim.classroom.asset_cache import AssetCache
+from sim.classroom.asset_cache import AssetCache, front_end_files
 from sim.classroom.class_session import ClassSession
 from sim.classroom.live_chart import to_json
 from sim.classroom.page import day_numbers
@@ -51,12 +53,14 @@ class FakeApp:
         await send({"type": "http.response.body", "body": b" = 1;", "more_body": False})
 
 
-def get(app, path: str, method: str = "GET", headers: list | None = None) -> list[dict]:
+def get(
+    app, path: str, method: str = "GET", headers: list | None = None, query: bytes = b"v=1"
+) -> list[dict]:
     scope = {
         "type": "http",
         "method": method,
         "path": path,
-        "query_string": b"v=1",
+        "query_string": query,
         "headers": [(b"accept-encoding", b"gzip"), *(headers or [])],
     }
     sent: list[dict] = []
@@ -85,6 +89,30 @@ def test_front_end_files_are_answered_from_memory_after_the_first_request():
     get(app, "/_solara/cdn/echarts.js")
     get(app, "/_solara/cdn/echarts.js")
     assert inner.calls == 2
+
+
+def test_the_query_does_not_make_another_copy():
+    inner = FakeApp()
+    app = AssetCache(inner)
+    get(app, "/static/main.js", query=b"v=1")
+    get(app, "/static/main.js", query=b"v=2")
+    assert inner.calls == 1
+
+
+def test_mot_class_compresses_every_listed_front_end_file_before_it_starts():
+    """Solara serves every file in `front_end_files.txt` (a Solara upgrade that renames one
+    fails here), and the server is built with all of them already kept."""
+    code = (
+        "from sim.commands.app import build_server\n"
+        "from sim.classroom.asset_cache import front_end_files\n"
+        "server = build_server('127.0.0.1', 8765, 'sim.classroom.class_app', front_end_files())\n"
+        "print(len(server.config.app.app.kept))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert "not found" not in done.stderr
+    assert int(done.stdout.split()[-1]) == len(front_end_files()) > 10
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import gc
 import sys
 from pathlib import Path
 
+from sim.classroom.asset_cache import front_end_files
 from sim.classroom.guard import WILDCARD_HOSTS, normal_host, student_address, url
 from sim.classroom.lesson_text import text_for
 from sim.commands.app import build_server, check_port
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     class_app.CURRENT = session = ClassSession(scenario, lesson, folder=folder)
     print(f"mot class: {resumed(session)} in {folder} (resume with --out {folder})", flush=True)
 
-    server = build_server(args.host, args.port, PAGE)
+    server = build_server(args.host, args.port, PAGE, front_end_files())
     from solara.server import settings
 
     settings.kernel.cull_timeout = f"{CULL_SECONDS}s"
