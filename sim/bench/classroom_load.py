@@ -5,8 +5,10 @@ and measures what a class feels (issue 16's targets):
 
 - page usable: from opening the address until the join form answers, and until the student's
   market (levers, charts) is on screen after pressing Join (students arrive 2 s apart);
-- a 7-day step: each student presses "Step 7 days" alone, then all at the same moment (twice);
-  the time until the page shows the new day;
+- a 7-day step: each student presses "Step 7 days" alone, then all at the same moment (twice),
+  then (light mode) each at their own pace: random gaps between presses, exponential with a mean
+  of `PACE_MEAN_S` (an assumption, not a measured classroom); the time until the page shows the
+  new day, with the median, 95th percentile and maximum;
 - Play: one student plays (1 day a frame) while the others are connected;
 - server memory (resident set of the `mot class` process) with everyone connected, and again
   after every student closed the page and the server let go of their pages' sessions;
@@ -33,6 +35,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import socket
 import statistics
@@ -61,6 +64,12 @@ TIMEOUT_MS = 300_000
 JOIN_GAP_S = 2.0
 """Students open the page 2 s apart (30 join within a minute, as a class does after the teacher
 shows the address); the step and Play figures are then taken with everyone connected."""
+PACE_MEAN_S = 5.0
+"""Assumed mean gap between one student's presses of Step when each goes at their own pace (gaps
+drawn exponential, seeded): an assumption for the realistic case, beside the worst case (all
+at the same moment)."""
+PACE_STEPS = 5
+"""Presses of Step per student in the own-pace figure."""
 LEAVE_WAIT_S = 45
 """Seconds to wait after the students leave: `mot class` keeps a closed page's session 30 s."""
 
@@ -186,6 +195,25 @@ async def play_fps(page, seconds: float = 6.0) -> float:
     return frames / elapsed
 
 
+async def paced(step, rng: random.Random, mean_gap_s: float, steps: int) -> list[float]:
+    """`steps` presses of `step` (seconds to the new day), each after a random gap
+    (exponential, mean `mean_gap_s`): one student going at their own pace."""
+    times = []
+    for _ in range(steps):
+        await asyncio.sleep(rng.expovariate(1 / mean_gap_s))
+        times.append(await step())
+    return times
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The `q` quantile (0-1) of `values`, interpolated between the nearest ranks."""
+    ordered = sorted(values)
+    at = q * (len(ordered) - 1)
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
+
+
 class LoadWatch:
     """The machine's 1-minute load average, sampled every 5 s while the benchmark runs."""
 
@@ -309,6 +337,19 @@ async def measure_light(address: str, students: int, server: subprocess.Popen) -
                 )
                 together_browser += steps[:2]
                 together_light += steps[2:]
+            rng = random.Random(16)
+            cpu_paced = cpu_seconds(server)
+            paced_steps = await asyncio.gather(
+                *(
+                    paced(lambda b=b: step_week(b["page"]), rng, PACE_MEAN_S, PACE_STEPS)
+                    for b in browsers
+                ),
+                *(
+                    paced(lambda c=c: c.step_week(timeout_s), rng, PACE_MEAN_S, PACE_STEPS)
+                    for c in clients
+                ),
+            )
+            cpu_paced = cpu_seconds(server) - cpu_paced
             fps = await play_fps(last["page"])
             light_fps = await clients[0].play_fps(6.0)
             memory_peak = memory_mb(server)
@@ -333,6 +374,11 @@ async def measure_light(address: str, students: int, server: subprocess.Popen) -
         "browser_step_7_days_together_s": together_browser,
         "light_step_7_days_together_s": together_light,
         "step_7_days_together_s": together_browser + together_light,
+        "pace_mean_gap_s": PACE_MEAN_S,
+        "browser_step_7_days_paced_s": [t for times in paced_steps[:2] for t in times],
+        "light_step_7_days_paced_s": [t for times in paced_steps[2:] for t in times],
+        "step_7_days_paced_s": [t for times in paced_steps for t in times],
+        "server_cpu_per_paced_step_s": cpu_paced / (students * PACE_STEPS),
         "server_cpu_per_step_s": cpu_alone / students,
         "server_cpu_per_join_s": (cpu_joined - cpu_start) / students,
         "browser_play_fps": fps,
@@ -360,10 +406,13 @@ def same_origin_paths(urls: list[str], address: str) -> list[str]:
 def summary(result: dict) -> list[tuple[str, str, str]]:
     """(figure, measured, target verdict) rows; each says whose time it is."""
 
-    def spread(values: list[float]) -> str:
+    def spread(values: list[float], p95: bool = False) -> str:
         if len(values) <= 2:
             return ", ".join(f"{v:.2f} s" for v in values)
-        return f"median {statistics.median(values):.2f} s, max {max(values):.2f} s"
+        middle = f"median {statistics.median(values):.2f} s"
+        if p95:
+            middle += f", 95th pct {percentile(values, 0.95):.2f} s"
+        return f"{middle}, max {max(values):.2f} s"
 
     def verdict(value: float, key: str, more_is_better: bool = False) -> str:
         target = TARGETS[key]
@@ -372,10 +421,10 @@ def summary(result: dict) -> list[tuple[str, str, str]]:
 
     rows: list[tuple[str, str, str]] = []
 
-    def timed(label: str, key: str, target: str) -> None:
+    def timed(label: str, key: str, target: str, p95: bool = False) -> None:
         values = result.get(key)
         if values:
-            rows.append((label, spread(values), verdict(max(values), target)))
+            rows.append((label, spread(values, p95), verdict(max(values), target)))
 
     light = result["mode"] == "light"
     first_last = " (first, last to arrive)" if light else ""
@@ -388,6 +437,10 @@ def summary(result: dict) -> list[tuple[str, str, str]]:
     if light:
         timed("7-day step all at once, browsers", "browser_step_7_days_together_s", "step_7_days_s")
         timed("7-day step all at once, light", "light_step_7_days_together_s", "step_7_days_s")
+        pace = f"own pace (gaps mean {result['pace_mean_gap_s']:g} s, assumed)"
+        everyone = f"all {result['students']}"
+        timed(f"7-day step {pace}, {everyone}", "step_7_days_paced_s", "step_7_days_s", p95=True)
+        timed(f"7-day step {pace}, browsers", "browser_step_7_days_paced_s", "step_7_days_s", True)
     else:
         timed("7-day step, everyone at once", "step_7_days_together_s", "step_7_days_s")
     rows.append(("server CPU per 7-day step", f"{result['server_cpu_per_step_s']:.3f} s", ""))
