@@ -8,7 +8,6 @@ are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
 from __future__ import annotations
 
 import functools
-import threading
 
 import solara
 
@@ -29,16 +28,6 @@ from sim.classroom.rich_text import RichText, escaped
 from sim.classroom.separate import use_separate
 from sim.classroom.step_buttons import StepButtons, shown_levers
 from sim.classroom.student import StudentMarket
-
-TURNS = threading.Lock()
-"""One student's Step at a time, simulation and page update together.
-
-Why: each page's messages are handled in a thread of their own, and Python runs one thread at a
-time, switching every few milliseconds. When 30 students pressed Step together, the 30 steps
-shared the processor and nearly all finished together, at the end. Taking turns, the first
-finishes after one step's time and the last no later than before: 30 light clients stepping
-together waited a median 0.92-1.04 s instead of 1.65-1.98 s, and the switching itself cost less
-(server CPU per step 0.053-0.056 s instead of 0.072-0.085 s; 2 cores, load average 2-4)."""
 
 
 @solara.component
@@ -208,10 +197,6 @@ def Controls(
     applies the lever values the page shows (`sim.classroom.step_buttons`)."""
 
     def press(action: str, levers: dict) -> None:
-        with TURNS:
-            take_turn(action, levers)
-
-    def take_turn(action: str, levers: dict) -> None:
         moved = False
         for key, value in shown_levers(levers).items():
             if key in student.values and student.values[key] != value:
