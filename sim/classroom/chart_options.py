@@ -185,14 +185,21 @@ def journey_patch(daily: pd.DataFrame, y_max: dict[str, float] | None = None) ->
 
 def journey_data(daily: pd.DataFrame, first_row: int = 0) -> dict[str, list]:
     """Each journey series' [[day, value], ...] from row `first_row` on (running totals still
-    count every day from the first)."""
-    days = daily["day"].to_numpy()[first_row:]
+    count every day from the first).
+
+    The table is read as one float array (every measure is a float, the day a whole number):
+    picking fourteen columns and summing the rivals with pandas cost ~2 ms at each frame."""
+    table = daily.to_numpy(dtype=float)
+    where = {name: i for i, name in enumerate(daily.columns)}
 
     def column(name: str) -> np.ndarray:
-        return daily[name].to_numpy(dtype=float)
+        return table[:, where[name]]
 
-    rivals = [c for c in daily.columns if c.startswith("customers_") and c != "customers_focal"]
-    rival = daily[rivals].sum(axis=1) if rivals else daily["customers"] * 0
+    days = column("day")[first_row:]
+    rivals = [
+        where[c] for c in daily.columns if c.startswith("customers_") and c != "customers_focal"
+    ]
+    rival = np.nansum(table[:, rivals], axis=1) if rivals else column("customers") * 0
     reviews = column("review_count")
     rating = np.where(reviews > 0, column("mean_rating"), np.nan)
     series = {c: (column(c), True) for c in MOMENT_COLUMNS}
