@@ -1,0 +1,265 @@
+"""Compiled (numba) passes of the journey rules: a rule's bookkeeping in one call, not twenty.
+
+Why: a day's cohorts are tens of units, so a rule's numpy calls (each 1-5 us whatever the
+cohort's size) cost more than the work; about 900 Python calls a day made the 10,000-consumer
+year (issue 12). Each kernel here does one rule's integer, comparison and bookkeeping steps in
+one pass over its cohort, in the order the numpy code did them.
+
+The same rules as `sim.market.draw_kernels` keep the results bit for bit: only integer
+arithmetic, comparisons and exact float operations, each elementwise float operation in
+numpy's order and dtype (float32 where the column is float32), and float sums in numpy's
+order (`np.bincount` and `np.add.at` add in index order). Logarithms, cosines and square
+roots of the draws (normal and Gumbel noise) stay in numpy. `tests/test_journey_kernels.py`
+compares every kernel with the numpy code it replaced.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from sim.market.draw_kernels import jit
+from sim.market.population import Flag, Role
+
+PROBLEM, LATE, DAMAGED = int(Flag.PROBLEM), int(Flag.LATE), int(Flag.DAMAGED)
+RESOLVED, RETURNED, REVIEWED = int(Flag.RESOLVED), int(Flag.RETURNED), int(Flag.REVIEWED)
+TROUBLE = PROBLEM | DAMAGED
+END_USER = int(Role.END_USER)
+
+
+@numba.njit(cache=True, inline="always")
+def _churn(unit: int, acquired_day: np.ndarray, churn_day: np.ndarray, day: int) -> int:
+    """`shelf.record_churn` for one unit: 1 if it was a paying customer (its first loss
+    remembered), else 0."""
+    if acquired_day[unit] < 0:
+        return 0
+    if churn_day[unit] < 0:
+        churn_day[unit] = day
+    return 1
+
+
+@jit
+def churn(who: np.ndarray, acquired_day: np.ndarray, churn_day: np.ndarray, day: int) -> int:
+    """`shelf.record_churn`'s bookkeeping: customers among `who` lost today (count returned),
+    each one's first loss day written to `churn_day`."""
+    lost = 0
+    for i in range(who.shape[0]):
+        lost += _churn(who[i], acquired_day, churn_day, day)
+    return lost
+
+
+@jit
+def open_trouble(flags: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """Positions in `due` of units with a problem or damage not yet resolved."""
+    rows = np.empty(due.shape[0], dtype=np.int64)
+    n = 0
+    for i in range(due.shape[0]):
+        f = flags[due[i]]
+        if f & TROUBLE and not f & RESOLVED:
+            rows[n] = i
+            n += 1
+    return rows[:n]
+
+
+@jit
+def serve_and_return(
+    due: np.ndarray,
+    rows: np.ndarray,
+    u: np.ndarray,
+    flags: np.ndarray,
+    chosen: np.ndarray,
+    chances: tuple,
+    acquired_day: np.ndarray,
+    churn_day: np.ndarray,
+    day: int,
+) -> tuple[np.ndarray, int, int, int]:
+    """`contact_service` then `decide_returns` on the units at `due[rows]` (open trouble):
+    (returned per position in `due`, focal problems resolved, focal returns, customers lost).
+
+    `u` holds three uniforms per open unit (contact, resolves, return); `chances` is (contact
+    service per brand, service resolves per brand, return if unresolved).
+    """
+    p_contact, p_resolves, p_return = chances
+    for i in range(rows.shape[0]):
+        unit = due[rows[i]]
+        b = chosen[unit]
+        if u[i, 0] < p_contact[b] and u[i, 1] < p_resolves[b]:
+            flags[unit] |= RESOLVED
+    resolved = 0
+    for i in range(due.shape[0]):
+        f = flags[due[i]]
+        resolved += (f & TROUBLE) > 0 and chosen[due[i]] == 0 and (f & RESOLVED) > 0
+    returned = np.zeros(due.shape[0], dtype=np.bool_)
+    returns, lost = 0, 0
+    for i in range(rows.shape[0]):
+        unit = due[rows[i]]
+        if flags[unit] & RESOLVED or not u[i, 2] < p_return:
+            continue
+        flags[unit] |= RETURNED
+        returned[rows[i]] = True
+        if chosen[unit] == 0:
+            returns += 1
+            lost += _churn(unit, acquired_day, churn_day, day)
+    return returned, resolved, returns, lost
+
+
+@jit
+def experience_latent(
+    members: np.ndarray,
+    unit_of: np.ndarray,
+    chosen: np.ndarray,
+    flags: np.ndarray,
+    role: np.ndarray,
+    brand_table: tuple,
+    noise: np.ndarray,
+    penalties: tuple,
+    onboarding: tuple,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(brand, flags, latent rating, end user, onboarded) per member: `rate_experience`'s
+    latent rating before end users of a deciding class replace theirs.
+
+    `unit_of` is each member's unit; `brand_table` is (quality, satisfaction sd, chance
+    onboarded) per brand; `penalties` is (late, damaged, problem, recovery bonus); `onboarding`
+    is (B2B or not, a uniform per member, the onboarding gain).
+    """
+    quality, sd, p_onboarded = brand_table
+    late, damaged, problem, bonus = penalties
+    b2b, u_onboard, gain = onboarding
+    n = members.shape[0]
+    brand = np.empty(n, dtype=np.int64)
+    member_flags = np.empty(n, dtype=flags.dtype)
+    latent = np.empty(n)
+    user = np.empty(n, dtype=np.bool_)
+    onboarded = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        unit = unit_of[i]
+        b = np.int64(chosen[unit])
+        f = flags[unit]
+        brand[i], member_flags[i] = b, f
+        resolved = (f & RESOLVED) > 0
+        x = quality[b] + sd[b] * noise[i]
+        x -= late * np.float64((f & LATE) > 0)
+        x -= damaged * np.float64((f & DAMAGED) > 0 and not resolved)
+        x -= problem * np.float64((f & PROBLEM) > 0 and not resolved)
+        x += bonus * np.float64((f & TROUBLE) > 0 and resolved)
+        if b2b:
+            onboarded[i] = u_onboard[i] < p_onboarded[b]
+            x += gain if onboarded[i] else -gain
+        latent[i] = x
+        user[i] = (role[members[i]] & END_USER) > 0
+    return brand, member_flags, latent, user, onboarded
+
+
+@jit
+def settle_experience(
+    due: np.ndarray,
+    members: np.ndarray,
+    position: np.ndarray,
+    brand: np.ndarray,
+    latent: np.ndarray,
+    user: np.ndarray,
+    columns: tuple,
+    weight: float,
+    talk_until_day: int,
+) -> tuple[np.ndarray, int, int, int]:
+    """Ratings from latent ratings, and what they do: `rate_experience` after the latent
+    rating, `learn_from_experience` and `take_stance`, in one pass. Returns (rating per member,
+    focal experiences, focal advocates, focal critics).
+
+    A unit's satisfaction is its end users' mean latent rating (summed in member order, as
+    `np.bincount`), clipped to 1-5; end users keep their own, the others take the mean.
+    `columns` is (chosen, satisfaction, person rating, private stars, attitude, aware, stance,
+    stance brand, talk until).
+    """
+    chosen, satisfaction, rating, private_stars, attitude, aware = columns[:6]
+    stance, stance_brand, talk_until = columns[6:]
+    n_units, n = due.shape[0], members.shape[0]
+    total = np.zeros(n_units)
+    count = np.zeros(n_units)
+    for i in range(n):
+        total[position[i]] += latent[i] * np.float64(user[i])
+        count[position[i]] += np.float64(user[i])
+    mean = np.empty(n_units)
+    experiences = 0
+    for k in range(n_units):
+        mean[k] = _clip(total[k] / max(count[k], 1.0), 1.0, 5.0)
+        satisfaction[due[k]] = mean[k]
+        experiences += chosen[due[k]] == 0
+    ratings = np.empty(n, dtype=np.int8)
+    advocates, critics = 0, 0
+    for i in range(n):
+        own = latent[i] if user[i] else mean[position[i]]
+        r = np.int8(_clip(np.rint(own), 1.0, 5.0))
+        p, b = members[i], brand[i]
+        ratings[i] = r
+        rating[p] = r
+        private_stars[b, r - 1] += 1
+        attitude[p, b] += np.float32(weight * (np.float64(r) - 3.0) / 2.0)
+        aware[p, b] = True
+        s = 1 if r >= 4 else (-1 if r <= 2 else 0)
+        stance[p] = s
+        stance_brand[p] = b if s != 0 else -1
+        talk_until[p] = talk_until_day
+        advocates += s > 0 and b == 0
+        critics += s < 0 and b == 0
+    return ratings, experiences, advocates, critics
+
+
+@numba.njit(cache=True, inline="always")
+def _clip(x: float, low: float, high: float) -> float:
+    """`np.clip` of one double (a NaN stays NaN)."""
+    if x < low:
+        return low
+    if x > high:
+        return high
+    return x
+
+
+@jit
+def review_tally(
+    people: np.ndarray,
+    brand: np.ndarray,
+    stars: np.ndarray,
+    unit_of: np.ndarray,
+    flags: np.ndarray,
+) -> np.ndarray:
+    """`record_reviews`' bookkeeping: flags the reviewers' units as reviewed and returns the
+    focal brand's (reviews, stars summed, negative reviews, reviews with 1 .. 5 stars)."""
+    out = np.zeros(8, dtype=np.int64)
+    for i in range(people.shape[0]):
+        flags[unit_of[people[i]]] |= REVIEWED
+        if brand[i] != 0:
+            continue
+        s = np.int64(stars[i])
+        out[0] += 1
+        out[1] += s
+        out[2] += s <= 2
+        out[2 + s] += 1
+    return out
+
+
+def warm_up() -> None:
+    """Load every kernel here for the argument types the day's rules pass (see
+    `draw_kernels.warm_up`: the first call of a kernel would otherwise land on day 1)."""
+    if _warm:
+        return
+    ids, small, day = np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int32)
+    flags, reals = np.zeros(1, np.uint8), np.zeros(1)
+    churn(ids, day, day.copy(), 0)
+    rows = open_trouble(flags, ids)
+    chances = (reals, reals, 0.5)
+    serve_and_return(ids, rows, np.zeros((0, 3)), flags, small, chances, day, day.copy(), 0)
+    brand_table, penalties = (reals, reals, reals), (0.0, 0.0, 0.0, 0.0)
+    latent = experience_latent(
+        ids, ids, small, flags, flags, brand_table, reals, penalties, (False, reals, 0.0)
+    )
+    attitude, aware = np.zeros((1, 1), np.float32), np.zeros((1, 1), bool)
+    columns = (small, reals.astype(np.float32), small.copy(), np.zeros((1, 5), np.int64))
+    columns += (attitude, aware, small.copy(), small.copy(), day.copy())
+    settle_experience(ids, ids, ids, ids, latent[2], latent[3], columns, 1.0, 1)
+    review_tally(ids, ids, small + 1, day, flags)
+    _warm.append(True)
+
+
+_warm: list[bool] = []
+"""Non-empty once `warm_up` has run in this process."""
