@@ -238,6 +238,149 @@ def review_tally(
     return out
 
 
+@jit
+def shelf_choice(
+    views: tuple,
+    owned: np.ndarray,
+    showrooming: np.ndarray,
+    weights: tuple,
+    brand_table: tuple,
+    stocked: np.ndarray,
+    noise: np.ndarray,
+) -> np.ndarray:
+    """Brand chosen (-1: walk away) per unit at the shelf: `shelf.shelf_utility` plus the
+    Gumbel `noise` (walking away in column 0), out-of-stock and unknown or rejected brands
+    left out, the first best option taken (`np.argmax`).
+
+    `views` is (attitude rows, aware rows, row of each unit, rejected rows, buyer of each unit);
+    `weights` is (attitude, price sensitivity, showrooming price factor, shelf, walking away);
+    `brand_table` is (log2 relative price, shelf quality) per brand; `stocked` is (units,
+    brands), or empty when every brand is in stock.
+    """
+    attitude, aware, rows, rejected, buyers = views
+    w_attitude, sensitivity, factor, w_shelf, walk = weights
+    relative_price, shelf_quality = brand_table
+    n, n_brands = owned.shape[0], relative_price.shape[0]
+    check_stock = stocked.shape[0] > 0
+    choice = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        price_weight = sensitivity * (factor if showrooming[i] else 1.0)
+        r, buyer = rows[i], buyers[i]
+        best, pick = walk + noise[i, 0], 0
+        for b in range(n_brands):
+            if np.isnan(best):
+                break
+            utility = w_attitude * np.float64(attitude[r, b]) - price_weight * relative_price[b]
+            utility = utility + w_shelf * shelf_quality[b]
+            if owned[i] == b:
+                utility += 1.0
+            if not aware[r, b] or rejected[buyer, b] or (check_stock and not stocked[i, b]):
+                utility = -np.inf
+            value = utility + noise[i, 1 + b]
+            if value > best or np.isnan(value):
+                best, pick = value, 1 + b
+        choice[i] = pick - 1
+    return choice
+
+
+@numba.njit(cache=True, inline="always")
+def _deliver(i, unit, b, u, flags, chances, days) -> tuple[bool, bool]:
+    """`shelf.start_experience` for buyer i: flags (late, damaged, problem) from its three
+    uniforms and its days of SMOT; returns (late, problem or damaged)."""
+    p_late, p_damaged, p_problem, smot_days, late_extra_days = chances
+    late = u[i, 0] < p_late[b]
+    damaged = u[i, 1] < p_damaged[b]
+    problem = u[i, 2] < p_problem[b]
+    flags[unit] = np.uint8(late * LATE | damaged * DAMAGED | problem * PROBLEM)
+    days[i] = np.rint(smot_days + late_extra_days * np.float64(late))
+    return late, problem or damaged
+
+
+@jit
+def start_experience(
+    who: np.ndarray, brand: np.ndarray, u: np.ndarray, flags: np.ndarray, chances: tuple
+) -> tuple[np.ndarray, int, int]:
+    """`shelf.start_experience`'s steps: (days of SMOT per buyer, focal late deliveries,
+    focal problems or damage); `chances` is (late, damaged, problem per brand, delivery and use
+    days, extra days if late)."""
+    days = np.empty(who.shape[0])
+    late, trouble = 0, 0
+    for i in range(who.shape[0]):
+        b = np.int64(brand[i])
+        is_late, is_trouble = _deliver(i, who[i], b, u, flags, chances, days)
+        late += is_late and b == 0
+        trouble += is_trouble and b == 0
+    return days, late, trouble
+
+
+@jit
+def buy(
+    who: np.ndarray,
+    brand: np.ndarray,
+    u: np.ndarray,
+    columns: tuple,
+    chances: tuple,
+    channel_of_source: np.ndarray,
+    n_channels: int,
+    day: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`shelf.buy`'s bookkeeping and `start_experience` in one pass: (days of SMOT per buyer,
+    counts, new customers per acquisition channel). Counts are (purchases, rival purchases,
+    repeat purchases, new customers, switched, churned, late deliveries, problems), each of
+    the focal brand.
+
+    `columns` is the units' (acquired day, focal purchases, lead source, churn day, brand
+    owned, brand chosen, flags); `chances` as `start_experience`'s; `channel_of_source` maps a
+    lead source to its acquisition channel (-1: none) of `n_channels`.
+    """
+    acquired_day, focal_purchases, lead_source, churn_day, unit_brand, chosen, flags = columns
+    counts = np.zeros(8, dtype=np.int64)
+    channels = np.zeros(n_channels, dtype=np.int64)
+    days = np.empty(who.shape[0])
+    for i in range(who.shape[0]):
+        unit, b = who[i], np.int64(brand[i])
+        focal = b == 0
+        counts[0] += focal
+        counts[1] += not focal
+        if focal:
+            counts[2] += focal_purchases[unit] > 0
+            if acquired_day[unit] < 0:
+                counts[3] += 1
+                acquired_day[unit] = day
+                source = np.int64(lead_source[unit])
+                if source < 0:
+                    source += channel_of_source.shape[0]
+                channel = channel_of_source[source]
+                if channel >= 0:
+                    channels[channel] += 1
+            focal_purchases[unit] += 1
+        elif unit_brand[unit] == 0:
+            counts[4] += 1
+            counts[5] += _churn(unit, acquired_day, churn_day, day)
+        unit_brand[unit] = b
+        chosen[unit] = b
+        is_late, is_trouble = _deliver(i, unit, b, u, flags, chances, days)
+        counts[6] += is_late and focal
+        counts[7] += is_trouble and focal
+    return days, counts, channels
+
+
+@jit
+def walk_away(
+    who: np.ndarray, unit_brand: np.ndarray, acquired_day, churn_day, day: int
+) -> tuple[int, int]:
+    """`shelf.walk_away`'s bookkeeping: (focal owners leaving the category, customers lost);
+    every unit in `who` owns no brand afterwards."""
+    leaving, lost = 0, 0
+    for i in range(who.shape[0]):
+        unit = who[i]
+        if unit_brand[unit] == 0:
+            leaving += 1
+            lost += _churn(unit, acquired_day, churn_day, day)
+        unit_brand[unit] = -1
+    return leaving, lost
+
+
 def warm_up() -> None:
     """Load every kernel here for the argument types the day's rules pass (see
     `draw_kernels.warm_up`: the first call of a kernel would otherwise land on day 1)."""
@@ -258,6 +401,16 @@ def warm_up() -> None:
     columns += (attitude, aware, small.copy(), small.copy(), day.copy())
     settle_experience(ids, ids, ids, ids, latent[2], latent[3], columns, 1.0, 1)
     review_tally(ids, ids, small + 1, day, flags)
+    matrix, yes = np.zeros((1, 1), np.float32), np.ones(1, dtype=bool)
+    views = (matrix, aware, ids, aware, ids)
+    weights, brand_table = (1.0, 1.0, 1.0, 1.0, 0.0), (reals, reals)
+    shelf_choice(views, small, yes, weights, brand_table, np.ones((0, 0), bool), np.zeros((1, 2)))
+    chances = (reals, reals, reals, 1.0, 1.0)
+    u = np.zeros((1, 6))[:, 3:]  # the shelf's last three columns, as `choose_at_shelf` passes
+    start_experience(ids, ids, np.zeros((1, 3)), flags, chances)
+    columns = (day.copy(), np.zeros(1, np.int16), small.copy(), day.copy(), small.copy())
+    buy(ids, ids, u, columns + (small.copy(), flags), chances, ids, 1, 0)
+    walk_away(ids, small.copy(), day.copy(), day.copy(), 0)
     _warm.append(True)
 
 
