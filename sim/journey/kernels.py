@@ -18,13 +18,20 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.market.draw_kernels import jit
+from sim.market.draw_kernels import GAMMA, _id_hash, _mix, _unit, jit
 from sim.market.population import Flag, Role
 
 PROBLEM, LATE, DAMAGED = int(Flag.PROBLEM), int(Flag.LATE), int(Flag.DAMAGED)
 RESOLVED, RETURNED, REVIEWED = int(Flag.RESOLVED), int(Flag.RETURNED), int(Flag.REVIEWED)
 TROUBLE = PROBLEM | DAMAGED
 END_USER = int(Role.END_USER)
+_GAMMA, _ONE = np.uint64(GAMMA), np.uint64(1)
+
+
+@numba.njit(cache=True, inline="always")
+def _slot_unit(h: np.uint64, slot: int) -> float:
+    """The uniform of `slot` of an id whose first hash step is `h` (`keyed_draws.slot_steps`)."""
+    return _unit(_mix(h + (np.uint64(slot) + _ONE) * _GAMMA))
 
 
 @numba.njit(cache=True, inline="always")
@@ -381,6 +388,83 @@ def walk_away(
     return leaving, lost
 
 
+@jit
+def spread_messages(
+    keys: tuple,
+    talkers: tuple,
+    rates: tuple,
+    graph: tuple,
+    chances: tuple,
+    opinion: tuple,
+    weight: float,
+) -> tuple[np.ndarray, np.ndarray, int, int, int]:
+    """Word of mouth on a graph of ties in one pass: `message_counts`, `deliver` and `hear`
+    without rejection. Returns (hearer, brand of each positive message heard, messages heard,
+    focal positive ones, focal negative ones); attitudes and awareness change in place.
+
+    A talker's count is Poisson, inverted from a uniform keyed by the talker and the day
+    (`poisson_counts`); message j's two uniforms (slots 2j, 2j + 1 of the sender) pick a
+    contact and decide whether they hear it (`draw_kernels.deliver`). Each message heard
+    moves the hearer's attitude by `weight` x valence (float32, in message order, as
+    `expose`'s `np.add.at`) and makes the brand known.
+
+    `keys` is (counts key, messages key); `talkers` is (people, brand, valence, rate class);
+    `rates` is (messages a day by class, their Poisson CDFs, as `poisson_tables`); `graph` is
+    the CSR (start, contacts, strong); `chances` is (heard over a strong tie, a weak one);
+    `opinion` is the people's (attitude, aware).
+    """
+    key_counts, key_message = keys
+    people, brand, valence, which = talkers
+    mean_of, cdfs = rates
+    start, contacts, strong = graph
+    p_strong, p_weak = chances
+    attitude, aware = opinion
+    n, last = people.shape[0], contacts.shape[0] - 1
+    counts = np.zeros(n, dtype=np.int64)
+    total = 0
+    for i in range(n):
+        mean = mean_of[which[i]]
+        u = _unit(_id_hash(key_counts, people[i]))
+        if mean <= 0.0 or u < 1.0 - mean:
+            continue
+        row = cdfs[which[i]]
+        lo, hi = 0, row.shape[0]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if row[mid] <= u:
+                lo = mid + 1
+            else:
+                hi = mid
+        counts[i] = lo
+        total += lo
+    hearer = np.empty(total, dtype=contacts.dtype)
+    about = np.empty(total, dtype=np.int64)
+    m, positive, focal_positive, focal_negative = 0, 0, 0, 0
+    for i in range(n):
+        sender = people[i]
+        begin = start[sender]
+        degree = start[sender + 1] - begin
+        if counts[i] == 0 or degree <= 0:
+            continue
+        h = _id_hash(key_message, sender)
+        b, v = np.int64(brand[i]), valence[i]
+        gain = np.float32(weight * np.float64(v))
+        for j in range(counts[i]):
+            tie = min(begin + np.int64(_slot_unit(h, 2 * j) * degree), last)
+            who = contacts[tie]
+            if who < 0 or not _slot_unit(h, 2 * j + 1) < (p_strong if strong[tie] else p_weak):
+                continue
+            m += 1
+            attitude[who, b] += gain
+            aware[who, b] = True
+            focal_positive += b == 0 and v > 0
+            focal_negative += b == 0 and v < 0
+            if v > 0:
+                hearer[positive], about[positive] = who, b
+                positive += 1
+    return hearer[:positive], about[:positive], m, focal_positive, focal_negative
+
+
 def warm_up() -> None:
     """Load every kernel here for the argument types the day's rules pass (see
     `draw_kernels.warm_up`: the first call of a kernel would otherwise land on day 1)."""
@@ -411,6 +495,11 @@ def warm_up() -> None:
     columns = (day.copy(), np.zeros(1, np.int16), small.copy(), day.copy(), small.copy())
     buy(ids, ids, u, columns + (small.copy(), flags), chances, ids, 1, 0)
     walk_away(ids, small.copy(), day.copy(), day.copy(), 0)
+    key, table = np.uint64(0), np.full((1, 1), 2.0)
+    table.flags.writeable = False  # as `keyed_draws.poisson_tables` gives it
+    graph = (np.array([0, 1]), np.zeros(1, np.int32), yes)
+    talkers = (ids, ids, ids, ids)
+    spread_messages((key, key), talkers, (reals, table), graph, (1.0, 1.0), (matrix, aware), 1.0)
     _warm.append(True)
 
 

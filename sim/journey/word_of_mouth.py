@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from sim.journey import kernels as journey_kernels
 from sim.journey.decisions import Conversation
 from sim.journey.exposure import expose
 from sim.market import draw_kernels as kernels
@@ -36,6 +37,53 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
     talkers, brand, valence, which = talkers_and_rates(market)
     if len(talkers) == 0:
         return
+    if on_ties_alone(market):
+        spread_on_ties(market, draws, talkers, brand, valence, which)
+    else:
+        spread_generally(market, draws, talkers, brand, valence, which)
+    influencer_posts(market, talkers, brand, valence, draws)
+
+
+def on_ties_alone(market: Market) -> bool:
+    """Whether today's messages can take the compiled path (`spread_on_ties`): a graph of
+    ties, talk not scaled by degree, no talker deciding for themselves, rates within the
+    Poisson tables, and bad news never making a hearer reject the brand."""
+    graph, scenario = market.graph, market.scenario
+    return (
+        not graph.mixed
+        and len(graph.contacts) > 0
+        and not scenario.network.talk_scales_with_degree
+        and "talk" not in market.deciders
+        and scenario.feedback.p_reject_on_negative <= 0
+        and talk_rates(market).max() <= POISSON_TABLE_MAX_MEAN
+    )
+
+
+def spread_on_ties(market: Market, draws: KeyedDraws, talkers, brand, valence, which) -> None:
+    """`spread_generally` in one compiled pass (`kernels.spread_messages`: the same draws,
+    messages and attitudes): a day's word of mouth was some thirty numpy calls over every
+    talker (thousands: owners keep talking at a low rate) and their messages."""
+    day, graph, people = market.day, market.graph, market.people
+    rates = talk_rates(market)
+    net, feedback = market.scenario.network, market.scenario.feedback
+    hearer, brand_heard, heard, positive, negative = journey_kernels.spread_messages(
+        (draws.stream_key("messages", day), draws.stream_key("message", day)),
+        (talkers, brand, valence, which),
+        (rates, poisson_tables(tuple(rates.tolist()))),
+        (graph.start, graph.contacts, graph.strong),
+        (float(net.p_message_strong), float(net.p_message_weak)),
+        (people.attitude, people.aware),
+        float(feedback.weight_wom),
+    )
+    market.daily.add("wom_positive", positive)
+    market.daily.add("wom_negative", negative)
+    if heard:
+        chance = market.scenario.triggers.p_trigger_wom
+        market.tomorrow.nudge(hearer, brand_heard, Source.WORD_OF_MOUTH, chance)
+
+
+def spread_generally(market: Market, draws: KeyedDraws, talkers, brand, valence, which) -> None:
+    """Today's talkers send messages, in any market: counts, delivery, then hearing."""
     rate = talk_rates(market)[which]
     scaled = scale_by_degree(market, talkers, rate)
     if scaled is not None:  # every talker their own rate: no table of kinds
@@ -52,7 +100,6 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
     count_messages(market, brand[sender], valence[sender])
     message = (talkers[sender] << 32) | j
     hear(market, hearer[heard], brand[sender], valence[sender], draws, ("reject", message))
-    influencer_posts(market, talkers, brand, valence, draws)
 
 
 def talk_per_agent(market, talkers, brand, valence, rate, counts, draws: KeyedDraws) -> None:
