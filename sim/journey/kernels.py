@@ -398,27 +398,29 @@ def spread_messages(
     opinion: tuple,
     weight: float,
 ) -> tuple[np.ndarray, np.ndarray, int, int, int]:
-    """Word of mouth on a graph of ties in one pass: `message_counts`, `deliver` and `hear`
-    without rejection. Returns (hearer, brand of each positive message heard, messages heard,
+    """Word of mouth on a graph of ties in one pass: `message_counts`, `deliver` and `hear`.
+    Returns (hearer, brand of each positive message heard, messages heard,
     focal positive ones, focal negative ones); attitudes and awareness change in place.
 
     A talker's count is Poisson, inverted from a uniform keyed by the talker and the day
     (`poisson_counts`); message j's two uniforms (slots 2j, 2j + 1 of the sender) pick a
     contact and decide whether they hear it (`draw_kernels.deliver`). Each message heard
     moves the hearer's attitude by `weight` x valence (float32, in message order, as
-    `expose`'s `np.add.at`) and makes the brand known.
+    `expose`'s `np.add.at`) and makes the brand known; a negative message makes a hearer whose
+    unit does not own the brand reject it with the rejection chance (a uniform keyed by the
+    hearer and the message, `(sender << 32) | j`, as `reject`).
 
-    `keys` is (counts key, messages key); `talkers` is (people, brand, valence, rate class);
+    `keys` is (counts key, messages key, rejection key); `talkers` is (people, brand, valence, rate class);
     `rates` is (messages a day by class, their Poisson CDFs, as `poisson_tables`); `graph` is
-    the CSR (start, contacts, strong); `chances` is (heard over a strong tie, a weak one);
-    `opinion` is the people's (attitude, aware).
+    the CSR (start, contacts, strong); `chances` is (heard over a strong tie, a weak one,
+    rejection); `opinion` is (attitude, aware, rejected, person's unit, unit's brand).
     """
-    key_counts, key_message = keys
+    key_counts, key_message, key_reject = keys
     people, brand, valence, which = talkers
     mean_of, cdfs = rates
     start, contacts, strong = graph
-    p_strong, p_weak = chances
-    attitude, aware = opinion
+    p_strong, p_weak, p_reject = chances
+    attitude, aware, rejected, person_unit, unit_brand = opinion
     n, last = people.shape[0], contacts.shape[0] - 1
     counts = np.zeros(n, dtype=np.int64)
     total = 0
@@ -455,6 +457,10 @@ def spread_messages(
             if who < 0 or not _slot_unit(h, 2 * j + 1) < (p_strong if strong[tie] else p_weak):
                 continue
             m += 1
+            if v < 0 and p_reject > 0.0 and unit_brand[person_unit[who]] != b:
+                message = (np.int64(sender) << 32) | j
+                if _slot_unit(_id_hash(key_reject, who), message) < p_reject:
+                    rejected[who, b] = True
             attitude[who, b] += gain
             aware[who, b] = True
             focal_positive += b == 0 and v > 0
@@ -499,7 +505,8 @@ def warm_up() -> None:
     table.flags.writeable = False  # as `keyed_draws.poisson_tables` gives it
     graph = (np.array([0, 1]), np.zeros(1, np.int32), yes)
     talkers = (ids, ids, ids, ids)
-    spread_messages((key, key), talkers, (reals, table), graph, (1.0, 1.0), (matrix, aware), 1.0)
+    opinion = (matrix, aware, aware.copy(), day, small)
+    spread_messages((key,) * 3, talkers, (reals, table), graph, (1.0, 1.0, 0.0), opinion, 1.0)
     _warm.append(True)
 
 

@@ -47,14 +47,13 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
 def on_ties_alone(market: Market) -> bool:
     """Whether today's messages can take the compiled path (`spread_on_ties`): a graph of
     ties, talk not scaled by degree, no talker deciding for themselves, rates within the
-    Poisson tables, and bad news never making a hearer reject the brand."""
+    Poisson tables."""
     graph, scenario = market.graph, market.scenario
     return (
         not graph.mixed
         and len(graph.contacts) > 0
         and not scenario.network.talk_scales_with_degree
         and "talk" not in market.deciders
-        and scenario.feedback.p_reject_on_negative <= 0
         and talk_rates(market).max() <= POISSON_TABLE_MAX_MEAN
     )
 
@@ -66,13 +65,18 @@ def spread_on_ties(market: Market, draws: KeyedDraws, talkers, brand, valence, w
     day, graph, people = market.day, market.graph, market.people
     rates = talk_rates(market)
     net, feedback = market.scenario.network, market.scenario.feedback
+    reject_chance = float(feedback.p_reject_on_negative)
     hearer, brand_heard, heard, positive, negative = journey_kernels.spread_messages(
-        (draws.stream_key("messages", day), draws.stream_key("message", day)),
+        (
+            draws.stream_key("messages", day),
+            draws.stream_key("message", day),
+            draws.stream_key("reject", day),
+        ),
         (talkers, brand, valence, which),
         (rates, poisson_tables(tuple(rates.tolist()))),
         (graph.start, graph.contacts, graph.strong),
-        (float(net.p_message_strong), float(net.p_message_weak)),
-        (people.attitude, people.aware),
+        (float(net.p_message_strong), float(net.p_message_weak), reject_chance),
+        (people.attitude, people.aware, people.rejected, people.unit, market.units.brand),
         float(feedback.weight_wom),
     )
     market.daily.add("wom_positive", positive)
