@@ -471,6 +471,179 @@ def spread_messages(
     return hearer[:positive], about[:positive], m, focal_positive, focal_negative
 
 
+_BELOW_ONE = np.nextafter(1.0, 0.0)
+"""The largest double below 1: `triggers.rescale` keeps a uniform inside [0, 1)."""
+
+
+@numba.njit(cache=True, inline="always")
+def _rescale(u: float, low: float, width: float) -> float:
+    """`triggers.rescale` of one uniform."""
+    return _clip((u - low) / max(width, 1e-300), 0.0, _BELOW_ONE)
+
+
+@jit
+def journey_starts(
+    moment: np.ndarray,
+    need_rate: np.ndarray,
+    knows_a_brand: np.ndarray,
+    key: np.uint64,
+    broad: np.ndarray,
+    cumulative: np.ndarray,
+    n_brands: int,
+    waiting_moment: int,
+    need_source: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`need_starts` or `broad_starts` over every unit waiting at <ZMOT (`moment` equal to
+    `waiting_moment`), each unit's uniform keyed by the unit (`key`: the day's "start"
+    stream): (units, source, brand or -1, uniform for the research), in unit order.
+
+    `knows_a_brand` is empty, or per unit whether its buyer knows a brand (a new category:
+    the need is switched on only then); `broad` and `cumulative` are today's broad stimuli
+    per (source, brand), flat, and their running sum (`np.cumsum`).
+    """
+    n, cells = moment.shape[0], broad.shape[0]
+    total = cumulative[cells - 1]
+    new_category = knows_a_brand.shape[0] > 0
+    who = np.empty(n, dtype=np.int64)
+    source = np.empty(n, dtype=np.int64)
+    brand = np.empty(n, dtype=np.int64)
+    rest = np.empty(n)
+    m = 0
+    for unit in range(n):
+        if moment[unit] != waiting_moment:
+            continue
+        need = np.float64(need_rate[unit])
+        if new_category:
+            need = need * np.float64(knows_a_brand[unit])
+        draw = _unit(_id_hash(key, unit))
+        if total == 0.0:  # `need_starts`
+            if not draw < need:
+                continue
+            who[m], source[m], brand[m] = unit, need_source, -1
+            rest[m] = _rescale(draw, 0.0, need)
+        else:  # `broad_starts`
+            if not draw < need + total:
+                continue
+            who[m] = unit
+            if draw < need:
+                source[m], brand[m] = need_source, -1
+                rest[m] = _rescale(draw, 0.0, need)
+            else:
+                x, lo, hi = draw - need, 0, cells
+                while lo < hi:  # `np.searchsorted(cumulative, x, side="right")`
+                    mid = (lo + hi) // 2
+                    if cumulative[mid] <= x:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                cell = min(lo, cells - 1)
+                source[m], brand[m] = cell // n_brands, cell % n_brands
+                low = need + cumulative[cell] - broad[cell]
+                rest[m] = _rescale(draw, low, broad[cell])
+        m += 1
+    return who[:m], source[:m], brand[:m], rest[:m]
+
+
+@jit
+def nudge_starts(
+    nudges: tuple,
+    person_unit: np.ndarray,
+    moment: np.ndarray,
+    started: np.ndarray,
+    key: np.uint64,
+    n_brands: int,
+    waiting_moment: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`apply_nudges` after the day's nudges are gathered: (units, source, brand, uniform for
+    the research) started by a nudge, in unit order.
+
+    `nudges` is (people, brands, sources, chances), one row per nudge; a nudge to a person whose
+    unit waits at <ZMOT and is not in `started` (units started today already) starts it with
+    its chance, from a uniform keyed by the person and the nudge's slot (`nudge_slots`); a unit's
+    first hit counts.
+    """
+    people, brands, sources, chances = nudges
+    n = people.shape[0]
+    kind = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        kind[i] = np.int64(sources[i]) * n_brands + np.int64(brands[i])
+    slot = nudge_slots(people, kind)
+    state = np.zeros(moment.shape[0], dtype=np.int8)  # 1: started already, 2: nudged today
+    for i in range(started.shape[0]):
+        state[started[i]] = 1
+    hits = np.empty(n, dtype=np.int64)
+    rest = np.empty(n)
+    m = 0
+    for i in range(n):
+        unit = person_unit[people[i]]
+        if moment[unit] != waiting_moment or state[unit] != 0:
+            continue
+        u = _slot_unit(_id_hash(key, people[i]), slot[i])
+        if u < chances[i]:
+            state[unit] = 2
+            hits[m], rest[m] = i, _rescale(u, 0.0, chances[i])
+            m += 1
+    unit_of_hit = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        unit_of_hit[k] = person_unit[people[hits[k]]]
+    order = np.argsort(unit_of_hit)
+    out_source = np.empty(m, dtype=np.int64)
+    out_brand = np.empty(m, dtype=np.int64)
+    out_rest = np.empty(m)
+    for k in range(m):
+        i = hits[order[k]]
+        out_source[k], out_brand[k], out_rest[k] = sources[i], brands[i], rest[order[k]]
+    return unit_of_hit[order], out_source, out_brand, out_rest
+
+
+@jit
+def nudge_slots(people: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """`triggers.nudge_slots`: a slot per nudge, its kind in the high bits and its rank among
+    the person's earlier nudges of that kind in the low bits."""
+    n = people.shape[0]
+    order = np.argsort(kind, kind="mergesort")  # by person, then kind, then place (`lexsort`)
+    order = order[np.argsort(people[order], kind="mergesort")]
+    slot = np.empty(n, dtype=np.int64)
+    rank = 0
+    for k in range(n):
+        i = order[k]
+        if k > 0:
+            j = order[k - 1]
+            rank = rank + 1 if people[i] == people[j] and kind[i] == kind[j] else 0
+        slot[i] = (kind[i] << 32) | rank
+    return slot
+
+
+@jit
+def begin_research(
+    who: np.ndarray,
+    source: np.ndarray,
+    brand: np.ndarray,
+    columns: tuple,
+    lead_gain_of_trigger: float,
+    need_source: int,
+    n_sources: int,
+) -> np.ndarray:
+    """`triggers.begin_research`'s bookkeeping: the buyer learns a branded stimulus's brand;
+    the unit's lead is the stimulus if it was the focal brand's, else its own need. Returns
+    journeys started per source. `columns` is (units' first member, aware, lead source, lead
+    gain)."""
+    start, aware, lead_source, lead_gain = columns
+    counts = np.zeros(n_sources, dtype=np.int64)
+    for i in range(who.shape[0]):
+        unit, b = who[i], brand[i]
+        counts[source[i]] += 1
+        if b >= 0:
+            aware[start[unit], b] = True
+        if b == 0:
+            lead_source[unit] = source[i]
+            lead_gain[unit] = lead_gain_of_trigger
+        else:
+            lead_source[unit] = need_source
+            lead_gain[unit] = 0.0
+    return counts
+
+
 def warm_up() -> None:
     """Load every kernel here for the argument types the day's rules pass (see
     `draw_kernels.warm_up`: the first call of a kernel would otherwise land on day 1)."""
@@ -507,6 +680,11 @@ def warm_up() -> None:
     talkers = (ids, ids, ids, ids)
     opinion = (matrix, aware, aware.copy(), day, small)
     spread_messages((key,) * 3, talkers, (reals, table), graph, (1.0, 1.0, 0.0), opinion, 1.0)
+    need, nobody = np.zeros(1, np.float32), np.zeros(0, dtype=bool)
+    started = journey_starts(small, need, nobody, key, reals, reals, 1, 0, 0)[0]
+    nudge_starts((ids, ids, ids, reals), day, small, started, key, 1, 0)
+    columns = (ids, aware, small.copy(), need.copy())
+    begin_research(ids, ids, ids, columns, 1.0, 0, 1)
     _warm.append(True)
 
 
