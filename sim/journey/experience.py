@@ -89,7 +89,7 @@ def rate_experience(
         float(exp.penalty_problem),
         float(exp.recovery_bonus),
     )
-    onboarding = (b2b, u[:, 3] if b2b else noise, float(exp.onboarding_gain))
+    onboarding = (b2b, u, float(exp.onboarding_gain))
     brand, flags, latent, user, onboarded = kernels.experience_latent(
         members,
         due[position],

@@ -127,11 +127,12 @@ def experience_latent(
 
     `unit_of` is each member's unit; `brand_table` is (quality, satisfaction sd, chance
     onboarded) per brand; `penalties` is (late, damaged, problem, recovery bonus); `onboarding`
-    is (B2B or not, a uniform per member, the onboarding gain).
+    is (B2B or not, the members' draws with the onboarding uniform in column 3, the onboarding
+    gain).
     """
     quality, sd, p_onboarded = brand_table
     late, damaged, problem, bonus = penalties
-    b2b, u_onboard, gain = onboarding
+    b2b, u, gain = onboarding
     n = members.shape[0]
     brand = np.empty(n, dtype=np.int64)
     member_flags = np.empty(n, dtype=flags.dtype)
@@ -150,7 +151,7 @@ def experience_latent(
         x -= problem * np.float64((f & PROBLEM) > 0 and not resolved)
         x += bonus * np.float64((f & TROUBLE) > 0 and resolved)
         if b2b:
-            onboarded[i] = u_onboard[i] < p_onboarded[b]
+            onboarded[i] = u[i, 3] < p_onboarded[b]
             x += gain if onboarded[i] else -gain
         latent[i] = x
         user[i] = (role[members[i]] & END_USER) > 0
@@ -657,7 +658,7 @@ def warm_up() -> None:
     serve_and_return(ids, rows, np.zeros((0, 3)), flags, small, chances, day, day.copy(), 0)
     brand_table, penalties = (reals, reals, reals), (0.0, 0.0, 0.0, 0.0)
     latent = experience_latent(
-        ids, ids, small, flags, flags, brand_table, reals, penalties, (False, reals, 0.0)
+        ids, ids, small, flags, flags, brand_table, reals, penalties, (False, np.zeros((1, 3)), 0.0)
     )
     attitude, aware = np.zeros((1, 1), np.float32), np.zeros((1, 1), bool)
     columns = (small, reals.astype(np.float32), small.copy(), np.zeros((1, 5), np.int64))
@@ -665,21 +666,23 @@ def warm_up() -> None:
     settle_experience(ids, ids, ids, ids, latent[2], latent[3], columns, 1.0, 1)
     review_tally(ids, ids, small + 1, day, flags)
     matrix, yes = np.zeros((1, 1), np.float32), np.ones(1, dtype=bool)
-    views = (matrix, aware, ids, aware, ids)
     weights, brand_table = (1.0, 1.0, 1.0, 1.0, 0.0), (reals, reals)
-    shelf_choice(views, small, yes, weights, brand_table, np.ones((0, 0), bool), np.zeros((1, 2)))
+    for attitude_view in (matrix, matrix.astype(np.float64)):  # B2C, B2B (blended attitudes)
+        views = (attitude_view, aware, ids, aware, ids)
+        stocked, noise = np.ones((0, 0), bool), np.zeros((1, 2))
+        shelf_choice(views, small, yes, weights, brand_table, stocked, noise)
     chances = (reals, reals, reals, 1.0, 1.0)
-    u = np.zeros((1, 6))[:, 3:]  # the shelf's last three columns, as `choose_at_shelf` passes
+    u = np.zeros((1, 3))
     start_experience(ids, ids, np.zeros((1, 3)), flags, chances)
     columns = (day.copy(), np.zeros(1, np.int16), small.copy(), day.copy(), small.copy())
     buy(ids, ids, u, columns + (small.copy(), flags), chances, ids, 1, 0)
     walk_away(ids, small.copy(), day.copy(), day.copy(), 0)
-    key, table = np.uint64(0), np.full((1, 1), 2.0)
-    table.flags.writeable = False  # as `keyed_draws.poisson_tables` gives it
+    key, table, rates = np.uint64(0), np.full((1, 1), 2.0), reals.copy()
+    table.flags.writeable = rates.flags.writeable = False  # as the rules' cached tables
     graph = (np.array([0, 1]), np.zeros(1, np.int32), yes)
     talkers = (ids, ids, ids, ids)
     opinion = (matrix, aware, aware.copy(), day, small)
-    spread_messages((key,) * 3, talkers, (reals, table), graph, (1.0, 1.0, 0.0), opinion, 1.0)
+    spread_messages((key,) * 3, talkers, (rates, table), graph, (1.0, 1.0, 0.0), opinion, 1.0)
     need, nobody = np.zeros(1, np.float32), np.zeros(0, dtype=bool)
     started = journey_starts(small, need, nobody, key, reals, reals, 1, 0, 0)[0]
     nudge_starts((ids, ids, ids, reals), day, small, started, key, 1, 0)
