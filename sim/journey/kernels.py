@@ -472,6 +472,78 @@ def spread_messages(
     return hearer[:positive], about[:positive], m, focal_positive, focal_negative
 
 
+@jit
+def recurring_paths(
+    due: np.ndarray, u: np.ndarray, p_leave: np.ndarray, satisfaction: np.ndarray, chances: tuple
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(leave, rebuy directly, chance of a direct rebuy) per unit whose need recurs today
+    (`loyalty.recur_needs`): a unit leaves with its own chance; one that stays rebuys without
+    research with the chance of its satisfaction band. `u` holds the units' (leave, rebuy)
+    uniforms in its first two columns; `chances` is (direct rebuy if satisfied, if
+    indifferent)."""
+    satisfied, indifferent = chances
+    n = due.shape[0]
+    leave = np.empty(n, dtype=np.bool_)
+    direct = np.empty(n, dtype=np.bool_)
+    p_direct = np.empty(n)
+    for i in range(n):
+        unit = due[i]
+        leave[i] = u[i, 0] < p_leave[unit]
+        s = satisfaction[unit]
+        p_direct[i] = satisfied if s >= 3.5 else (indifferent if s >= 2.5 else 0.0)
+        direct[i] = not leave[i] and u[i, 1] < p_direct[i]
+    return leave, direct, p_direct
+
+
+@jit
+def settle_paths(
+    due: np.ndarray,
+    leave: np.ndarray,
+    direct: np.ndarray,
+    columns: tuple,
+    need_source: int,
+    day: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """`recur_needs`' bookkeeping once each unit's path is known: leavers own no brand (focal
+    owners leaving counted, customers lost remembered); the others' lead starts afresh from
+    their own need. Returns (leavers, direct rebuyers, researchers, researchers' positions in
+    `due`, focal owners leaving, customers lost). `columns` is the units' (brand owned, acquired
+    day, churn day, lead source, lead gain)."""
+    unit_brand, acquired_day, churn_day, lead_source, lead_gain = columns
+    n = due.shape[0]
+    leavers = np.empty(n, dtype=np.int64)
+    rebuyers = np.empty(n, dtype=np.int64)
+    research = np.empty(n, dtype=np.int64)
+    rows = np.empty(n, dtype=np.int64)
+    n_leave, n_direct, n_research, focal, lost = 0, 0, 0, 0, 0
+    for i in range(n):
+        unit = due[i]
+        if leave[i]:
+            leavers[n_leave] = unit
+            n_leave += 1
+            if unit_brand[unit] == 0:
+                focal += 1
+                lost += _churn(unit, acquired_day, churn_day, day)
+            unit_brand[unit] = -1
+            continue
+        lead_source[unit] = need_source
+        lead_gain[unit] = 0.0
+        if direct[i]:
+            rebuyers[n_direct] = unit
+            n_direct += 1
+        else:
+            research[n_research], rows[n_research] = unit, i
+            n_research += 1
+    return (
+        leavers[:n_leave],
+        rebuyers[:n_direct],
+        research[:n_research],
+        rows[:n_research],
+        focal,
+        lost,
+    )
+
+
 _BELOW_ONE = np.nextafter(1.0, 0.0)
 """The largest double below 1: `triggers.rescale` keeps a uniform inside [0, 1)."""
 
@@ -684,6 +756,9 @@ def warm_up() -> None:
     opinion = (matrix, aware, aware.copy(), day, small)
     spread_messages((key,) * 3, talkers, (rates, table), graph, (1.0, 1.0, 0.0), opinion, 1.0)
     need, nobody = np.zeros(1, np.float32), np.zeros(0, dtype=bool)
+    leave, direct, _ = recurring_paths(ids, np.zeros((1, 3)), need, need, (0.5, 0.5))
+    columns = (small.copy(), day.copy(), day.copy(), small.copy(), need.copy())
+    settle_paths(ids, leave, direct, columns, 0, 0)
     started = journey_starts(small, need, nobody, key, reals, reals, 1, 0, 0)[0]
     nudge_starts((ids, ids, ids, reals), day, small, started, key, 1, 0)
     columns = (ids, aware, small.copy(), need.copy())
