@@ -544,6 +544,33 @@ def settle_paths(
     )
 
 
+@jit
+def note_lead_source(
+    unit: np.ndarray,
+    source: np.ndarray,
+    gain: np.ndarray,
+    lead_source: np.ndarray,
+    lead_gain: np.ndarray,
+) -> None:
+    """`research.note_lead_source`: per unit, the consultation that pulled hardest toward the
+    focal brand (column 0 of `gain`; the last of equal ones, a NaN above all, as the last row
+    of `np.lexsort((gain, unit))`) becomes its lead if it beats the lead it has."""
+    n = unit.shape[0]
+    order = np.argsort(unit, kind="mergesort")
+    k = 0
+    while k < n:
+        who, best = unit[order[k]], order[k]
+        k += 1
+        while k < n and unit[order[k]] == who:
+            g, top = gain[order[k], 0], gain[best, 0]
+            if np.isnan(g) or (not np.isnan(top) and g >= top):
+                best = order[k]
+            k += 1
+        if gain[best, 0] > lead_gain[who]:
+            lead_gain[who] = gain[best, 0]
+            lead_source[who] = source[best]
+
+
 _BELOW_ONE = np.nextafter(1.0, 0.0)
 """The largest double below 1: `triggers.rescale` keeps a uniform inside [0, 1)."""
 
@@ -756,6 +783,7 @@ def warm_up() -> None:
     opinion = (matrix, aware, aware.copy(), day, small)
     spread_messages((key,) * 3, talkers, (rates, table), graph, (1.0, 1.0, 0.0), opinion, 1.0)
     need, nobody = np.zeros(1, np.float32), np.zeros(0, dtype=bool)
+    note_lead_source(ids, ids, np.zeros((1, 2)), small.copy(), need.copy())
     leave, direct, _ = recurring_paths(ids, np.zeros((1, 3)), need, need, (0.5, 0.5))
     columns = (small.copy(), day.copy(), day.copy(), small.copy(), need.copy())
     settle_paths(ids, leave, direct, columns, 0, 0)

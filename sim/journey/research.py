@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey import kernels as journey_kernels
 from sim.journey.decisions import Consultation, Research
 from sim.journey.involvement import mean_sources
 from sim.market import draw_kernels as kernels
@@ -58,7 +59,7 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
         research_per_agent(market, person, source, gain, found)
     record_consultations(market, unit, source, found[:, 0])
     kernels.absorb(market.people.attitude, market.people.aware, person, gain, found)
-    note_lead_source(market, unit, source, gain[:, 0])
+    note_lead_source(market, unit, source, gain)
 
 
 def consultations_numpy(market: Market, people, units, counts, draws: KeyedDraws):
@@ -217,14 +218,8 @@ def ask_friends(
     gain[rows, brand] += market.scenario.research.weight_friend * stance
 
 
-def note_lead_source(market: Market, unit: np.ndarray, source: np.ndarray, focal_gain: np.ndarray):
-    """Remember, per unit, the source that pulled hardest toward the focal brand."""
-    order = np.lexsort((focal_gain, unit))
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = unit[order][1:] != unit[order][:-1]
-    best = order[last]
+def note_lead_source(market: Market, unit: np.ndarray, source: np.ndarray, gain: np.ndarray):
+    """Remember, per unit, the source that pulled hardest toward the focal brand (column 0 of
+    the consultations' `gain`), in one compiled pass (`kernels.note_lead_source`)."""
     units = market.units
-    better = focal_gain[best] > units.lead_gain[unit[best]]
-    winners = unit[best][better]
-    units.lead_gain[winners] = focal_gain[best][better]
-    units.lead_source[winners] = source[best][better]
+    journey_kernels.note_lead_source(unit, source, gain, units.lead_source, units.lead_gain)
