@@ -11,7 +11,7 @@ import pytest
 from sim.journey import kernels
 from sim.journey.shelf import CHANNEL_OF_SOURCE
 from sim.journey.triggers import LEAD_GAIN_OF_TRIGGER, broad_starts, need_starts, rescale
-from sim.market.draw_kernels import deliver, poisson_counts
+from sim.market.draw_kernels import deliver, poisson_counts, talkers_today
 from sim.market.keyed_draws import KeyedDraws, poisson_tables
 from sim.market.population import Flag
 from sim.market.sources import ACQUISITION_CHANNELS, Source
@@ -314,17 +314,22 @@ def test_buy_and_walk_away_equal_the_numpy_bookkeeping(n):
         assert same(a[name], b[name]), name
 
 
-def numpy_word_of_mouth(draws, talkers, rates, graph, chances, opinion, weight):
-    """`message_counts`, `deliver` and `hear` (reject, expose, the positive nudges) before the
-    kernel, on the draws' own numpy-facing calls."""
-    people, brand, valence, which = talkers
+def numpy_word_of_mouth(draws, talk, rates, graph, chances, opinion, weight):
+    """`talkers_today`, `message_counts`, `deliver` and `hear` (reject, expose, the positive
+    nudges) and the posting influencers, as the rule did them before the kernel."""
+    stance, stance_brand, talk_until, person_unit, unit_brand, day = talk[:6]
+    brand_heard, critics_heard, is_influencer, post_until = talk[6:]
     start, contacts, strong = graph
-    attitude, aware, rejected, person_unit, unit_brand = opinion
-    u = draws.uniform("messages", DAY, people)
+    attitude, aware, rejected = opinion
+    people, brand, valence, which = talkers_today(*talk[:8])
+    rows = is_influencer[people].nonzero()[0]
+    posting = rows[talk_until[people[rows]] == post_until]
+    posts = (people[posting], brand[posting], valence[posting])
+    u = draws.uniform("messages", day, people)
     counts = poisson_counts(u, rates[which], poisson_tables(tuple(rates.tolist())), which)
     sender = np.repeat(np.arange(len(people)), counts)
     j = np.arange(len(sender)) - np.repeat(np.cumsum(counts) - counts, counts)
-    key = draws.stream_key("message", DAY)
+    key = draws.stream_key("message", day)
     hearer, heard = deliver(key, people[sender], j, start, contacts, strong, *chances[:2])
     sender, j = sender[heard], j[heard]
     hearer, brand, valence = hearer[heard], brand[sender], valence[sender]
@@ -332,50 +337,56 @@ def numpy_word_of_mouth(draws, talkers, rates, graph, chances, opinion, weight):
     who, b = hearer[negative], brand[negative]
     outsider = unit_brand[person_unit[who]] != b
     message = ((people[sender] << 32) | j)[negative]
-    hit = outsider & draws.bernoulli(chances[2], "reject", DAY, who, message)
+    hit = outsider & draws.bernoulli(chances[2], "reject", day, who, message)
     rejected[who[hit], b[hit]] = True
     np.add.at(attitude, (hearer, brand), np.asarray(weight * valence, dtype=np.float32))
     aware[hearer, brand] = True
     focal, positive = brand == 0, valence > 0
     counts = len(hearer), np.count_nonzero(focal & positive), np.count_nonzero(focal & ~positive)
-    return hearer[positive], brand[positive], *counts
+    return (hearer[positive], brand[positive], *counts), posts
 
 
 @pytest.mark.parametrize("n", [0, 1, 50, 2000])
 @pytest.mark.parametrize("p_reject", [0.0, 0.6])
-def test_spread_messages_equals_counts_delivery_and_hearing(n, p_reject):
+def test_spread_messages_equals_talkers_counts_delivery_and_hearing(n, p_reject):
     from sim.market.network import to_csr
 
-    people = 600
-    u, v = RNG.integers(0, people - 40, 3000), RNG.integers(0, people - 40, 3000)
+    people = max(n, 10)
+    u, v = RNG.integers(0, people - 5, 3000), RNG.integers(0, people - 5, 3000)
     graph = to_csr(people, u, v, RNG.random(3000) < 0.5)
     csr = (graph.start, graph.contacts, graph.strong)
-    talkers = np.sort(RNG.permutation(people)[:n])
-    brand, valence = RNG.integers(0, 2, n), RNG.choice(np.array([-1, 1]), n)
-    which = RNG.integers(0, 4, n)
-    talking = (talkers, brand, valence, which)
+    stance = RNG.choice(np.array([-1, 0, 1], dtype=np.int8), people)
+    stance[people - 5 :] = RNG.choice(np.array([-1, 1], dtype=np.int8), 5)  # tieless talkers
+    stance_brand = np.where(stance != 0, RNG.integers(0, 2, people), -1).astype(np.int8)
+    talk_until = RNG.integers(DAY - 10, DAY + 8, people).astype(np.int32)
+    person_unit = RNG.integers(0, people, people).astype(np.int32)
+    unit_brand = RNG.integers(-1, 2, people).astype(np.int8)
+    heard, critics = np.array([True, n != 50]), np.array([n != 2000, True])
+    is_influencer = RNG.random(people) < 0.2
+    talk = (stance, stance_brand, talk_until, person_unit, unit_brand, DAY, heard, critics)
+    talk += (is_influencer, DAY + 7)
     rates = np.array([0.05, 0.1, 0.43, 1.7])
     rates.flags.writeable = False
     opinion = (
         RNG.normal(0, 1, (people, 2)).astype(np.float32),
         RNG.random((people, 2)) < 0.5,
         np.zeros((people, 2), dtype=bool),
-        RNG.integers(0, 300, people).astype(np.int32),
-        RNG.integers(-1, 2, 300).astype(np.int8),
     )
     mine, theirs = [x.copy() for x in opinion], [x.copy() for x in opinion]
     draws = KeyedDraws(5).scope("word_of_mouth")
     keys = tuple(draws.stream_key(d, DAY) for d in ("messages", "message", "reject"))
     table = poisson_tables(tuple(rates.tolist()))
     chances = (0.9, 0.3, p_reject)
-    got = kernels.spread_messages(keys, talking, (rates, table), csr, chances, tuple(mine), 0.35)
-    expected = numpy_word_of_mouth(draws, talking, rates, csr, chances, theirs, 0.35)
-    for x, y in zip(got, expected, strict=True):
-        assert same(x, y)
+    got = kernels.spread_messages(keys, talk, (rates, table), csr, chances, tuple(mine), 0.35)
+    expected = numpy_word_of_mouth(draws, talk, rates, csr, chances, theirs, 0.35)
+    for got_part, expected_part in zip(got, expected, strict=True):
+        for x, y in zip(got_part, expected_part, strict=True):
+            assert same(x, y)
     for x, y in zip(mine, theirs, strict=True):
         assert same(x, y)
     if n == 2000:
-        assert got[2] > 0 and (p_reject == 0) == (not mine[2].any())
+        assert got[0][2] > 100 and len(got[0][0]) > 64 and len(got[1][0]) > 0
+        assert (p_reject == 0) == (not mine[2].any())
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -393,74 +393,87 @@ def walk_away(
 @jit
 def spread_messages(
     keys: tuple,
-    talkers: tuple,
+    talk: tuple,
     rates: tuple,
     graph: tuple,
     chances: tuple,
     opinion: tuple,
     weight: float,
-) -> tuple[np.ndarray, np.ndarray, int, int, int]:
-    """Word of mouth on a graph of ties in one pass: `message_counts`, `deliver` and `hear`.
-    Returns (hearer, brand of each positive message heard, messages heard,
-    focal positive ones, focal negative ones); attitudes and awareness change in place.
+) -> tuple:
+    """A day's word of mouth on a graph of ties in one pass over everyone: `talkers_today`,
+    `message_counts`, `deliver` and `hear`, and which influencers post today. Returns
+    (hearer and brand of each positive message heard, messages heard, focal positive ones,
+    focal negative ones, posting influencers, their brand, their valence); attitudes,
+    awareness and rejections change in place.
 
-    A talker's count is Poisson, inverted from a uniform keyed by the talker and the day
-    (`poisson_counts`); message j's two uniforms (slots 2j, 2j + 1 of the sender) pick a
-    contact and decide whether they hear it (`draw_kernels.deliver`). Each message heard
-    moves the hearer's attitude by `weight` x valence (float32, in message order, as
-    `expose`'s `np.add.at`) and makes the brand known; a negative message makes a hearer whose
+    A person with a stance talks while their feedback window lasts (fresh) or while their unit
+    owns the brand, unless that brand's word of mouth (or, for a critic, its bad news) is
+    silenced (`draw_kernels.talkers_today`); their count is Poisson, inverted from a uniform
+    keyed by the talker and the day (`poisson_counts`); message j's two uniforms (slots 2j,
+    2j + 1 of the sender) pick a contact and decide whether they hear it (`deliver`). Each
+    message heard moves the hearer's attitude by `weight` x valence (float32, in message order,
+    as `expose`'s `np.add.at`) and makes the brand known; a negative one makes a hearer whose
     unit does not own the brand reject it with the rejection chance (a uniform keyed by the
-    hearer and the message, `(sender << 32) | j`, as `reject`).
+    hearer and the message, `(sender << 32) | j`, as `reject`). Influencers talking on the
+    first day of their feedback window (`talk_until` = `post_until`) post about it.
 
-    `keys` is (counts key, messages key, rejection key); `talkers` is (people, brand, valence, rate class);
-    `rates` is (messages a day by class, their Poisson CDFs, as `poisson_tables`); `graph` is
-    the CSR (start, contacts, strong); `chances` is (heard over a strong tie, a weak one,
-    rejection); `opinion` is (attitude, aware, rejected, person's unit, unit's brand).
+    `keys` is (counts key, messages key, rejection key); `talk` is (stance, stance brand, talk
+    until, person's unit, unit's brand, day, brand heard, critics heard, is influencer,
+    post_until); `rates` is (messages a day by class 2 x fresh + critic, their Poisson CDFs, as
+    `poisson_tables`); `graph` is the CSR (start, contacts, strong); `chances` is (heard over a
+    strong tie, a weak one, rejection); `opinion` is (attitude, aware, rejected).
     """
     key_counts, key_message, key_reject = keys
-    people, brand, valence, which = talkers
+    stance, stance_brand, talk_until, person_unit, unit_brand, day = talk[:6]
+    brand_heard, critics_heard, is_influencer, post_until = talk[6:]
     mean_of, cdfs = rates
     start, contacts, strong = graph
     p_strong, p_weak, p_reject = chances
-    attitude, aware, rejected, person_unit, unit_brand = opinion
-    n, last = people.shape[0], contacts.shape[0] - 1
-    counts = np.zeros(n, dtype=np.int64)
-    total = 0
-    for i in range(n):
-        mean = mean_of[which[i]]
-        u = _unit(_id_hash(key_counts, people[i]))
+    attitude, aware, rejected = opinion
+    last = contacts.shape[0] - 1
+    hearer = np.empty(64, dtype=contacts.dtype)
+    about = np.empty(64, dtype=np.int64)
+    posters = np.empty(0, dtype=np.int64)
+    m, positive, focal_positive, focal_negative = 0, 0, 0, 0
+    for p in range(stance.shape[0]):
+        v = np.int64(stance[p])
+        if v == 0:
+            continue
+        b = np.int64(stance_brand[p])
+        fresh = talk_until[p] >= day
+        if not (fresh or unit_brand[person_unit[p]] == b) or not brand_heard[b]:
+            continue
+        if v < 0 and not critics_heard[b]:
+            continue
+        if is_influencer[p] and talk_until[p] == post_until:
+            posters = np.append(posters, p)
+        which = 2 * fresh + (v < 0)
+        mean = mean_of[which]
+        u = _unit(_id_hash(key_counts, p))
         if mean <= 0.0 or u < 1.0 - mean:
             continue
-        row = cdfs[which[i]]
-        lo, hi = 0, row.shape[0]
-        while lo < hi:
-            mid = (lo + hi) // 2
+        row = cdfs[which]
+        count, hi = 0, row.shape[0]
+        while count < hi:  # messages: CDF entries at or below u (`searchsorted`, "right")
+            mid = (count + hi) // 2
             if row[mid] <= u:
-                lo = mid + 1
+                count = mid + 1
             else:
                 hi = mid
-        counts[i] = lo
-        total += lo
-    hearer = np.empty(total, dtype=contacts.dtype)
-    about = np.empty(total, dtype=np.int64)
-    m, positive, focal_positive, focal_negative = 0, 0, 0, 0
-    for i in range(n):
-        sender = people[i]
-        begin = start[sender]
-        degree = start[sender + 1] - begin
-        if counts[i] == 0 or degree <= 0:
+        begin = start[p]
+        degree = start[p + 1] - begin
+        if count == 0 or degree <= 0:
             continue
-        h = _id_hash(key_message, sender)
-        b, v = np.int64(brand[i]), valence[i]
+        h = _id_hash(key_message, p)
         gain = np.float32(weight * np.float64(v))
-        for j in range(counts[i]):
+        for j in range(count):
             tie = min(begin + np.int64(_slot_unit(h, 2 * j) * degree), last)
             who = contacts[tie]
             if who < 0 or not _slot_unit(h, 2 * j + 1) < (p_strong if strong[tie] else p_weak):
                 continue
             m += 1
             if v < 0 and p_reject > 0.0 and unit_brand[person_unit[who]] != b:
-                message = (np.int64(sender) << 32) | j
+                message = (np.int64(p) << 32) | j
                 if _slot_unit(_id_hash(key_reject, who), message) < p_reject:
                     rejected[who, b] = True
             attitude[who, b] += gain
@@ -468,9 +481,25 @@ def spread_messages(
             focal_positive += b == 0 and v > 0
             focal_negative += b == 0 and v < 0
             if v > 0:
+                if positive == hearer.shape[0]:
+                    hearer, about = _grown(hearer), _grown(about)
                 hearer[positive], about[positive] = who, b
                 positive += 1
-    return hearer[:positive], about[:positive], m, focal_positive, focal_negative
+    post_brand = np.empty(posters.shape[0], dtype=np.int64)
+    post_valence = np.empty(posters.shape[0], dtype=np.int64)
+    for k in range(posters.shape[0]):
+        post_brand[k] = stance_brand[posters[k]]
+        post_valence[k] = stance[posters[k]]
+    heard = (hearer[:positive], about[:positive], m, focal_positive, focal_negative)
+    return heard, (posters, post_brand, post_valence)
+
+
+@numba.njit(cache=True)
+def _grown(a: np.ndarray) -> np.ndarray:
+    """`a` copied into an array twice as long (the rest unset)."""
+    out = np.empty(2 * a.shape[0], dtype=a.dtype)
+    out[: a.shape[0]] = a
+    return out
 
 
 @jit
@@ -780,9 +809,9 @@ def warm_up() -> None:
     key, table, rates = np.uint64(0), np.full((1, 1), 2.0), reals.copy()
     table.flags.writeable = rates.flags.writeable = False  # as the rules' cached tables
     graph = (np.array([0, 1]), np.zeros(1, np.int32), yes)
-    talkers = (ids, ids, ids, ids)
-    opinion = (matrix, aware, aware.copy(), day, small)
-    spread_messages((key,) * 3, talkers, (rates, table), graph, (1.0, 1.0, 0.0), opinion, 1.0)
+    talk = (small, small, day, day, small, 0, yes, yes, yes, 0)
+    opinion = (matrix, aware, aware.copy())
+    spread_messages((key,) * 3, talk, (rates, table), graph, (1.0, 1.0, 0.0), opinion, 1.0)
     need, nobody = np.zeros(1, np.float32), np.zeros(0, dtype=bool)
     note_lead_source(ids, ids, np.zeros((1, 2)), small.copy(), need.copy())
     leave, direct, _ = recurring_paths(ids, np.zeros((1, 3)), need, need, (0.5, 0.5))
