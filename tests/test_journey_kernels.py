@@ -538,3 +538,37 @@ def test_begin_research_equals_the_numpy_bookkeeping(n):
     lead_source[who] = np.where(focal, source, int(Source.NEED))
     lead_gain[who] = np.where(focal, LEAD_GAIN_OF_TRIGGER, 0.0)
     assert same(mine[1], aware) and same(mine[2], lead_source) and same(mine[3], lead_gain)
+
+
+def test_source_tables_equal_the_numpy_tables():
+    from sim.journey.research import PLATFORM_ROWS, SOURCE_TABLE_ROWS
+    from sim.market.state import N_SOURCES
+
+    presence = RNG.random((3, len(PLATFORM_ROWS)))
+    influencer_presence, pull = RNG.random(3), RNG.normal(0, 0.3, 3)
+    found, gain = kernels.source_tables(
+        presence, influencer_presence, pull, (0.4, 0.7), SOURCE_TABLE_ROWS, N_SOURCES
+    )
+    expected_found, expected_gain = np.zeros((N_SOURCES, 3)), np.zeros((N_SOURCES, 3))
+    expected_found[PLATFORM_ROWS] = presence.T
+    expected_gain[PLATFORM_ROWS] = 0.4
+    expected_found[Source.INFLUENCER] = influencer_presence
+    expected_gain[Source.INFLUENCER] = 0.7
+    for platform in (Source.MARKETPLACE, Source.REVIEW_SITES):
+        expected_gain[platform] += pull
+    expected_gain[Source.SOCIAL_VIDEO] += 0.5 * pull
+    assert same(found, expected_found) and same(gain, expected_gain)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_after_feedback_splits_returns_as_numpy(n):
+    units = unit_columns()
+    due = RNG.permutation(500)[:n]
+    u = RNG.random(n)
+    chosen = units["chosen"].copy()
+    back, u_back, kept, u_kept = kernels.after_feedback(due, u, units["flags"], chosen)
+    returned = (units["flags"][due] & Flag.RETURNED) > 0
+    units["chosen"][due] = -1
+    assert same(back, due[returned]) and same(u_back, u[returned])
+    assert same(kept, due[~returned]) and same(u_kept, u[~returned])
+    assert same(chosen, units["chosen"])

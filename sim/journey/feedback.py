@@ -16,7 +16,6 @@ from sim.journey.decisions import ReviewChance
 from sim.market.keyed_draws import KeyedDraws, geometric_days
 from sim.market.measures import STAR_COLUMNS
 from sim.market.moments import Moment
-from sim.market.population import Flag
 from sim.market.state import Market
 from sim.scenario.settings import Feedback
 
@@ -120,13 +119,12 @@ def finish_feedback(market: Market, draws: KeyedDraws) -> None:
     due = market.units_due(Moment.UMOT)
     if len(due) == 0:
         return
-    units = market.units
-    returned = (units.flags[due] & Flag.RETURNED) > 0
-    units.chosen[due] = -1
     u = draws.uniform("duration", market.day, due)  # of the research, or until the next need
-    research_days = geometric_days(u[returned], market.scenario.research.mean_days)
-    market.move(due[returned], Moment.ZMOT, research_days)
-    market.move(due[~returned], Moment.LOYALTY, next_need_days(market, u[~returned]))
+    back, u_back, kept, u_kept = kernels.after_feedback(
+        due, u, market.units.flags, market.units.chosen
+    )
+    market.move(back, Moment.ZMOT, geometric_days(u_back, market.scenario.research.mean_days))
+    market.move(kept, Moment.LOYALTY, next_need_days(market, u_kept))
 
 
 def next_need_days(market: Market, u: np.ndarray) -> np.ndarray:

@@ -601,6 +601,59 @@ def note_lead_source(
             lead_source[who] = source[best]
 
 
+@jit
+def source_tables(
+    presence: np.ndarray,
+    influencer_presence: np.ndarray,
+    review_pull: np.ndarray,
+    weights: tuple,
+    rows: tuple,
+    n_sources: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`research.source_tables`: per (source, brand), the chance research finds the brand
+    there and the attitude gain if so. `weights` is (platform presence, influencer); `rows`
+    is (platform rows, in the columns' order of `presence`; influencer, marketplace, review
+    sites, social video)."""
+    weight_presence, weight_influencer = weights
+    platforms, influencer, marketplace, review_sites, social_video = rows
+    n_brands = presence.shape[0]
+    found = np.zeros((n_sources, n_brands))
+    gain = np.zeros((n_sources, n_brands))
+    for c in range(platforms.shape[0]):
+        for b in range(n_brands):
+            found[platforms[c], b] = presence[b, c]
+            gain[platforms[c], b] = weight_presence
+    for b in range(n_brands):
+        found[influencer, b] = influencer_presence[b]
+        gain[influencer, b] = weight_influencer
+        gain[marketplace, b] += review_pull[b]
+        gain[review_sites, b] += review_pull[b]
+        gain[social_video, b] += 0.5 * review_pull[b]
+    return found, gain
+
+
+@jit
+def after_feedback(
+    due: np.ndarray, u: np.ndarray, flags: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`feedback.finish_feedback`'s split: (units that returned the product, their uniforms,
+    units that keep it, theirs), in order; every unit's chosen brand is cleared."""
+    n = due.shape[0]
+    back, kept = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    u_back, u_kept = np.empty(n), np.empty(n)
+    n_back, n_kept = 0, 0
+    for i in range(n):
+        unit = due[i]
+        chosen[unit] = -1
+        if flags[unit] & RETURNED:
+            back[n_back], u_back[n_back] = unit, u[i]
+            n_back += 1
+        else:
+            kept[n_kept], u_kept[n_kept] = unit, u[i]
+            n_kept += 1
+    return back[:n_back], u_back[:n_back], kept[:n_kept], u_kept[:n_kept]
+
+
 _BELOW_ONE = np.nextafter(1.0, 0.0)
 """The largest double below 1: `triggers.rescale` keeps a uniform inside [0, 1)."""
 
@@ -821,6 +874,9 @@ def warm_up() -> None:
     nudge_starts((ids, ids, ids, reals), day, small, started, key, 1, 0)
     columns = (ids, aware, small.copy(), need.copy())
     begin_research(ids, ids, ids, columns, 1.0, 0, 1)
+    rows = (ids, 0, 0, 0, 0)
+    source_tables(np.zeros((1, 1)), reals, reals, (1.0, 1.0), rows, 1)
+    after_feedback(ids, reals, flags, small.copy())
     warm_research(ids, small, day, aware)
     _warm.append(True)
 

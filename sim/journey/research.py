@@ -26,6 +26,15 @@ RESEARCH_SOURCE_CODES = np.asarray(RESEARCH_SOURCES)
 """`RESEARCH_SOURCES` as an array, made once (a source is picked by its index in it)."""
 PLATFORM_ROWS = np.asarray(PLATFORMS)
 """`PLATFORMS` as row indices of the per-source tables (column c of `presence` is row c)."""
+SOURCE_TABLE_ROWS = (
+    PLATFORM_ROWS,
+    int(Source.INFLUENCER),
+    int(Source.MARKETPLACE),
+    int(Source.REVIEW_SITES),
+    int(Source.SOCIAL_VIDEO),
+)
+"""The rows `kernels.source_tables` fills: platforms, then the influencer, marketplace, review
+sites and social video rows."""
 
 
 def finish_research(market: Market, draws: KeyedDraws) -> None:
@@ -164,19 +173,17 @@ def source_effects(
 
 
 def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
-    """Per (source, brand): chance research finds the brand there, and the attitude gain if so."""
+    """Per (source, brand): chance research finds the brand there, and the attitude gain if so
+    (one compiled pass, `kernels.source_tables`; the reviews' pull stays numpy)."""
     brands, research = market.brands, market.scenario.research
-    found = np.zeros((N_SOURCES, brands.n))
-    gain = np.zeros((N_SOURCES, brands.n))
-    found[PLATFORM_ROWS] = brands.presence.T
-    gain[PLATFORM_ROWS] = research.weight_presence
-    found[Source.INFLUENCER] = brands.influencer_presence
-    gain[Source.INFLUENCER] = research.weight_influencer
-    review_pull = reviews_pull(market)
-    for platform in (Source.MARKETPLACE, Source.REVIEW_SITES):
-        gain[platform] += review_pull
-    gain[Source.SOCIAL_VIDEO] += 0.5 * review_pull  # user videos echo reviews (assumption)
-    return found, gain
+    return journey_kernels.source_tables(
+        brands.presence,
+        brands.influencer_presence,
+        reviews_pull(market),
+        (float(research.weight_presence), float(research.weight_influencer)),
+        SOURCE_TABLE_ROWS,
+        N_SOURCES,
+    )
 
 
 def reviews_pull(market: Market) -> np.ndarray:
