@@ -109,7 +109,8 @@ def record_reviews(market: Market, people: np.ndarray, brand: np.ndarray, stars:
     tally = kernels.review_tally(people, brand, stars, market.people.unit, market.units.flags)
     daily = market.daily
     for column, count in zip(REVIEW_COLUMNS, tally.tolist(), strict=True):
-        daily.add(column, count)
+        if count:  # adding 0 changes no cell
+            daily.add(column, count)
     for strategy in market.strategies:
         strategy.on_reviews(market, people, brand, stars)
 

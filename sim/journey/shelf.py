@@ -68,7 +68,7 @@ def on_the_shelf(market: Market, draws: KeyedDraws, due: np.ndarray) -> np.ndarr
     Draws keyed by unit and day (scope "choice", decision "stock"), so stock-outs move no one
     else's draws."""
     in_stock = market.brands.in_stock  # a lever column, as the brand's other chances
-    if (in_stock >= 1.0).all():
+    if in_stock.min() >= 1.0:  # one reduction (NaN: False, as `(in_stock >= 1).all()`)
         return None
     u = draws.columns("stock", market.day, due, market.brands.n)
     return u < in_stock[None, :]
@@ -255,7 +255,8 @@ def buy(market: Market, who: np.ndarray, brand: np.ndarray, u_delivery: np.ndarr
     daily.add("new_customers", new)
     daily.add("revenue_usd", float(market.brands.price[0] * purchases))
     for name, count in zip(CHANNEL_COLUMNS, channels.tolist(), strict=True):
-        daily.add(name, count)
+        if count:  # adding 0 changes no cell
+            daily.add(name, count)
     daily.add("switched", switched)
     daily.add("churned", churned)
     daily.add("late_deliveries", late)
