@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import AgentClasses, create_people
+from sim.journey import kernels as journey_kernels
 from sim.journey.day import RULES
 from sim.market import draw_kernels
 from sim.market.brands import build_brands
@@ -75,6 +76,7 @@ class JourneyModel(mesa.Model):
         self.streams = Streams(seed)
         self.draws = KeyedDraws(seed)
         draw_kernels.warm_up()  # compile or load the kernels now, not on day 1
+        journey_kernels.warm_up()
         self.market = build_market(settings, self.streams)
         self.strategies = build_strategies(settings, self.draws)
         """The brands' strategies; they act from the window's first day on."""

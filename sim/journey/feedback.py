@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey import kernels
 from sim.journey.decisions import ReviewChance
 from sim.market.keyed_draws import KeyedDraws, geometric_days
 from sim.market.measures import STAR_COLUMNS
 from sim.market.moments import Moment
-from sim.market.population import Flag
 from sim.market.state import Market
 from sim.scenario.settings import Feedback
+
+REVIEW_COLUMNS: tuple[str, ...] = ("reviews", "review_stars", "negative_reviews", *STAR_COLUMNS)
+"""The daily columns `record_reviews` adds to, in the order of `kernels.review_tally`."""
 
 
 def give_feedback(
@@ -103,15 +106,11 @@ def record_reviews(market: Market, people: np.ndarray, brand: np.ndarray, stars:
     if len(people) == 0:
         return
     market.brands.add_reviews(brand, stars.astype(np.int64) - 1)
-    units = market.people.unit[people]
-    market.units.flags[units] |= np.uint8(Flag.REVIEWED)
-    focal = brand == 0
-    market.daily.add("reviews", np.count_nonzero(focal))
-    market.daily.add("review_stars", int(stars[focal].sum()))
-    market.daily.add("negative_reviews", np.count_nonzero(focal & (stars <= 2)))
-    per_star = np.bincount(stars[focal].astype(np.int64), minlength=6)
-    for column, count in zip(STAR_COLUMNS, per_star[1:], strict=True):
-        market.daily.add(column, int(count))
+    tally = kernels.review_tally(people, brand, stars, market.people.unit, market.units.flags)
+    daily = market.daily
+    for column, count in zip(REVIEW_COLUMNS, tally.tolist(), strict=True):
+        if count:  # adding 0 changes no cell
+            daily.add(column, count)
     for strategy in market.strategies:
         strategy.on_reviews(market, people, brand, stars)
 
@@ -121,13 +120,12 @@ def finish_feedback(market: Market, draws: KeyedDraws) -> None:
     due = market.units_due(Moment.UMOT)
     if len(due) == 0:
         return
-    units = market.units
-    returned = (units.flags[due] & Flag.RETURNED) > 0
-    units.chosen[due] = -1
     u = draws.uniform("duration", market.day, due)  # of the research, or until the next need
-    research_days = geometric_days(u[returned], market.scenario.research.mean_days)
-    market.move(due[returned], Moment.ZMOT, research_days)
-    market.move(due[~returned], Moment.LOYALTY, next_need_days(market, u[~returned]))
+    back, u_back, kept, u_kept = kernels.after_feedback(
+        due, u, market.units.flags, market.units.chosen
+    )
+    market.move(back, Moment.ZMOT, geometric_days(u_back, market.scenario.research.mean_days))
+    market.move(kept, Moment.LOYALTY, next_need_days(market, u_kept))
 
 
 def next_need_days(market: Market, u: np.ndarray) -> np.ndarray:

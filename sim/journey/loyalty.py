@@ -6,11 +6,9 @@ or unhappy one researches again and may switch; some leave the category.
 
 from __future__ import annotations
 
-import numpy as np
-
+from sim.journey import kernels
 from sim.journey.decisions import RecurringNeed
 from sim.journey.involvement import research_days
-from sim.journey.shelf import record_churn
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
 from sim.market.sources import Source
@@ -27,25 +25,23 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
         return
     loyalty, units = market.scenario.loyalty, market.units
     u = draws.columns("path", market.day, due, 3)  # leave, rebuy directly, days of research
-    leave = u[:, 0] < units.p_leave[due]
-    satisfaction = units.satisfaction[due]
-    p_direct = np.where(
-        satisfaction >= 3.5,
-        loyalty.p_rebuy_direct_satisfied,
-        np.where(satisfaction >= 2.5, loyalty.p_rebuy_direct_indifferent, 0.0),
+    chances = (float(loyalty.p_rebuy_direct_satisfied), float(loyalty.p_rebuy_direct_indifferent))
+    leave, direct, p_direct = kernels.recurring_paths(
+        due, u, units.p_leave, units.satisfaction, chances
     )
-    direct = ~leave & (u[:, 1] < p_direct)
     if "rebuy_or_switch" in market.deciders:  # customers of a class that decides itself
         leave, direct = paths_per_agent(market, due, u, p_direct, leave, direct)
-    research = ~leave & ~direct
-    leave_category(market, due[leave])
-    market.daily.add("direct_rebuys", np.count_nonzero(direct))
     # a recurring need is the unit's own: attribution starts afresh for both paths
-    units.lead_source[due[~leave]] = Source.NEED
-    units.lead_gain[due[~leave]] = 0.0
-    market.move(due[direct], Moment.FMOT)
-    days = research_days(market, draws, due[research], u[research, 2])
-    market.move(due[research], Moment.ZMOT, days)
+    columns = (units.brand, units.acquired_day, units.churn_day, units.lead_source)
+    leavers, rebuyers, research, rows, focal, churned = kernels.settle_paths(
+        due, leave, direct, columns + (units.lead_gain,), int(Source.NEED), market.day
+    )
+    market.daily.add("left_category", focal)
+    market.daily.add("churned", churned)
+    market.move(leavers, Moment.PRE_ZMOT)
+    market.daily.add("direct_rebuys", len(rebuyers))
+    market.move(rebuyers, Moment.FMOT)
+    market.move(research, Moment.ZMOT, research_days(market, draws, research, u[rows, 2]))
 
 
 def paths_per_agent(market: Market, due, u, p_direct, leave, direct):
@@ -71,13 +67,3 @@ def paths_per_agent(market: Market, due, u, p_direct, leave, direct):
             raise ValueError(f"rebuy_or_switch() returned {path!r}; use rebuy, research or leave")
         leave[position], direct[position] = path == "leave", path == "rebuy"
     return leave, direct
-
-
-def leave_category(market: Market, who: np.ndarray) -> None:
-    """Customers leaving the category: no brand, back to <ZMOT."""
-    units = market.units
-    focal = who[units.brand[who] == 0]
-    market.daily.add("left_category", len(focal))
-    record_churn(market, focal)
-    units.brand[who] = -1
-    market.move(who, Moment.PRE_ZMOT)

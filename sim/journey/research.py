@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey import kernels as journey_kernels
 from sim.journey.decisions import Consultation, Research
 from sim.journey.involvement import mean_sources
 from sim.market import draw_kernels as kernels
@@ -25,6 +26,15 @@ RESEARCH_SOURCE_CODES = np.asarray(RESEARCH_SOURCES)
 """`RESEARCH_SOURCES` as an array, made once (a source is picked by its index in it)."""
 PLATFORM_ROWS = np.asarray(PLATFORMS)
 """`PLATFORMS` as row indices of the per-source tables (column c of `presence` is row c)."""
+SOURCE_TABLE_ROWS = (
+    PLATFORM_ROWS,
+    int(Source.INFLUENCER),
+    int(Source.MARKETPLACE),
+    int(Source.REVIEW_SITES),
+    int(Source.SOCIAL_VIDEO),
+)
+"""The rows `kernels.source_tables` fills: platforms, then the influencer, marketplace, review
+sites and social video rows."""
 
 
 def finish_research(market: Market, draws: KeyedDraws) -> None:
@@ -58,7 +68,7 @@ def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedD
         research_per_agent(market, person, source, gain, found)
     record_consultations(market, unit, source, found[:, 0])
     kernels.absorb(market.people.attitude, market.people.aware, person, gain, found)
-    note_lead_source(market, unit, source, gain[:, 0])
+    note_lead_source(market, unit, source, gain)
 
 
 def consultations_numpy(market: Market, people, units, counts, draws: KeyedDraws):
@@ -163,19 +173,17 @@ def source_effects(
 
 
 def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
-    """Per (source, brand): chance research finds the brand there, and the attitude gain if so."""
+    """Per (source, brand): chance research finds the brand there, and the attitude gain if so
+    (one compiled pass, `kernels.source_tables`; the reviews' pull stays numpy)."""
     brands, research = market.brands, market.scenario.research
-    found = np.zeros((N_SOURCES, brands.n))
-    gain = np.zeros((N_SOURCES, brands.n))
-    found[PLATFORM_ROWS] = brands.presence.T
-    gain[PLATFORM_ROWS] = research.weight_presence
-    found[Source.INFLUENCER] = brands.influencer_presence
-    gain[Source.INFLUENCER] = research.weight_influencer
-    review_pull = reviews_pull(market)
-    for platform in (Source.MARKETPLACE, Source.REVIEW_SITES):
-        gain[platform] += review_pull
-    gain[Source.SOCIAL_VIDEO] += 0.5 * review_pull  # user videos echo reviews (assumption)
-    return found, gain
+    return journey_kernels.source_tables(
+        brands.presence,
+        brands.influencer_presence,
+        reviews_pull(market),
+        (float(research.weight_presence), float(research.weight_influencer)),
+        SOURCE_TABLE_ROWS,
+        N_SOURCES,
+    )
 
 
 def reviews_pull(market: Market) -> np.ndarray:
@@ -217,14 +225,8 @@ def ask_friends(
     gain[rows, brand] += market.scenario.research.weight_friend * stance
 
 
-def note_lead_source(market: Market, unit: np.ndarray, source: np.ndarray, focal_gain: np.ndarray):
-    """Remember, per unit, the source that pulled hardest toward the focal brand."""
-    order = np.lexsort((focal_gain, unit))
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = unit[order][1:] != unit[order][:-1]
-    best = order[last]
+def note_lead_source(market: Market, unit: np.ndarray, source: np.ndarray, gain: np.ndarray):
+    """Remember, per unit, the source that pulled hardest toward the focal brand (column 0 of
+    the consultations' `gain`), in one compiled pass (`kernels.note_lead_source`)."""
     units = market.units
-    better = focal_gain[best] > units.lead_gain[unit[best]]
-    winners = unit[best][better]
-    units.lead_gain[winners] = focal_gain[best][better]
-    units.lead_source[winners] = source[best][better]
+    journey_kernels.note_lead_source(unit, source, gain, units.lead_source, units.lead_gain)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey import kernels
 from sim.journey.decisions import Offer, Shelf
 from sim.journey.involvement import research_days
 from sim.market.keyed_draws import KeyedDraws, gumbel
 from sim.market.moments import Moment
-from sim.market.population import Flag, Role
+from sim.market.population import Role
 from sim.market.sources import ACQUISITION_CHANNELS, Source
 from sim.market.state import Market
 from sim.market.touch_log import record_decisions
@@ -25,6 +26,10 @@ CHANNEL_OF_SOURCE = np.full(len(Source), -1)
 for _index, _sources in enumerate(ACQUISITION_CHANNELS.values()):
     CHANNEL_OF_SOURCE[list(_sources)] = _index
 """Source -> index of its acquisition channel (-1: none), so one lookup counts every channel."""
+CHANNEL_COLUMNS: tuple[str, ...] = tuple(f"new_from_{name}" for name in ACQUISITION_CHANNELS)
+"""The daily columns counting new focal customers by acquisition channel."""
+NO_STOCK_OUTS = np.ones((0, 0), dtype=bool)
+"""`kernels.shelf_choice`'s stock table when every brand is in stock (never written)."""
 
 OWNED_BRAND_PULL = 1.0
 """Utility of sticking with the brand one owns: habit and switching cost (assumption)."""
@@ -45,18 +50,16 @@ def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     options = 1 + market.brands.n
     u = draws.columns("shelf", market.day, due, 1 + options + 3)
     showrooming = u[:, 0] < market.scenario.choice.p_showrooming
-    utility = shelf_utility(market, due, showrooming)
+    market.daily.add("showrooming", np.count_nonzero(showrooming))
     stocked = on_the_shelf(market, draws, due)
-    if stocked is not None:  # out-of-stock brands cannot be chosen today
-        utility[:, 1:] = np.where(stocked, utility[:, 1:], -np.inf)
     noise = gumbel(u[:, 1 : 1 + options])
-    choice = np.argmax(utility + noise, axis=1) - 1
+    choice = shelf_choice(market, due, showrooming, noise, stocked)
     if "choose" in market.deciders:  # buyers of a class that overrides `choose`
         choose_per_agent(market, due, choice, showrooming, noise, stocked)
     record_decisions(market, due, choice)
     bought = choice >= 0
     buy(market, due[bought], choice[bought], u[bought, 1 + options :])
-    walk_away(market, due[choice < 0])
+    walk_away(market, due[~bought])
 
 
 def on_the_shelf(market: Market, draws: KeyedDraws, due: np.ndarray) -> np.ndarray | None:
@@ -65,7 +68,7 @@ def on_the_shelf(market: Market, draws: KeyedDraws, due: np.ndarray) -> np.ndarr
     Draws keyed by unit and day (scope "choice", decision "stock"), so stock-outs move no one
     else's draws."""
     in_stock = market.brands.in_stock  # a lever column, as the brand's other chances
-    if (in_stock >= 1.0).all():
+    if in_stock.min() >= 1.0:  # one reduction (NaN: False, as `(in_stock >= 1).all()`)
         return None
     u = draws.columns("stock", market.day, due, market.brands.n)
     return u < in_stock[None, :]
@@ -103,28 +106,37 @@ def deciders_disagree(market: Market, due: np.ndarray) -> np.ndarray:
     return (high >= 0) & (low != high)
 
 
-def shelf_utility(market: Market, due: np.ndarray, showrooming: np.ndarray) -> np.ndarray:
-    """Utility per unit (rows) of walking away (column 0) and of each brand (columns 1..);
-    showrooming buyers weigh price more."""
-    choice, brands = market.scenario.choice, market.brands
-    attitude, aware = unit_views(market, due)
-    market.daily.add("showrooming", np.count_nonzero(showrooming))
-    price_weight = choice.price_sensitivity * np.where(
-        showrooming, choice.showrooming_price_factor, 1
+def shelf_choice(
+    market: Market,
+    due: np.ndarray,
+    showrooming: np.ndarray,
+    noise: np.ndarray,
+    stocked: np.ndarray | None,
+) -> np.ndarray:
+    """Brand each unit picks (-1: walks away): the multinomial logit's utility of walking away
+    and of each brand it knows, not rejected and in stock (attitude, price relative to the
+    market, weighed more by showrooming buyers, shelf quality, the pull of the brand owned),
+    plus the Gumbel `noise`, the best option taken; one compiled pass
+    (`kernels.shelf_choice`)."""
+    choice, brands, people = market.scenario.choice, market.brands, market.people
+    buyers = market.units.start[due]
+    if market.scenario.population.market == "b2c":
+        views = (people.attitude, people.aware, buyers, people.rejected, buyers)
+    else:
+        attitude, aware = unit_views(market, due)
+        views = (attitude, aware, np.arange(len(due)), people.rejected, buyers)
+    weights = (
+        float(choice.weight_attitude),
+        float(choice.price_sensitivity),
+        float(choice.showrooming_price_factor),
+        float(choice.weight_shelf),
+        float(choice.walk_away_utility),
     )
-    relative_price = np.log2(brands.price / brands.price.mean())
-    brand_utility = (
-        choice.weight_attitude * attitude
-        - price_weight[:, None] * relative_price[None, :]
-        + choice.weight_shelf * brands.shelf_quality[None, :]
+    brand_table = (np.log2(brands.price / brands.price.mean()), brands.shelf_quality)
+    no_stock_outs = NO_STOCK_OUTS if stocked is None else stocked
+    return kernels.shelf_choice(
+        views, market.units.brand[due], showrooming, weights, brand_table, no_stock_outs, noise
     )
-    owned = market.units.brand[due]
-    has = owned >= 0
-    brand_utility[has.nonzero()[0], owned[has]] += OWNED_BRAND_PULL
-    rejected = market.people.rejected[market.units.start[due]]
-    brand_utility = np.where(aware & ~rejected, brand_utility, -np.inf)
-    outside = np.full((len(due), 1), choice.walk_away_utility)
-    return np.hstack([outside, brand_utility])
 
 
 def choose_per_agent(
@@ -220,53 +232,73 @@ def unit_views(market: Market, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def buy(market: Market, who: np.ndarray, brand: np.ndarray, u_delivery: np.ndarray) -> None:
     """Book the purchase and start SMOT: delivery (maybe late or damaged), then use;
-    `u_delivery` holds three uniforms per buyer (late, damaged, problem)."""
-    units, brands, daily = market.units, market.brands, market.daily
-    focal = brand == 0
-    previous = units.brand[who]
-    first = focal & (units.acquired_day[who] < 0)
-    daily.add("purchases", np.count_nonzero(focal))
-    daily.add("rival_purchases", np.count_nonzero(~focal))
-    daily.add("repeat_purchases", np.count_nonzero(focal & (units.focal_purchases[who] > 0)))
-    daily.add("new_customers", np.count_nonzero(first))
-    daily.add("revenue_usd", float(brands.price[0] * focal.sum()))
-    units.acquired_day[who[first]] = market.day
-    units.focal_purchases[who[focal]] += 1
-    count_acquisition_channels(market, who[first])
-    switched = (previous == 0) & ~focal
-    daily.add("switched", np.count_nonzero(switched))
-    record_churn(market, who[switched])
-    units.brand[who] = brand
-    units.chosen[who] = brand
-    start_experience(market, who, brand, u_delivery)
+    `u_delivery` holds three uniforms per buyer (late, damaged, problem). New focal customers
+    are attributed to the channel of the source that pulled hardest; a focal owner who buys a
+    rival has switched (churn). One compiled pass (`kernels.buy`)."""
+    units, daily = market.units, market.daily
+    columns = (units.acquired_day, units.focal_purchases, units.lead_source, units.churn_day)
+    columns += (units.brand, units.chosen, units.flags)
+    days, counts, channels = kernels.buy(
+        who,
+        brand,
+        u_delivery,
+        columns,
+        delivery_chances(market),
+        CHANNEL_OF_SOURCE,
+        len(CHANNEL_COLUMNS),
+        market.day,
+    )
+    purchases, rival, repeat, new, switched, churned, late, problems = counts.tolist()
+    daily.add("purchases", purchases)
+    daily.add("rival_purchases", rival)
+    daily.add("repeat_purchases", repeat)
+    daily.add("new_customers", new)
+    daily.add("revenue_usd", float(market.brands.price[0] * purchases))
+    for name, count in zip(CHANNEL_COLUMNS, channels.tolist(), strict=True):
+        if count:  # adding 0 changes no cell
+            daily.add(name, count)
+    daily.add("switched", switched)
+    daily.add("churned", churned)
+    daily.add("late_deliveries", late)
+    daily.add("problems", problems)
+    market.move(who, Moment.SMOT, days)
     for strategy in market.strategies:
         strategy.on_purchase(market, who, brand)
+
+
+def delivery_chances(market: Market) -> tuple:
+    """(late, damaged, problem chances per brand, days of delivery and use, extra days if
+    late): what `kernels.start_experience` reads."""
+    brands, experience = market.brands, market.scenario.experience
+    return (
+        brands.p_late_delivery,
+        brands.p_damaged,
+        brands.p_problem,
+        float(experience.delivery_days + experience.use_days),
+        float(experience.late_extra_days),
+    )
 
 
 def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, u: np.ndarray):
     """What delivery and the product will bring (from three uniforms per buyer), and how
     long SMOT lasts."""
-    brands, experience = market.brands, market.scenario.experience
-    late = u[:, 0] < brands.p_late_delivery[brand]
-    damaged = u[:, 1] < brands.p_damaged[brand]
-    problem = u[:, 2] < brands.p_problem[brand]
-    flags = late * Flag.LATE | damaged * Flag.DAMAGED | problem * Flag.PROBLEM
-    market.units.flags[who] = flags.astype(np.uint8)
-    focal = brand == 0
-    market.daily.add("late_deliveries", np.count_nonzero(late & focal))
-    market.daily.add("problems", np.count_nonzero((problem | damaged) & focal))
-    days = experience.delivery_days + experience.use_days + late * experience.late_extra_days
-    market.move(who, Moment.SMOT, np.rint(days))
+    days, late, problems = kernels.start_experience(
+        who, brand, u, market.units.flags, delivery_chances(market)
+    )
+    market.daily.add("late_deliveries", late)
+    market.daily.add("problems", problems)
+    market.move(who, Moment.SMOT, days)
 
 
 def walk_away(market: Market, who: np.ndarray) -> None:
     """No purchase: back to <ZMOT. An owner who walks away from a repurchase leaves the brand."""
     units = market.units
+    leaving, churned = kernels.walk_away(
+        who, units.brand, units.acquired_day, units.churn_day, market.day
+    )
     market.daily.add("walk_aways", len(who))
-    leaving = who[units.brand[who] == 0]
-    market.daily.add("left_category", len(leaving))
-    record_churn(market, leaving)
-    units.brand[who] = -1
+    market.daily.add("left_category", leaving)
+    market.daily.add("churned", churned)
     market.move(who, Moment.PRE_ZMOT)
 
 
@@ -276,16 +308,5 @@ def record_churn(market: Market, who: np.ndarray) -> None:
     Only units that have paid for the brand count: a seed (`sim.strategies.seeding`) who gives
     up a free product was never a customer."""
     units = market.units
-    customers = who[units.acquired_day[who] >= 0]
-    market.daily.add("churned", len(customers))
-    first = customers[units.churn_day[customers] < 0]
-    units.churn_day[first] = market.day
-
-
-def count_acquisition_channels(market: Market, who: np.ndarray) -> None:
-    """Attribute new focal customers to the channel of the source that pulled hardest (one
-    table lookup and one count: an `np.isin` per channel cost ~8% of a small run)."""
-    channel = CHANNEL_OF_SOURCE[market.units.lead_source[who].astype(np.int64)]
-    counts = np.bincount(channel[channel >= 0], minlength=len(ACQUISITION_CHANNELS))
-    for index, name in enumerate(ACQUISITION_CHANNELS):
-        market.daily.add(f"new_from_{name}", int(counts[index]))
+    churned = kernels.churn(who, units.acquired_day, units.churn_day, market.day)
+    market.daily.add("churned", churned)

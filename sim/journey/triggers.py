@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.journey import kernels
 from sim.journey.involvement import research_days
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
@@ -27,6 +28,9 @@ referral) is credited to it; research decides the credit only for journeys peopl
 own (their need), as "what brought them in" is read in marketing attribution."""
 
 
+NOBODY = np.zeros(0, dtype=bool)
+"""`kernels.journey_starts`' table of who knows a brand outside a new category (never written)."""
+
 TRIGGER_COLUMN: tuple[str, ...] = tuple(f"triggered_{s.key}" for s in Source)
 """The daily table's column counting journeys started by each source."""
 
@@ -38,22 +42,26 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     not depend on how many others wait today (common random numbers across strategies). The
     same uniform, rescaled within the interval that decided the start and its cause, is again
     uniform and independent of both: it sets how long the research lasts (one draw a journey).
+    One compiled pass over the units (`kernels.journey_starts`: `need_starts` or
+    `broad_starts` on every waiting unit) and one over the nudges (`apply_nudges`).
     """
     units = market.units
-    waiting = (units.moment == Moment.PRE_ZMOT).nonzero()[0]
-    if len(waiting) == 0:
-        return
-    stimuli = market.today
-    broad = stimuli.broad.ravel()
+    broad = market.today.broad.ravel()
     cumulative = np.cumsum(broad)
-    need = units.need_rate[waiting].astype(np.float64)
+    knows = NOBODY
     if market.scenario.triggers.new_category:
-        need = need * market.people.aware[units.start[waiting]].any(axis=1)
-    draw = draws.uniform("start", market.day, waiting)
-    if cumulative[-1] == 0.0:  # no broad stimulus today (no ads, no mean-field talk)
-        who, source, brand, u = need_starts(waiting, draw, need)
-    else:
-        who, source, brand, u = broad_starts(market, waiting, draw, need, broad, cumulative)
+        knows = market.people.aware[units.start].any(axis=1)
+    who, source, brand, u = kernels.journey_starts(
+        units.moment,
+        units.need_rate,
+        knows,
+        draws.stream_key("start", market.day),
+        broad,
+        cumulative,
+        market.brands.n,
+        int(Moment.PRE_ZMOT),
+        int(Source.NEED),
+    )
     nudged, nudge_source, nudge_brand, nudge_u = apply_nudges(market, draws, who)
     if len(nudged):
         who = np.concatenate([who, nudged])
@@ -107,7 +115,7 @@ def apply_nudges(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(units, source, brand, uniform for the research) started by targeted nudges: each nudge
     to a person whose unit is at <ZMOT and not `started` today already starts it with its
-    chance; the first hit counts.
+    chance; the first hit counts (`kernels.nudge_starts`, one compiled pass).
 
     A nudge's draw is keyed by the person and by which of their nudges it is (source, brand
     and rank among identical ones), not by its place in today's list of nudges.
@@ -115,34 +123,15 @@ def apply_nudges(
     people, brands, sources, chances = market.today.targeted()
     if len(people) == 0:
         return people, sources, brands, chances
-    unit = market.people.unit[people]
-    waiting = (market.units.moment[unit] == Moment.PRE_ZMOT) & ~started_mask(market, started)[unit]
-    slot = nudge_slots(people, sources * market.brands.n + brands)
-    u = draws.uniform("nudge", market.day, people, slot)
-    hit = waiting & (u < chances)
-    unit, index = np.unique(unit[hit], return_index=True)
-    rest = rescale(u[hit][index], 0.0, chances[hit][index])
-    return unit, sources[hit][index], brands[hit][index], rest
-
-
-def started_mask(market: Market, started: np.ndarray) -> np.ndarray:
-    """True for the units in `started` (a lookup instead of `np.isin`, which sorts)."""
-    mask = np.zeros(market.units.n, dtype=bool)
-    mask[started] = True
-    return mask
-
-
-def nudge_slots(people: np.ndarray, kind: np.ndarray) -> np.ndarray:
-    """A slot per nudge: its kind (source x brand) in the high bits, its rank among the
-    person's nudges of that kind in the low bits."""
-    order = np.lexsort((kind, people))
-    key_people, key_kind = people[order], kind[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (key_people[1:] != key_people[:-1]) | (key_kind[1:] != key_kind[:-1])
-    start = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order)) - start
-    return (kind.astype(np.int64) << 32) | rank
+    return kernels.nudge_starts(
+        (people, brands, sources, chances),
+        market.people.unit,
+        market.units.moment,
+        started,
+        draws.stream_key("nudge", market.day),
+        market.brands.n,
+        int(Moment.PRE_ZMOT),
+    )
 
 
 def begin_research(
@@ -158,14 +147,12 @@ def begin_research(
     if len(who) == 0:
         return
     units, people = market.units, market.people
-    counts = np.bincount(source, minlength=len(Source))
-    for s in counts.nonzero()[0]:
-        market.daily.add(TRIGGER_COLUMN[s], int(counts[s]))
-    branded = brand >= 0
-    buyers = units.start[who[branded]]
-    people.aware[buyers, brand[branded]] = True
-    focal = branded & (brand == 0)
-    units.lead_source[who] = np.where(focal, source, int(Source.NEED))
-    units.lead_gain[who] = np.where(focal, LEAD_GAIN_OF_TRIGGER, 0.0)
+    columns = (units.start, people.aware, units.lead_source, units.lead_gain)
+    counts = kernels.begin_research(
+        who, source, brand, columns, LEAD_GAIN_OF_TRIGGER, int(Source.NEED), len(Source)
+    )
+    for s, count in enumerate(counts.tolist()):
+        if count:
+            market.daily.add(TRIGGER_COLUMN[s], count)
     record_stimuli(market, who, source, brand)
     market.move(who, Moment.ZMOT, research_days(market, draws, who, u))

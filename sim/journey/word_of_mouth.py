@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from sim.journey import kernels as journey_kernels
 from sim.journey.decisions import Conversation
 from sim.journey.exposure import expose
 from sim.market import draw_kernels as kernels
@@ -33,9 +34,70 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
     A message is keyed by its sender, the day and its number j among the sender's messages:
     how many a talker sends, to whom and whether it is heard do not depend on who else talks.
     """
+    if on_ties_alone(market):
+        spread_on_ties(market, draws)
+        return
     talkers, brand, valence, which = talkers_and_rates(market)
     if len(talkers) == 0:
         return
+    spread_generally(market, draws, talkers, brand, valence, which)
+    influencer_posts(market, talkers, brand, valence, draws)
+
+
+def on_ties_alone(market: Market) -> bool:
+    """Whether today's messages can take the compiled path (`spread_on_ties`): a graph of
+    ties, talk not scaled by degree, no talker deciding for themselves, rates within the
+    Poisson tables."""
+    graph, scenario = market.graph, market.scenario
+    return (
+        not graph.mixed
+        and len(graph.contacts) > 0
+        and not scenario.network.talk_scales_with_degree
+        and "talk" not in market.deciders
+        and talk_rates(market).max() <= POISSON_TABLE_MAX_MEAN
+    )
+
+
+def spread_on_ties(market: Market, draws: KeyedDraws) -> None:
+    """`spread_generally` and the influencers' posts in one compiled pass over everyone
+    (`kernels.spread_messages`: the same talkers, draws, messages and attitudes): a day's word
+    of mouth was some thirty numpy calls over every talker (thousands: owners keep talking at
+    a low rate) and their messages."""
+    day, graph, people = market.day, market.graph, market.people
+    rates = talk_rates(market)
+    net, feedback = market.scenario.network, market.scenario.feedback
+    heard, critics = heard_and_critics(market)
+    window = int(np.rint(feedback.feedback_days))
+    talk = (people.stance, people.stance_brand, people.talk_until, people.unit)
+    talk += (market.units.brand, day, heard, critics, market.is_influencer, day + window)
+    positive, posts = journey_kernels.spread_messages(
+        (
+            draws.stream_key("messages", day),
+            draws.stream_key("message", day),
+            draws.stream_key("reject", day),
+        ),
+        talk,
+        (rates, poisson_tables(tuple(rates.tolist()))),
+        (graph.start, graph.contacts, graph.strong),
+        (
+            float(net.p_message_strong),
+            float(net.p_message_weak),
+            float(feedback.p_reject_on_negative),
+        ),
+        (people.attitude, people.aware, people.rejected),
+        float(feedback.weight_wom),
+    )
+    hearer, brand_heard, messages, focal_positive, focal_negative = positive
+    market.daily.add("wom_positive", focal_positive)
+    market.daily.add("wom_negative", focal_negative)
+    if messages:
+        chance = market.scenario.triggers.p_trigger_wom
+        market.tomorrow.nudge(hearer, brand_heard, Source.WORD_OF_MOUTH, chance)
+    post_to_followers(market, *posts, draws)
+
+
+def spread_generally(market: Market, draws: KeyedDraws, talkers, brand, valence, which) -> None:
+    """Today's talkers send messages, in any market: counts, delivery, then hearing."""
     rate = talk_rates(market)[which]
     scaled = scale_by_degree(market, talkers, rate)
     if scaled is not None:  # every talker their own rate: no table of kinds
@@ -52,7 +114,6 @@ def spread_word_of_mouth(market: Market, draws: KeyedDraws) -> None:
     count_messages(market, brand[sender], valence[sender])
     message = (talkers[sender] << 32) | j
     hear(market, hearer[heard], brand[sender], valence[sender], draws, ("reject", message))
-    influencer_posts(market, talkers, brand, valence, draws)
 
 
 def talk_per_agent(market, talkers, brand, valence, rate, counts, draws: KeyedDraws) -> None:
@@ -95,10 +156,8 @@ def talkers_and_rates(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarra
     the brand; one compiled pass over everyone (`draw_kernels.talkers_today`): this was a
     dozen numpy passes over every opinion holder a day, the largest cost of a small market.
     """
-    people, every_brand = market.people, np.arange(market.brands.n)
-    heard = every_brand >= 0  # per brand: its word of mouth heard, its critics heard
-    heard &= unsilenced(market, Source.WORD_OF_MOUTH, every_brand)
-    critics = (every_brand >= 0) & negative_unsilenced(market, every_brand)
+    people = market.people
+    heard, critics = heard_and_critics(market)
     return kernels.talkers_today(
         people.stance,
         people.stance_brand,
@@ -109,6 +168,15 @@ def talkers_and_rates(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarra
         heard,
         critics,
     )
+
+
+def heard_and_critics(market: Market) -> tuple[np.ndarray, np.ndarray]:
+    """Per brand: whether its word of mouth is heard, and whether its critics are (silenced
+    sources, `sim.market.silenced_sources`)."""
+    every_brand = np.arange(market.brands.n)
+    heard = every_brand >= 0
+    heard &= unsilenced(market, Source.WORD_OF_MOUTH, every_brand)
+    return heard, (every_brand >= 0) & negative_unsilenced(market, every_brand)
 
 
 def talk_rates(market: Market) -> np.ndarray:
@@ -194,11 +262,16 @@ def influencer_posts(market: Market, talkers, brand, valence, draws: KeyedDraws)
     rows = market.is_influencer[talkers].nonzero()[0]
     window = int(np.rint(market.scenario.feedback.feedback_days))
     posting = rows[market.people.talk_until[talkers[rows]] == market.day + window]
-    for row in posting:
-        followers = market.followers_of(int(talkers[row]))
-        b, v = np.full(len(followers), brand[row]), np.full(len(followers), valence[row])
+    post_to_followers(market, talkers[posting], brand[posting], valence[posting], draws)
+
+
+def post_to_followers(market: Market, posters, brand, valence, draws: KeyedDraws) -> None:
+    """Each posting influencer's post (about `brand`, +1/-1) reaches all their followers."""
+    for poster, b_post, v_post in zip(posters, brand, valence, strict=True):
+        followers = market.followers_of(int(poster))
+        b, v = np.full(len(followers), b_post), np.full(len(followers), v_post)
         count_messages(market, b, v)
-        post = np.full(len(followers), talkers[row], dtype=np.int64)
+        post = np.full(len(followers), poster, dtype=np.int64)
         hear(market, followers, b, v, draws, ("reject_post", post))
 
 
