@@ -125,25 +125,6 @@ def test_due_units_and_level_counts_equal_their_numpy_forms():
     assert np.array_equal(per_brand, np.bincount(brand[brand >= 0], minlength=3))
 
 
-def test_moving_units_equal_the_numpy_selection_and_note_journey_brands():
-    from sim.market.window_tally import IS_JOURNEY_START
-
-    unit_moment = RNG.integers(0, 6, 500).astype(np.int8)
-    unit_brand = RNG.integers(-1, 3, 500).astype(np.int8)
-    units = RNG.permutation(500)[:200]
-    for new in range(6):
-        journey_brand = np.full(500, -1, dtype=np.int8)
-        moving, old = kernels.moving_units(
-            units, unit_moment, new, IS_JOURNEY_START, journey_brand, unit_brand
-        )
-        was = unit_moment[units].astype(np.int64)
-        assert np.array_equal(moving, units[was != new]) and np.array_equal(old, was[was != new])
-        expected = np.full(500, -1, dtype=np.int8)
-        starts = moving[IS_JOURNEY_START[old, new]]
-        expected[starts] = unit_brand[starts]
-        assert np.array_equal(journey_brand, expected)
-
-
 def test_compiled_consultations_equal_the_numpy_steps():
     from sim.journey.research import consultations_compiled, consultations_numpy
     from sim.model import JourneyModel

@@ -224,33 +224,6 @@ def level_counts(moment: np.ndarray, brand: np.ndarray, moments: int, brands: in
 
 
 @jit
-def moving_units(
-    units: np.ndarray,
-    unit_moment: np.ndarray,
-    new: int,
-    journey_starts: np.ndarray,
-    journey_brand: np.ndarray,
-    unit_brand: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(units not already in moment `new`, their moment now), in order, for the window tally;
-    a unit whose move begins a journey (`journey_starts[old, new]`) gets the brand it owns
-    written to `journey_brand` (in place)."""
-    moving = np.empty(units.shape[0], dtype=units.dtype)
-    old = np.empty(units.shape[0], dtype=np.int64)
-    k = 0
-    for i in range(units.shape[0]):
-        unit = units[i]
-        was = np.int64(unit_moment[unit])
-        if was == new:
-            continue
-        moving[k], old[k] = unit, was
-        k += 1
-        if journey_starts[was, new]:
-            journey_brand[unit] = unit_brand[unit]
-    return moving[:k], old[:k]
-
-
-@jit
 def consultations(
     key: np.uint64,
     people: np.ndarray,
@@ -348,6 +321,9 @@ def warm_up() -> None:
     """
     if _warm:
         return
+    from sim.market import tally_kernels  # imports `jit` from here: loaded once this is
+
+    tally_kernels.warm_up()
     ids, small = np.zeros(1, np.int64), np.zeros(1, np.int8)
     key = np.uint64(0)
     uniforms(key, ids)
@@ -364,7 +340,6 @@ def warm_up() -> None:
     deliver(key, ids, ids, start, contacts, np.ones(1, dtype=bool), 1.0, 1.0)
     due_units(small, day, 0, 1)
     level_counts(small, small, 1, 1)
-    moving_units(ids, small, 1, np.zeros((1, 2), dtype=bool), small, small)
     _warm.append(True)
 
 

@@ -1,0 +1,171 @@
+"""The compiled bookkeeping gives exactly the counts and columns of the numpy code it replaced."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from sim.bench.workload import with_all_strategies
+from sim.market.moments import Moment
+from sim.market.window_tally import (
+    IS_DROP_OUT,
+    IS_JOURNEY_START,
+    MAX_STAY_DAYS,
+    NO_BRAND,
+    SHOPPING,
+    UNKNOWN_DAY,
+    WindowTally,
+)
+from sim.model import JourneyModel
+from tests.helpers import small_scenario
+
+RNG = np.random.default_rng(12)
+
+
+class NumpyTally(WindowTally):
+    """The reference: the tally as numpy code, moves noted and counted once a day."""
+
+    def __init__(self, n_units: int, n_people: int, window_start: int = 1) -> None:
+        super().__init__(n_units, n_people, window_start)
+        self._moves: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._moves_day = 0
+
+    def dawn(self, market) -> None:
+        self.flush()
+        super().dawn(market)
+
+    def on_move(self, market, units: np.ndarray, moment: Moment) -> None:
+        if len(units) == 0:
+            return
+        day = market.day
+        if self._moves and day != self._moves_day:
+            self.flush()
+        state = market.units
+        old = state.moment[units].astype(np.int64)
+        moving = old != moment
+        units, old = units[moving], old[moving]
+        starts = units[IS_JOURNEY_START[old, moment]]
+        self.journey_brand[starts] = state.brand[starts]
+        self._moves.append((units, old, int(moment)))
+        self._moves_day = day
+        if day >= self.window_start and len(units):
+            self._count_people(market, units, moment)
+
+    def flush(self) -> None:
+        if not self._moves:
+            return
+        moves, day = self._moves, self._moves_day
+        self._moves = []
+        units = np.concatenate([m[0] for m in moves])
+        if day >= self.window_start and len(units):
+            old = np.concatenate([m[1] for m in moves])
+            new = np.repeat([m[2] for m in moves], [len(m[0]) for m in moves])
+            self._count_flows(units, old, new, day)
+        self.entered_day[units] = day
+
+    def _count_flows(self, units, old, new, day) -> None:
+        self.entered += np.bincount(new, minlength=len(Moment))
+        dropped = IS_DROP_OUT[old, new]
+        self.dropped += np.bincount(old[dropped], minlength=len(Moment))
+        self.moved_on += np.bincount(old[~dropped], minlength=len(Moment))
+        began = self.entered_day[units]
+        order = np.argsort(units, kind="stable")
+        again = units[order[1:]] == units[order[:-1]]
+        began[order[1:][again]] = day
+        known = began != UNKNOWN_DAY
+        length = np.minimum(day - began[known], MAX_STAY_DAYS)
+        np.add.at(self.stays, (old[known], length), 1)
+
+    def _count_people(self, market, units, new) -> None:
+        state = market.units
+        if new in SHOPPING:
+            fresh = (self.journey_brand[units] == NO_BRAND) & (state.acquired_day[units] < 0)
+            self.prospect[units[fresh]] = True
+        elif new == Moment.SMOT:
+            first = units[state.acquired_day[units] == market.day]
+            origin = self.journey_brand[first]
+            self.converted[first[origin == NO_BRAND]] = True
+            self.switchers += np.count_nonzero(origin >= 1)
+        elif new == Moment.UMOT:
+            self._count_stances(market, units)
+
+    def counts(self) -> dict[str, float]:
+        self.flush()
+        return super().counts()
+
+    def funnel(self, moment_now: np.ndarray):
+        self.flush()
+        return super().funnel(moment_now)
+
+
+def same_tallies(a: WindowTally, b: WindowTally, moment_now: np.ndarray) -> None:
+    assert a.counts() == b.counts()
+    assert a.funnel(moment_now).equals(b.funnel(moment_now))
+    for name in ("entered_day", "journey_brand", "prospect", "converted", "advocate", "critic"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    np.testing.assert_array_equal(a.stays, b.stays)
+
+
+class FakeMarket:
+    """Just what the tally reads: unit columns, stances, the day."""
+
+    def __init__(self, n: int, tally: WindowTally) -> None:
+        self.day = 1
+        self.units = SimpleNamespace(
+            moment=RNG.integers(0, len(Moment), n).astype(np.int8),
+            brand=RNG.integers(-1, 3, n).astype(np.int8),
+            acquired_day=np.full(n, -1, dtype=np.int32),
+        )
+        self.people = SimpleNamespace(
+            stance=RNG.integers(-1, 2, n).astype(np.int8),
+            stance_brand=RNG.integers(-1, 2, n).astype(np.int8),
+        )
+        self.tally = tally
+
+    def members(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return units, np.arange(len(units))
+
+
+def test_random_moves_count_as_the_numpy_tally():
+    """Moves of random cohorts (empty ones, a unit listed twice, several moves of one unit a
+    day) through a warm-up and a window."""
+    n = 300
+    markets = [FakeMarket(n, t(n, n, window_start=4)) for t in (WindowTally, NumpyTally)]
+    markets[1].units = SimpleNamespace(**{k: v.copy() for k, v in vars(markets[0].units).items()})
+    markets[1].people = markets[0].people
+    for day in range(1, 12):
+        for market in markets:
+            market.day = day
+            market.tally.dawn(market)
+        for _ in range(8):
+            size = int(RNG.integers(0, 40))
+            units = RNG.choice(n, size, replace=False).astype(np.int64)
+            if size > 2:
+                units[-1] = units[0]  # listed twice
+            moment = Moment(int(RNG.integers(0, len(Moment))))
+            bought = units[RNG.random(size) < 0.3]
+            for market in markets:
+                if moment == Moment.SMOT:
+                    market.units.acquired_day[bought] = day
+                market.tally.on_move(market, units, moment)
+                market.units.moment[units] = moment
+    assert markets[1].tally.entered.sum() > 100
+    same_tallies(markets[0].tally, markets[1].tally, markets[0].units.moment)
+
+
+@pytest.mark.parametrize("kind", ["b2c", "b2b"])
+def test_a_run_counts_as_with_the_numpy_tally(kind):
+    scenario = with_all_strategies(
+        small_scenario(days=60, warmup_days=15, population={"n_consumers": 500, "market": kind})
+    )
+    compiled = JourneyModel(scenario, seed=5, with_agents=False).run()
+    reference = JourneyModel(scenario, seed=5, with_agents=False, warm_up=False)
+    units, people = reference.market.units.n, reference.market.people.n
+    reference.market.tally = NumpyTally(units, people, window_start=reference.market.window_start)
+    reference.run()
+    same_tallies(compiled.market.tally, reference.market.tally, compiled.market.units.moment)
+    kpis = [json.dumps(m.kpis(), sort_keys=True) for m in (compiled, reference)]
+    assert kpis[0] == kpis[1]  # as text: a NaN KPI equals itself
