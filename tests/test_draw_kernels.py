@@ -113,13 +113,9 @@ def test_delivery_equals_the_numpy_pick_of_a_contact():
     assert (hearer < 0).any() and heard.any() and not heard.all()
 
 
-def test_due_units_and_level_counts_equal_their_numpy_forms():
+def test_level_counts_equal_their_numpy_forms():
     moment = RNG.integers(0, 6, 10_000).astype(np.int8)
-    until = RNG.integers(0, 40, len(moment)).astype(np.int32)
     brand = RNG.integers(-1, 3, len(moment)).astype(np.int8)
-    for which in range(6):
-        expected = ((moment == which) & (until <= 20)).nonzero()[0]
-        assert np.array_equal(kernels.due_units(moment, until, which, 20), expected)
     per_moment, per_brand = kernels.level_counts(moment, brand, 6, 3)
     assert np.array_equal(per_moment, np.bincount(moment, minlength=6))
     assert np.array_equal(per_brand, np.bincount(brand[brand >= 0], minlength=3))

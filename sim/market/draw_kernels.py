@@ -196,21 +196,6 @@ def deliver(
 
 
 @jit
-def due_units(moment: np.ndarray, until: np.ndarray, which: int, day: int) -> np.ndarray:
-    """`((moment == which) & (until <= day)).nonzero()[0]` in one pass (no temporaries)."""
-    n = 0
-    for i in range(moment.shape[0]):
-        n += (moment[i] == which) & (until[i] <= day)
-    out = np.empty(n, dtype=np.int64)
-    k = 0
-    for i in range(moment.shape[0]):
-        if moment[i] == which and until[i] <= day:
-            out[k] = i
-            k += 1
-    return out
-
-
-@jit
 def level_counts(moment: np.ndarray, brand: np.ndarray, moments: int, brands: int):
     """(units per moment, units per brand owned): `np.bincount` of the two columns (brand -1,
     none, left out), in one pass."""
@@ -321,9 +306,9 @@ def warm_up() -> None:
     """
     if _warm:
         return
-    from sim.market import tally_kernels  # imports `jit` from here: loaded once this is
+    from sim.market import book_kernels  # imports `jit` from here: loaded once this is
 
-    tally_kernels.warm_up()
+    book_kernels.warm_up()
     ids, small = np.zeros(1, np.int64), np.zeros(1, np.int8)
     key = np.uint64(0)
     uniforms(key, ids)
@@ -338,7 +323,6 @@ def warm_up() -> None:
     talkers_today(small, small, day, day, small, 1, flags, flags)
     start, contacts = np.array([0, 1]), np.zeros(1, np.int32)
     deliver(key, ids, ids, start, contacts, np.ones(1, dtype=bool), 1.0, 1.0)
-    due_units(small, day, 0, 1)
     level_counts(small, small, 1, 1)
     _warm.append(True)
 

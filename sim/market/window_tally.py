@@ -24,9 +24,9 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from sim.market.book_kernels import count_moves
 from sim.market.moments import LABELS, Moment
 from sim.market.population import People, Units
-from sim.market.tally_kernels import count_moves
 
 
 class TalliedMarket(Protocol):
@@ -70,6 +70,8 @@ IS_DROP_OUT = np.array(
     ]
 )
 """`IS_DROP_OUT[old, new]`: `DROP_OUTS` as a table, built once rather than on every move."""
+NO_DAYS = np.zeros(0, dtype=np.int64)
+"""What `on_move` hands its compiled pass when it only counts (no end days to write)."""
 FUNNEL_COLUMNS: tuple[str, ...] = (
     "moment",
     "at_start",
@@ -132,15 +134,28 @@ class WindowTally:
         """Per unit in `which`: on a journey begun at <ZMOT and never a focal customer."""
         return (self.journey_brand[which] == NO_BRAND) & (units.acquired_day[which] < 0)
 
-    def on_move(self, market: TalliedMarket, units: np.ndarray, moment: Moment) -> None:
-        """Units about to move to `moment` today (called before their moment changes).
+    def on_move(
+        self,
+        market: TalliedMarket,
+        units: np.ndarray,
+        moment: Moment,
+        days: np.ndarray | None = None,
+    ) -> None:
+        """Units about to move to `moment` today (called before their moment changes); with
+        `days` (int64, one per unit or one for all), this also makes the move: their moment
+        and end day (`until`) are written after being counted (`Market.move` hands it over).
 
-        One compiled pass (`tally_kernels.count_moves`) notes who really moves, where journeys
+        One compiled pass (`book_kernels.count_moves`) notes who really moves, where journeys
         begin and, in the window, the flows, stay lengths, prospects and first purchases;
-        only the stances of units entering UMOT are read here, once a day.
+        only the stances of units entering UMOT are read here, once a day. A compiled call
+        costs about what a numpy one does, so a move is one call, not a dozen.
         """
         if len(units) == 0:
             return
+        if days is None:
+            until, days = NO_DAYS, NO_DAYS
+        else:
+            until = market.units.until
         if len(units) > len(self._moved):  # a unit listed twice: room for every entry
             self._moved = np.empty(len(units), dtype=np.int64)
         state = market.units
@@ -154,6 +169,8 @@ class WindowTally:
             self._journeys,
             self._flows,
             self._moved,
+            until,
+            days,
         )
         self.switchers += switchers
         if counting and moment == Moment.UMOT and moved:

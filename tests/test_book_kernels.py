@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sim.bench.workload import with_all_strategies
+from sim.market import book_kernels
 from sim.market.moments import Moment
 from sim.market.window_tally import (
     IS_DROP_OUT,
@@ -37,7 +38,13 @@ class NumpyTally(WindowTally):
         self.flush()
         super().dawn(market)
 
-    def on_move(self, market, units: np.ndarray, moment: Moment) -> None:
+    def on_move(self, market, units: np.ndarray, moment: Moment, days=None) -> None:
+        self._note(market, units, moment)
+        if days is not None:  # the move itself, as `Market.move` writes it without a tally
+            market.units.moment[units] = moment
+            market.units.until[units] = market.day + days
+
+    def _note(self, market, units: np.ndarray, moment: Moment) -> None:
         if len(units) == 0:
             return
         day = market.day
@@ -169,3 +176,33 @@ def test_a_run_counts_as_with_the_numpy_tally(kind):
     same_tallies(compiled.market.tally, reference.market.tally, compiled.market.units.moment)
     kpis = [json.dumps(m.kpis(), sort_keys=True) for m in (compiled, reference)]
     assert kpis[0] == kpis[1]  # as text: a NaN KPI equals itself
+
+
+def test_due_units_equal_their_numpy_form():
+    moment = RNG.integers(0, 6, 10_000).astype(np.int8)
+    until = RNG.integers(0, 40, len(moment)).astype(np.int32)
+    scratch = np.empty(len(moment), dtype=np.int64)
+    for which in range(6):
+        expected = ((moment == which) & (until <= 20)).nonzero()[0]
+        got = book_kernels.due_units(moment, until, which, 20, scratch)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert len(book_kernels.due_units(moment, until, 0, -1, scratch)) == 0
+
+
+@pytest.mark.parametrize("days", [0, 3, np.int64(2), np.float64(4.0), "per unit", "floats"])
+def test_a_move_writes_what_numpy_writes(days):
+    """`Market.move` through the compiled pass vs the numpy writes (tally counted alike)."""
+    scenario = small_scenario(days=30, population={"n_consumers": 400})
+    markets = [JourneyModel(scenario, seed=3, with_agents=False).market for _ in range(2)]
+    units = np.array([7, 3, 250, 11, 0, 399], dtype=np.int64)
+    if days == "per unit":
+        days = RNG.integers(0, 30, len(units))
+    elif days == "floats":
+        days = RNG.random(len(units)) * 20
+    compiled, plain = markets
+    compiled.move(units, Moment.ZMOT, days)
+    plain.move(list(units), Moment.ZMOT, days)  # not an int64 array: the numpy writes
+    for name in ("moment", "until"):
+        a, b = getattr(compiled.units, name), getattr(plain.units, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    same_tallies(compiled.tally, plain.tally, compiled.units.moment)

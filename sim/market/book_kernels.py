@@ -7,11 +7,12 @@ another twenty. Each call costs 1-5 us whatever the cohort's size, so in a small
 bookkeeping was a tenth of a day. Here a move is two compiled calls.
 
 Only integer arithmetic and comparisons live here, so every count is what the numpy code gave
-(`tests/test_tally_kernels.py` compares them).
+(`tests/test_book_kernels.py` compares them).
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.market.draw_kernels import jit
@@ -32,9 +33,13 @@ def count_moves(
     journeys: tuple,
     flows: tuple,
     moved: np.ndarray,
+    until: np.ndarray,
+    days: np.ndarray,
 ) -> tuple[int, int]:
     """Note the moves of `units` to moment `new` today, before their moment changes; returns
-    (units moving, new switchers) and writes the moving units, in order, to `moved`.
+    (units moving, new switchers) and writes the moving units, in order, to `moved`. With
+    `days` (not empty: one per unit, or one for all), then make the moves: every unit's
+    moment becomes `new`, its end day (`until`) today + its days (`Market.move`'s writes).
 
     A unit already in `new` does not move. A moving unit gets today as `entered_day`; one
     whose move begins a journey (`starts[old, new]`) gets the brand it owns as its journey's.
@@ -82,7 +87,34 @@ def count_moves(
             if origin == NO_BRAND:
                 converted[unit] = True
             switchers += origin >= 1
+    if days.shape[0]:
+        _place(units, unit_moment, until, new, day, days)
     return k, switchers
+
+
+@numba.njit(cache=True, inline="always")
+def _place(units, unit_moment, unit_until, moment, day, days) -> None:
+    """`unit_moment[units] = moment; unit_until[units] = day + days` (`days` one per unit, or
+    one for all), after every unit's old moment has been read."""
+    each = days.shape[0] == units.shape[0]
+    for i in range(units.shape[0]):
+        unit_moment[units[i]] = moment
+        unit_until[units[i]] = day + days[i if each else 0]
+
+
+@jit
+def due_units(
+    moment: np.ndarray, until: np.ndarray, which: int, day: int, scratch: np.ndarray
+) -> np.ndarray:
+    """`((moment == which) & (until <= day)).nonzero()[0]` in one pass over the columns,
+    noting the units in `scratch` (as long as the columns): half the memory read of a
+    count-then-fill scan, which matters once the columns no longer fit in a core's cache."""
+    k = 0
+    for i in range(moment.shape[0]):
+        if moment[i] == which and until[i] <= day:
+            scratch[k] = i
+            k += 1
+    return scratch[:k].copy()
 
 
 def warm_up() -> None:
@@ -100,4 +132,7 @@ def warm_up() -> None:
         (table, small, flags, flags, flags, 0),
         (day, counts, counts, counts, table, stays),
         np.empty(1, np.int64),
+        day,
+        ids,
     )
+    due_units(small, day, 0, 1, np.empty(1, np.int64))
