@@ -206,3 +206,35 @@ def test_a_move_writes_what_numpy_writes(days):
         a, b = getattr(compiled.units, name), getattr(plain.units, name)
         assert a.dtype == b.dtype and np.array_equal(a, b), name
     same_tallies(compiled.tally, plain.tally, compiled.units.moment)
+
+
+def numpy_levels(moment, brand, size, stars) -> np.ndarray:
+    """The reference: what `record_levels` wrote with numpy (bincounts, a matmul, a divide)."""
+    counts = np.bincount(moment, weights=size if len(size) else None, minlength=len(Moment))
+    owners = np.bincount(brand[brand >= 0], minlength=len(stars))
+    count = stars.sum(axis=1)
+    total = stars @ np.arange(1, 6)
+    mean = np.where(count > 0, total / np.maximum(count, 1), 3.0)
+    rating = mean[0] if stars[0].sum() else np.nan
+    return np.concatenate([counts, owners, [owners[0], stars[0].sum(), rating]])
+
+
+@pytest.mark.parametrize("reviews", [0, 1, 57])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_levels_and_ratings_equal_their_numpy_forms(reviews, weighted):
+    moment = RNG.integers(0, len(Moment), 5000).astype(np.int8)
+    brand = RNG.integers(-1, 3, len(moment)).astype(np.int8)
+    size = RNG.integers(1, 9, len(moment)).astype(np.int16) if weighted else np.zeros(0, np.int16)
+    stars = RNG.multinomial(reviews, [0.3, 0.1, 0.1, 0.2, 0.3], size=3).astype(np.int64)
+    stars[2] = 0  # a brand without reviews
+    columns = RNG.permutation(40)[: len(Moment) + 3 + 3]
+    row = np.full(40, -7.0)
+    book_kernels.record_levels(moment, brand, size, stars, row, columns)
+    expected = numpy_levels(moment, brand, size, stars)
+    assert row[columns].tobytes() == expected.astype(np.float64).tobytes()  # NaN bits too
+    untouched = np.setdiff1d(np.arange(40), columns)
+    assert (row[untouched] == -7.0).all()
+    count, mean = book_kernels.review_summary(stars)
+    assert count.dtype == np.int64 and np.array_equal(count, stars.sum(axis=1))
+    reference = np.where(count > 0, (stars @ np.arange(1, 6)) / np.maximum(count, 1), 3.0)
+    assert mean.tobytes() == reference.tobytes()

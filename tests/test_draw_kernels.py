@@ -113,14 +113,6 @@ def test_delivery_equals_the_numpy_pick_of_a_contact():
     assert (hearer < 0).any() and heard.any() and not heard.all()
 
 
-def test_level_counts_equal_their_numpy_forms():
-    moment = RNG.integers(0, 6, 10_000).astype(np.int8)
-    brand = RNG.integers(-1, 3, len(moment)).astype(np.int8)
-    per_moment, per_brand = kernels.level_counts(moment, brand, 6, 3)
-    assert np.array_equal(per_moment, np.bincount(moment, minlength=6))
-    assert np.array_equal(per_brand, np.bincount(brand[brand >= 0], minlength=3))
-
-
 def test_compiled_consultations_equal_the_numpy_steps():
     from sim.journey.research import consultations_compiled, consultations_numpy
     from sim.model import JourneyModel

@@ -117,6 +117,54 @@ def due_units(
     return scratch[:k].copy()
 
 
+@jit
+def review_summary(stars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(reviews, mean rating) per brand from reviews per (brand, star - 1); the rating is 3
+    (neutral) with none. Integer sums, then one division, as numpy divides int64 totals."""
+    count = np.zeros(stars.shape[0], dtype=np.int64)
+    mean = np.full(stars.shape[0], 3.0)
+    for b in range(stars.shape[0]):
+        total = 0
+        for s in range(stars.shape[1]):
+            count[b] += stars[b, s]
+            total += (s + 1) * stars[b, s]
+        if count[b] > 0:
+            mean[b] = total / count[b]
+    return count, mean
+
+
+@jit
+def record_levels(
+    moment: np.ndarray,
+    brand: np.ndarray,
+    size: np.ndarray,
+    stars: np.ndarray,
+    row: np.ndarray,
+    columns: np.ndarray,
+) -> None:
+    """The day's levels into its row of the daily table: people per moment (units weighted
+    by `size`, or one each when `size` is empty), units owning each brand, the focal brand's
+    customers, reviews and mean rating (NaN with none). `columns` holds the row's positions:
+    the moments', the brands', then customers, review count and mean rating.
+    """
+    moments, brands = len(columns) - stars.shape[0] - 3, stars.shape[0]
+    per_moment = np.zeros(moments, dtype=np.int64)
+    per_brand = np.zeros(brands, dtype=np.int64)
+    weighted = size.shape[0] > 0
+    for i in range(moment.shape[0]):
+        per_moment[moment[i]] += size[i] if weighted else 1
+        if brand[i] >= 0:
+            per_brand[brand[i]] += 1
+    for m in range(moments):
+        row[columns[m]] = per_moment[m]
+    for b in range(brands):
+        row[columns[moments + b]] = per_brand[b]
+    row[columns[moments + brands]] = per_brand[0]
+    count, mean = review_summary(stars[:1])
+    row[columns[moments + brands + 1]] = count[0]
+    row[columns[moments + brands + 2]] = mean[0] if count[0] else np.nan
+
+
 def warm_up() -> None:
     """Load every kernel here for the argument types a day passes (see
     `draw_kernels.warm_up`, which calls this)."""
@@ -136,3 +184,7 @@ def warm_up() -> None:
         ids,
     )
     due_units(small, day, 0, 1, np.empty(1, np.int64))
+    stars = np.zeros((1, 5), dtype=np.int64)
+    review_summary(stars)
+    record_levels(small, small, np.zeros(0, np.int16), stars, np.zeros(4), ids.repeat(4))
+    record_levels(small, small, np.zeros(1, np.int16), stars, np.zeros(4), ids.repeat(4))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.market.book_kernels import review_summary
 from sim.market.sources import PLATFORMS
 from sim.scenario.settings import Scenario
 
@@ -68,10 +69,9 @@ class BrandTable:
         return self.stars.sum(axis=1)
 
     def mean_rating(self) -> np.ndarray:
-        """Mean posted rating per brand; 3 (neutral) where there are none."""
-        count = self.review_count()
-        total = self.stars @ np.arange(1, 6)
-        return np.where(count > 0, total / np.maximum(count, 1), 3.0)
+        """Mean posted rating per brand; 3 (neutral) where there are none (one compiled call
+        rather than five numpy ones: research and the shelf read it every day)."""
+        return review_summary(self.stars)[1]
 
     def seed_reviews(self, stock: np.ndarray) -> None:
         """Start with a stock of reviews per (brand, star): an established brand's past."""
@@ -91,7 +91,7 @@ class BrandTable:
         """(count, mean rating) per brand as research reads them: every review alike, or with
         the half-life on, recent ones weighed more; the rating is 3 (neutral) with none."""
         if half_life_days <= 0:
-            return self.review_count(), self.mean_rating()
+            return review_summary(self.stars)
         count = self.recent_stars.sum(axis=1)
         total = self.recent_stars @ np.arange(1, 6)
         return count, np.where(count > 0, total / np.where(count > 0, count, 1.0), 3.0)

@@ -196,19 +196,6 @@ def deliver(
 
 
 @jit
-def level_counts(moment: np.ndarray, brand: np.ndarray, moments: int, brands: int):
-    """(units per moment, units per brand owned): `np.bincount` of the two columns (brand -1,
-    none, left out), in one pass."""
-    per_moment = np.zeros(moments, dtype=np.int64)
-    per_brand = np.zeros(brands, dtype=np.int64)
-    for i in range(moment.shape[0]):
-        per_moment[moment[i]] += 1
-        if brand[i] >= 0:
-            per_brand[brand[i]] += 1
-    return per_moment, per_brand
-
-
-@jit
 def consultations(
     key: np.uint64,
     people: np.ndarray,
@@ -323,7 +310,6 @@ def warm_up() -> None:
     talkers_today(small, small, day, day, small, 1, flags, flags)
     start, contacts = np.array([0, 1]), np.zeros(1, np.int32)
     deliver(key, ids, ids, start, contacts, np.ones(1, dtype=bool), 1.0, 1.0)
-    level_counts(small, small, 1, 1)
     _warm.append(True)
 
 
