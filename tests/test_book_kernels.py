@@ -238,3 +238,34 @@ def test_levels_and_ratings_equal_their_numpy_forms(reviews, weighted):
     assert count.dtype == np.int64 and np.array_equal(count, stars.sum(axis=1))
     reference = np.where(count > 0, (stars @ np.arange(1, 6)) / np.maximum(count, 1), 3.0)
     assert mean.tobytes() == reference.tobytes()
+
+
+WARM_UP_CHECK = """
+import numba
+from sim.market import book_kernels, draw_kernels
+from sim.model import JourneyModel
+from tests.helpers import small_scenario
+
+kernels = [
+    f
+    for module in (draw_kernels, book_kernels)
+    for f in vars(module).values()
+    if isinstance(f, numba.core.registry.CPUDispatcher) and not f.__name__.startswith("_")
+]
+model = JourneyModel(small_scenario(days=20, population={"n_consumers": 300}), with_agents=False)
+loaded = {f.__name__: len(f.signatures) for f in kernels}
+assert all(loaded.values()), loaded
+model.run()
+assert {f.__name__: len(f.signatures) for f in kernels} == loaded
+"""
+
+
+def test_warm_up_loads_every_kernel_a_run_calls():
+    """In a fresh process, the build's warm-up loads every kernel for the types a run passes:
+    nothing is compiled or loaded on day 1 (it would count in `mot bench`'s year)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", WARM_UP_CHECK], cwd=root, check=True)

@@ -310,6 +310,11 @@ def warm_up() -> None:
     talkers_today(small, small, day, day, small, 1, flags, flags)
     start, contacts = np.array([0, 1]), np.zeros(1, np.int32)
     deliver(key, ids, ids, start, contacts, np.ones(1, dtype=bool), 1.0, 1.0)
+    gains, found = np.zeros((1, 1)), np.zeros((1, 1), dtype=bool)  # no consultation (count 0)
+    tables = (gains, gains, np.zeros(1), 0.0, 0.0, 0, 0)
+    owners = (contacts, small, small, small)  # person -> unit is int32
+    consultations(key, ids, ids, ids, gains, ids, tables, (start, contacts), owners)
+    absorb(np.zeros((1, 1), dtype=np.float32), found, ids, gains, found)
     _warm.append(True)
 
 
