@@ -23,15 +23,27 @@ NO_BRAND = -1
 """`journey_brand` of a journey begun owning no brand (as `window_tally.NO_BRAND`)."""
 
 
+JOURNEY_START, DROP_OUT, INTO_SHOPPING, INTO_SMOT = 1, 2, 4, 8
+"""Bits of a move's kind (`kinds[old, new]`, made by the window tally): it begins a journey,
+it leaves the journey, it enters a shopping moment (ZMOT, FMOT), it is a purchase (SMOT)."""
+
+
 @jit
 def count_moves(
     units: np.ndarray,
     new: int,
     day: int,
     counting: bool,
-    state: tuple,
-    journeys: tuple,
-    flows: tuple,
+    unit_moment: np.ndarray,
+    unit_brand: np.ndarray,
+    acquired_day: np.ndarray,
+    kinds: np.ndarray,
+    journey_brand: np.ndarray,
+    prospect: np.ndarray,
+    converted: np.ndarray,
+    entered_day: np.ndarray,
+    flows: np.ndarray,
+    stays: np.ndarray,
     moved: np.ndarray,
     until: np.ndarray,
     days: np.ndarray,
@@ -42,21 +54,14 @@ def count_moves(
     moment becomes `new`, its end day (`until`) today + its days (`Market.move`'s writes).
 
     A unit already in `new` does not move. A moving unit gets today as `entered_day`; one
-    whose move begins a journey (`starts[old, new]`) gets the brand it owns as its journey's.
-    When `counting` (the measured window), each move also counts: an entry to `new`, an exit
-    from the old moment (dropped out or moved on, by `drop_outs[old, new]`), the length of the
-    stay it ends (a second move of the day ends a stay begun today), a prospect shopping
-    (`new` is `shopping`: a journey begun at <ZMOT, never a focal customer) and, for a
-    purchase (`new` is `smot`) that is a unit's first focal one today, a converted prospect
-    or a switcher from a rival's loop.
-
-    `state` is (moment, brand, acquired_day) per unit; `journeys` is (starts, journey_brand,
-    prospect, converted, shopping, smot), `shopping` a bool per moment; `flows` is
-    (entered_day, entered, moved_on, dropped, drop_outs, stays).
+    whose move begins a journey gets the brand it owns as its journey's (`journey_brand`).
+    When `counting` (the measured window), each move also counts (`flows` rows: entered,
+    moved on, dropped out, per moment): an entry to `new`, an exit from the old moment, the
+    length of the stay it ends (`stays[old, days]`; a second move of the day ends a stay begun
+    today), a prospect shopping (a journey begun at <ZMOT, never a focal customer) and, for a
+    unit's first focal purchase today, a converted prospect or a switcher from a rival's loop.
+    Flat arguments, not tuples: numba checks a tuple's types on every call, at a cost.
     """
-    unit_moment, unit_brand, acquired_day = state
-    starts, journey_brand, prospect, converted, shopping, smot = journeys
-    entered_day, entered, moved_on, dropped, drop_outs, stays = flows
     longest = stays.shape[1] - 1
     k, switchers = 0, 0
     for i in range(units.shape[0]):
@@ -66,23 +71,21 @@ def count_moves(
             continue
         moved[k] = unit
         k += 1
-        if starts[old, new]:
+        kind = kinds[old, new]
+        if kind & JOURNEY_START:
             journey_brand[unit] = unit_brand[unit]
         began = entered_day[unit]
         entered_day[unit] = day
         if not counting:
             continue
-        entered[new] += 1
-        if drop_outs[old, new]:
-            dropped[old] += 1
-        else:
-            moved_on[old] += 1
+        flows[0, new] += 1
+        flows[2 if kind & DROP_OUT else 1, old] += 1
         if began != UNKNOWN_DAY:
             stays[old, min(day - began, longest)] += 1
-        if shopping[new]:
+        if kind & INTO_SHOPPING:
             if journey_brand[unit] == NO_BRAND and acquired_day[unit] < 0:
                 prospect[unit] = True
-        elif new == smot and acquired_day[unit] == day:
+        elif kind & INTO_SMOT and acquired_day[unit] == day:
             origin = journey_brand[unit]
             if origin == NO_BRAND:
                 converted[unit] = True
@@ -169,20 +172,10 @@ def warm_up() -> None:
     """Load every kernel here for the argument types a day passes (see
     `draw_kernels.warm_up`, which calls this)."""
     small, day, ids = np.zeros(1, np.int8), np.zeros(1, np.int32), np.zeros(1, np.int64)
-    flags, table = np.zeros(1, dtype=bool), np.zeros((1, 1), dtype=bool)
-    counts, stays = np.zeros(1, np.int64), np.zeros((1, 1), np.int64)
-    count_moves(
-        ids,
-        0,
-        1,
-        True,
-        (small, small, day),
-        (table, small, flags, flags, flags, 0),
-        (day, counts, counts, counts, table, stays),
-        np.empty(1, np.int64),
-        day,
-        ids,
-    )
+    flags, kinds = np.zeros(1, dtype=bool), np.zeros((1, 1), dtype=np.int8)
+    flows, stays = np.zeros((3, 1), np.int64), np.zeros((1, 1), np.int64)
+    tally = (kinds, small, flags, flags, day, flows, stays)  # as `WindowTally.on_move` passes
+    count_moves(ids, 0, 1, True, small, small, day, *tally, np.empty(1, np.int64), day, ids)
     due_units(small, day, 0, 1, np.empty(1, np.int64))
     stars = np.zeros((1, 5), dtype=np.int64)
     review_summary(stars)

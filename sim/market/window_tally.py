@@ -24,7 +24,13 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from sim.market.book_kernels import count_moves
+from sim.market.book_kernels import (
+    DROP_OUT,
+    INTO_SHOPPING,
+    INTO_SMOT,
+    JOURNEY_START,
+    count_moves,
+)
 from sim.market.moments import LABELS, Moment
 from sim.market.population import People, Units
 
@@ -70,6 +76,14 @@ IS_DROP_OUT = np.array(
     ]
 )
 """`IS_DROP_OUT[old, new]`: `DROP_OUTS` as a table, built once rather than on every move."""
+MOVE_KINDS = (
+    IS_JOURNEY_START * JOURNEY_START
+    + IS_DROP_OUT * DROP_OUT
+    + np.isin(np.arange(N_MOMENTS), SHOPPING)[None, :] * INTO_SHOPPING
+    + (np.arange(N_MOMENTS) == Moment.SMOT)[None, :] * INTO_SMOT
+).astype(np.int8)
+"""`MOVE_KINDS[old, new]`: the tables above and the moment entered as bits for the compiled
+tally (`book_kernels.count_moves`)."""
 NO_DAYS = np.zeros(0, dtype=np.int64)
 """What `on_move` hands its compiled pass when it only counts (no end days to write)."""
 FUNNEL_COLUMNS: tuple[str, ...] = (
@@ -99,9 +113,8 @@ class WindowTally:
         self._started = False
         self.advocate = np.zeros(n_people, dtype=bool)
         self.critic = np.zeros(n_people, dtype=bool)
-        self.entered = np.zeros(N_MOMENTS, dtype=np.int64)
-        self.moved_on = np.zeros(N_MOMENTS, dtype=np.int64)
-        self.dropped = np.zeros(N_MOMENTS, dtype=np.int64)
+        self._flows = np.zeros((3, N_MOMENTS), dtype=np.int64)  # one array for the kernel
+        self.entered, self.moved_on, self.dropped = self._flows  # views: rows per moment
         self.stays = np.zeros((N_MOMENTS, MAX_STAY_DAYS + 1), dtype=np.int64)
         self.at_start = np.zeros(N_MOMENTS, dtype=np.int64)
         self.switchers = 0
@@ -109,11 +122,6 @@ class WindowTally:
         self.advocate_events = 0
         self.critic_events = 0
         self._moved = np.empty(n_units, dtype=np.int64)  # the units of the last move
-        shopping = np.isin(np.arange(N_MOMENTS), SHOPPING)
-        self._journeys = (IS_JOURNEY_START, self.journey_brand, self.prospect, self.converted)
-        self._journeys += (shopping, int(Moment.SMOT))
-        self._flows = (self.entered_day, self.entered, self.moved_on, self.dropped)
-        self._flows += (IS_DROP_OUT, self.stays)
 
     def dawn(self, market: TalliedMarket) -> None:
         """Start of a day. On the first, owners are in their brand's loyalty loop (so that is
@@ -165,9 +173,16 @@ class WindowTally:
             int(moment),
             market.day,
             counting,
-            (state.moment, state.brand, state.acquired_day),
-            self._journeys,
+            state.moment,
+            state.brand,
+            state.acquired_day,
+            MOVE_KINDS,
+            self.journey_brand,
+            self.prospect,
+            self.converted,
+            self.entered_day,
             self._flows,
+            self.stays,
             self._moved,
             until,
             days,
