@@ -269,3 +269,23 @@ def test_warm_up_loads_every_kernel_a_run_calls():
 
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", WARM_UP_CHECK], cwd=root, check=True)
+
+
+def test_silenced_tables_are_read_once_per_scenario():
+    from sim.market.silenced_sources import negative_unsilenced, silenced_table
+    from sim.market.sources import Source
+
+    quiet = {"silenced_sources": ["review_sites", "negative_word_of_mouth"]}
+    scenario = small_scenario(days=5, warmup_days=2, brands={"focal": quiet, "rival": {}})
+    model = JourneyModel(scenario, seed=1, with_agents=False, warm_up=False)
+    market = model.market
+    assert silenced_table(market) is None  # the warm-up: nothing silenced yet
+    model.run(1)
+    table = silenced_table(market)
+    assert table is silenced_table(market) and not table.flags.writeable
+    expected = np.zeros((len(Source), 2), dtype=bool)
+    expected[Source.REVIEW_SITES, 0] = True
+    assert np.array_equal(table, expected)
+    assert negative_unsilenced(market, np.array([0, 1, 0])).tolist() == [False, True, False]
+    market.scenario = small_scenario(days=5, warmup_days=2)  # new settings: read again
+    assert silenced_table(market) is None and negative_unsilenced(market, np.array([0])) is True

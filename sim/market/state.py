@@ -126,6 +126,8 @@ class Market:
     deciders: dict = field(default_factory=dict)
     """Decision name -> the people whose agent class overrides it (`sim.journey.decisions`);
     empty unless a model is given custom agent classes, so the rules never look further."""
+    silenced: tuple = field(default=(None, (None, None)), init=False, repr=False)
+    """(scenario, tables) of `silenced_sources.silenced_by`: what the scenario silences."""
     today: Stimuli = field(init=False)
     tomorrow: Stimuli = field(init=False)
     calendar: DueCalendar | None = field(init=False)
