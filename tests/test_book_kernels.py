@@ -289,3 +289,18 @@ def test_silenced_tables_are_read_once_per_scenario():
     assert negative_unsilenced(market, np.array([0, 1, 0])).tolist() == [False, True, False]
     market.scenario = small_scenario(days=5, warmup_days=2)  # new settings: read again
     assert silenced_table(market) is None and negative_unsilenced(market, np.array([0])) is True
+
+
+def test_stances_count_as_their_numpy_form():
+    people = np.concatenate([RNG.integers(0, 500, 300), [5, 5], np.zeros(0, np.int64)])
+    stance = RNG.integers(-1, 2, 500).astype(np.int8)
+    brand = RNG.integers(-1, 3, 500).astype(np.int8)
+    stance[5], brand[5] = 1, 0  # listed twice: two events, one person
+    advocate, critic = np.zeros(500, dtype=bool), np.zeros(500, dtype=bool)
+    events = book_kernels.count_stances(people, stance, brand, advocate, critic)
+    focal = brand[people] == 0
+    expected = people[focal & (stance[people] > 0)], people[focal & (stance[people] < 0)]
+    assert events == (len(expected[0]), len(expected[1]))
+    assert np.array_equal(advocate.nonzero()[0], np.unique(expected[0]))
+    assert np.array_equal(critic.nonzero()[0], np.unique(expected[1]))
+    assert book_kernels.count_stances(people[:0], stance, brand, advocate, critic) == (0, 0)

@@ -106,6 +106,30 @@ def _place(units, unit_moment, unit_until, moment, day, days) -> None:
 
 
 @jit
+def count_stances(
+    people: np.ndarray,
+    stance: np.ndarray,
+    stance_brand: np.ndarray,
+    advocate: np.ndarray,
+    critic: np.ndarray,
+) -> tuple[int, int]:
+    """Mark the people with a stance on the focal brand (brand 0) as advocates (+) or critics
+    (-); returns how many of each (events: a person listed twice counts twice)."""
+    advocates, critics = 0, 0
+    for i in range(people.shape[0]):
+        p = people[i]
+        if stance_brand[p] != 0:
+            continue
+        if stance[p] > 0:
+            advocate[p] = True
+            advocates += 1
+        elif stance[p] < 0:
+            critic[p] = True
+            critics += 1
+    return advocates, critics
+
+
+@jit
 def due_units(
     moment: np.ndarray, until: np.ndarray, which: int, day: int, scratch: np.ndarray
 ) -> np.ndarray:
@@ -177,6 +201,7 @@ def warm_up() -> None:
     tally = (kinds, small, flags, flags, day, flows, stays)  # as `WindowTally.on_move` passes
     count_moves(ids, 0, 1, True, small, small, day, *tally, np.empty(1, np.int64), day, ids)
     due_units(small, day, 0, 1, np.empty(1, np.int64))
+    count_stances(ids, small, small, flags, flags)
     stars = np.zeros((1, 5), dtype=np.int64)
     review_summary(stars)
     record_levels(small, small, np.zeros(0, np.int16), stars, np.zeros(4), ids.repeat(4))

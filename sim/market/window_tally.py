@@ -30,6 +30,7 @@ from sim.market.book_kernels import (
     INTO_SMOT,
     JOURNEY_START,
     count_moves,
+    count_stances,
 )
 from sim.market.moments import LABELS, Moment
 from sim.market.population import People, Units
@@ -195,13 +196,10 @@ class WindowTally:
         """Fresh stances of the people of units entering UMOT (stances are taken just
         before)."""
         people, _ = market.members(units)
-        focal = market.people.stance_brand[people] == 0
-        stance = market.people.stance[people]
-        advocates, critics = people[focal & (stance > 0)], people[focal & (stance < 0)]
-        self.advocate[advocates] = True
-        self.critic[critics] = True
-        self.advocate_events += len(advocates)
-        self.critic_events += len(critics)
+        stance, brand = market.people.stance, market.people.stance_brand
+        advocates, critics = count_stances(people, stance, brand, self.advocate, self.critic)
+        self.advocate_events += advocates
+        self.critic_events += critics
 
     def counts(self) -> dict[str, float]:
         """Distinct people and prospect counts of the window, for `sim.reports.kpis.compute_kpis`."""
