@@ -304,3 +304,18 @@ def test_stances_count_as_their_numpy_form():
     assert np.array_equal(advocate.nonzero()[0], np.unique(expected[0]))
     assert np.array_equal(critic.nonzero()[0], np.unique(expected[1]))
     assert book_kernels.count_stances(people[:0], stance, brand, advocate, critic) == (0, 0)
+
+
+def test_posted_reviews_add_as_np_add_at():
+    from sim.market.brands import BrandTable
+
+    table = BrandTable(["a", "b", "c"], {}, np.zeros((3, 1)))
+    table.recent_stars[:] = RNG.random((3, 5)) * 1e3  # aged weights: the float sums matter
+    expected_stars, expected_recent = table.stars.copy(), table.recent_stars.copy()
+    brand, star = RNG.integers(0, 3, 400), RNG.integers(0, 5, 400)
+    np.add.at(expected_stars, (brand, star), 1)
+    np.add.at(expected_recent, (brand, star), 1.0)
+    table.add_reviews(brand, star)
+    table.add_reviews(brand[:0], star[:0])
+    assert np.array_equal(table.stars, expected_stars)
+    assert table.recent_stars.tobytes() == expected_recent.tobytes()

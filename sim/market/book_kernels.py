@@ -161,6 +161,17 @@ def review_summary(stars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @jit
+def post_reviews(
+    stars: np.ndarray, recent: np.ndarray, brand: np.ndarray, star_index: np.ndarray
+) -> None:
+    """One review per (brand, star - 1) pair, to the record and to its aging copy, in the
+    pairs' order (as `np.add.at`, so the float copy's sums are the same)."""
+    for i in range(brand.shape[0]):
+        stars[brand[i], star_index[i]] += 1
+        recent[brand[i], star_index[i]] += 1.0
+
+
+@jit
 def record_levels(
     moment: np.ndarray,
     brand: np.ndarray,
@@ -204,5 +215,6 @@ def warm_up() -> None:
     count_stances(ids, small, small, flags, flags)
     stars = np.zeros((1, 5), dtype=np.int64)
     review_summary(stars)
+    post_reviews(stars, np.zeros((1, 5)), ids, ids)
     record_levels(small, small, np.zeros(0, np.int16), stars, np.zeros(4), ids.repeat(4))
     record_levels(small, small, np.zeros(1, np.int16), stars, np.zeros(4), ids.repeat(4))
