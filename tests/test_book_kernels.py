@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -319,3 +320,14 @@ def test_posted_reviews_add_as_np_add_at():
     table.add_reviews(brand[:0], star[:0])
     assert np.array_equal(table.stars, expected_stars)
     assert table.recent_stars.tobytes() == expected_recent.tobytes()
+
+
+@pytest.mark.parametrize("mean", [0.01, 0.5, 3.0, 45.0, 1e6])
+def test_geometric_days_equal_their_numpy_form(mean):
+    from sim.market.keyed_draws import geometric_days
+
+    u = np.concatenate([[0.0, 0.5, 1.0 - 2.0**-53], RNG.random(5000), np.zeros(0)])
+    expected = np.floor(np.log1p(-u) / math.log(mean / (1.0 + mean))).astype(np.int64)
+    got = geometric_days(u, mean)
+    assert got.dtype == np.int64 and np.array_equal(got, expected)
+    assert np.array_equal(geometric_days(u[:, None], mean), expected[:, None])  # numpy's path

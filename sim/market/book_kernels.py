@@ -130,6 +130,16 @@ def count_stances(
 
 
 @jit
+def floor_ratios(x: np.ndarray, c: float) -> np.ndarray:
+    """`np.floor(x / c).astype(np.int64)` in one pass (a division and a floor are exact, so the
+    same whole numbers; for finite x / c)."""
+    out = np.empty(x.shape[0], dtype=np.int64)
+    for i in range(x.shape[0]):
+        out[i] = np.int64(np.floor(x[i] / c))
+    return out
+
+
+@jit
 def due_units(
     moment: np.ndarray, until: np.ndarray, which: int, day: int, scratch: np.ndarray
 ) -> np.ndarray:
@@ -213,6 +223,7 @@ def warm_up() -> None:
     count_moves(ids, 0, 1, True, small, small, day, *tally, np.empty(1, np.int64), day, ids)
     due_units(small, day, 0, 1, np.empty(1, np.int64))
     count_stances(ids, small, small, flags, flags)
+    floor_ratios(np.zeros(1), -1.0)
     stars = np.zeros((1, 5), dtype=np.int64)
     review_summary(stars)
     post_reviews(stars, np.zeros((1, 5)), ids, ids)

@@ -34,6 +34,7 @@ from functools import lru_cache
 import numpy as np
 
 from sim.market import draw_kernels as kernels
+from sim.market.book_kernels import floor_ratios
 from sim.market.draw_kernels import GAMMA, MIX_1, MIX_2
 
 MASK = (1 << 64) - 1
@@ -287,7 +288,10 @@ def geometric_days(u: np.ndarray, mean: float) -> np.ndarray:
     P(K >= k) = (mean / (1 + mean))^k (all 0 when mean <= 0)."""
     if mean <= 0:
         return np.zeros(np.shape(u), dtype=np.int64)
-    return np.floor(np.log1p(-u) / math.log(mean / (1.0 + mean))).astype(np.int64)
+    log_rest = np.log1p(-u)  # the logarithm stays numpy's; the rest is exact arithmetic
+    if log_rest.ndim == 1 and log_rest.dtype == np.float64:  # one pass, not three calls
+        return floor_ratios(log_rest, math.log(mean / (1.0 + mean)))
+    return np.floor(log_rest / math.log(mean / (1.0 + mean))).astype(np.int64)
 
 
 def poisson_quantile(u: np.ndarray, mean: np.ndarray | float) -> np.ndarray:

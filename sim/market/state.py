@@ -67,7 +67,10 @@ class Stimuli:
         or one per person)."""
         people = np.asarray(people, dtype=np.int64)
         self.people.append(people)
-        self.brands.append(np.broadcast_to(np.asarray(brand, dtype=np.int64), people.shape))
+        brands = np.asarray(brand, dtype=np.int64)
+        if brands.shape != people.shape:  # one brand for all (`broadcast_to` costs ~4 us)
+            brands = np.broadcast_to(brands, people.shape)
+        self.brands.append(brands)
         self.sources.append(np.full(len(people), int(source), dtype=np.int64))
         self.chances.append(np.full(len(people), chance, dtype=np.float64))
 
