@@ -144,7 +144,8 @@ class Market:
         self.today = Stimuli(self.brands.n)
         self.tomorrow = Stimuli(self.brands.n)
         self._one_member = bool((self.units.size == 1).all())  # b2c: a unit is its buyer
-        self._scratch = np.empty(self.units.n, dtype=np.int64)  # for `units_due`'s scan
+        scanned = self.units.n if self.calendar is None else 0  # the calendar needs none
+        self._scratch = np.empty(scanned, dtype=np.int64)  # for `units_due`'s scan
         self._influencer_order = np.argsort(self.influencers)
         self.influencers_sorted = self.influencers[self._influencer_order]
         # per person: a social influencer? (one lookup a talker, not a binary search)
