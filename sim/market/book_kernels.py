@@ -15,7 +15,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.market.draw_kernels import jit
+jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+"""How every kernel here is compiled: as `draw_kernels.jit` (defined again, not imported:
+`draw_kernels` imports this module to warm its kernels up)."""
 
 UNKNOWN_DAY = -1
 """`entered_day` of a stay whose start is unknown (as `window_tally.UNKNOWN_DAY`)."""
@@ -214,8 +216,8 @@ def record_levels(
 
 
 def warm_up() -> None:
-    """Load every kernel here for the argument types a day passes (see
-    `draw_kernels.warm_up`, which calls this)."""
+    """Load every kernel here for the argument types a day passes (`draw_kernels.warm_up`
+    calls this: the first call of a kernel loads or compiles it)."""
     small, day, ids = np.zeros(1, np.int8), np.zeros(1, np.int32), np.zeros(1, np.int64)
     flags, kinds = np.zeros(1, dtype=bool), np.zeros((1, 1), dtype=np.int8)
     flows, stays = np.zeros((3, 1), np.int64), np.zeros((1, 1), np.int64)

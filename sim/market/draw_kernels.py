@@ -17,6 +17,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from sim.market import book_kernels
+
 GAMMA = 0x9E3779B97F4A7C15
 """SplitMix64's increment: the odd integer closest to 2^64 / golden ratio."""
 MIX_1, MIX_2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
@@ -293,8 +295,6 @@ def warm_up() -> None:
     """
     if _warm:
         return
-    from sim.market import book_kernels  # imports `jit` from here: loaded once this is
-
     book_kernels.warm_up()
     ids, small = np.zeros(1, np.int64), np.zeros(1, np.int8)
     key = np.uint64(0)
