@@ -13,10 +13,10 @@ import pandas as pd
 from sim.agents import AgentClasses, create_people
 from sim.journey import kernels as journey_kernels
 from sim.journey.day import RULES
-from sim.market import draw_kernels
+from sim.market import book_kernels, draw_kernels
 from sim.market.brands import build_brands
 from sim.market.keyed_draws import KeyedDraws
-from sim.market.measures import MOMENT_COLUMNS, DailyTable, cohort_table, in_window_days
+from sim.market.measures import DailyTable, cohort_table, in_window_days
 from sim.market.moments import Moment
 from sim.market.network import build_graph, placed_audiences
 from sim.market.population import build_people, build_units, seed_base_opinions, unit_sizes
@@ -335,14 +335,15 @@ def moment_counts(market: Market) -> np.ndarray:
 
 
 def record_levels(market: Market) -> None:
-    """End-of-day levels: people per moment, customers per brand, the public rating."""
-    daily, brands, units = market.daily, market.brands, market.units
-    counts, owners = draw_kernels.level_counts(units.moment, units.brand, len(Moment), brands.n)
-    if market.scenario.population.market != "b2c":  # people, not units, per moment
-        counts = moment_counts(market)
-    daily.set_many(MOMENT_COLUMNS, counts)
-    daily.set_many(tuple(f"customers_{name}" for name in brands.names), owners)
-    daily.set("customers", owners[0])
-    reviews = brands.stars[0].sum()
-    daily.set("review_count", reviews)
-    daily.set("mean_rating", brands.mean_rating()[0] if reviews else np.nan)
+    """End-of-day levels: people per moment, customers per brand, the public rating (one
+    compiled pass writing today's row, `book_kernels.record_levels`)."""
+    daily, units = market.daily, market.units
+    size = NO_SIZES if market.scenario.population.market == "b2c" else units.size
+    row = daily.table[daily.day]
+    book_kernels.record_levels(
+        units.moment, units.brand, size, market.brands.stars, row, daily.levels
+    )
+
+
+NO_SIZES = np.zeros(0, dtype=np.int16)
+"""Unit sizes as `record_levels` passes them in B2C: none (a unit is one person)."""

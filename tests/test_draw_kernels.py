@@ -113,37 +113,6 @@ def test_delivery_equals_the_numpy_pick_of_a_contact():
     assert (hearer < 0).any() and heard.any() and not heard.all()
 
 
-def test_due_units_and_level_counts_equal_their_numpy_forms():
-    moment = RNG.integers(0, 6, 10_000).astype(np.int8)
-    until = RNG.integers(0, 40, len(moment)).astype(np.int32)
-    brand = RNG.integers(-1, 3, len(moment)).astype(np.int8)
-    for which in range(6):
-        expected = ((moment == which) & (until <= 20)).nonzero()[0]
-        assert np.array_equal(kernels.due_units(moment, until, which, 20), expected)
-    per_moment, per_brand = kernels.level_counts(moment, brand, 6, 3)
-    assert np.array_equal(per_moment, np.bincount(moment, minlength=6))
-    assert np.array_equal(per_brand, np.bincount(brand[brand >= 0], minlength=3))
-
-
-def test_moving_units_equal_the_numpy_selection_and_note_journey_brands():
-    from sim.market.window_tally import IS_JOURNEY_START
-
-    unit_moment = RNG.integers(0, 6, 500).astype(np.int8)
-    unit_brand = RNG.integers(-1, 3, 500).astype(np.int8)
-    units = RNG.permutation(500)[:200]
-    for new in range(6):
-        journey_brand = np.full(500, -1, dtype=np.int8)
-        moving, old = kernels.moving_units(
-            units, unit_moment, new, IS_JOURNEY_START, journey_brand, unit_brand
-        )
-        was = unit_moment[units].astype(np.int64)
-        assert np.array_equal(moving, units[was != new]) and np.array_equal(old, was[was != new])
-        expected = np.full(500, -1, dtype=np.int8)
-        starts = moving[IS_JOURNEY_START[old, new]]
-        expected[starts] = unit_brand[starts]
-        assert np.array_equal(journey_brand, expected)
-
-
 def test_compiled_consultations_equal_the_numpy_steps():
     from sim.journey.research import consultations_compiled, consultations_numpy
     from sim.model import JourneyModel

@@ -1,51 +1,19 @@
 """The engine's shortcuts give exactly the arrays of the general code they skip.
 
 Why: a day's fixed cost is mostly numpy call overhead, so the engine takes shortcuts where a
-day or a market allows (docs/performance.md): flows counted once a day rather than on every
-move, one-member units without the member arithmetic, starts by need alone on days without
-broad stimuli, influencers found by a lookup. Each must leave every result byte-identical.
+day or a market allows (docs/performance.md): one-member units without the member arithmetic,
+starts by need alone on days without broad stimuli, influencers found by a lookup. Each must leave every result byte-identical.
 """
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-import pytest
 
-from sim.bench.workload import with_all_strategies
 from sim.journey.triggers import broad_starts, need_starts
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.streams import Streams
-from sim.market.window_tally import WindowTally
-from sim.model import JourneyModel, build_market
+from sim.model import build_market
 from tests.helpers import small_scenario
-
-
-def scenario(kind: str):
-    return with_all_strategies(
-        small_scenario(days=60, warmup_days=15, population={"n_consumers": 500, "market": kind})
-    )
-
-
-@pytest.mark.parametrize("kind", ["b2c", "b2b"])
-def test_counting_flows_once_a_day_equals_counting_every_move(monkeypatch, kind):
-    once_a_day = JourneyModel(scenario(kind), seed=5, with_agents=False).run()
-    deferred_on_move = WindowTally.on_move
-
-    def eager(self, market, units, moment):
-        deferred_on_move(self, market, units, moment)
-        self.flush()
-
-    monkeypatch.setattr(WindowTally, "on_move", eager)
-    every_move = JourneyModel(scenario(kind), seed=5, with_agents=False).run()
-    assert once_a_day.funnel().equals(every_move.funnel())
-    assert once_a_day.market.tally.counts() == every_move.market.tally.counts()
-    kpis = [json.dumps(m.kpis(), sort_keys=True) for m in (once_a_day, every_move)]
-    assert kpis[0] == kpis[1]  # as text: a NaN KPI equals itself
-    np.testing.assert_array_equal(
-        once_a_day.market.tally.entered_day, every_move.market.tally.entered_day
-    )
 
 
 def test_members_of_one_member_units_equal_the_general_path():

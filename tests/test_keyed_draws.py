@@ -11,7 +11,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.market.keyed_draws import KeyedDraws, hash_keys, mix64, open_unit, poisson_quantile
+from sim.market.draw_kernels import GAMMA
+from sim.market.keyed_draws import (
+    KEY_BLOCK_DAYS,
+    KeyedDraws,
+    hash_keys,
+    mix64,
+    name_key,
+    open_unit,
+    poisson_quantile,
+)
 
 N = 1_000_000
 IDS = np.arange(N)
@@ -139,3 +148,17 @@ def test_integers_cover_zero_to_n_minus_one_evenly(draws):
 def test_negative_seeds_are_refused():
     with pytest.raises(ValueError, match="seed"):
         KeyedDraws(-1)
+
+
+def test_keys_made_in_blocks_equal_the_scalar_formula():
+    """Each day's stream key, made with a block of days in numpy, is the Python-int formula
+    (block edges and days before the first included)."""
+    draws = KeyedDraws(2024).scope("choice")
+    edges = [-KEY_BLOCK_DAYS - 1, -1, 0, 1, KEY_BLOCK_DAYS - 1, KEY_BLOCK_DAYS, 3 * KEY_BLOCK_DAYS]
+    for day in edges + [7, 365, 10**6]:
+        for decision in ("shelf", "consultation"):
+            base = mix64(draws._seed_key ^ name_key(f"choice/{decision}"))
+            expected = mix64(mix64(base + (day + 1) * GAMMA) + GAMMA)
+            key = draws.stream_key(decision, day)
+            assert isinstance(key, np.uint64) and int(key) == expected
+            assert draws.key(decision, day) == expected

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.market.book_kernels import post_reviews, review_summary
 from sim.market.sources import PLATFORMS
 from sim.scenario.settings import Scenario
 
@@ -68,10 +69,9 @@ class BrandTable:
         return self.stars.sum(axis=1)
 
     def mean_rating(self) -> np.ndarray:
-        """Mean posted rating per brand; 3 (neutral) where there are none."""
-        count = self.review_count()
-        total = self.stars @ np.arange(1, 6)
-        return np.where(count > 0, total / np.maximum(count, 1), 3.0)
+        """Mean posted rating per brand; 3 (neutral) where there are none (one compiled call
+        rather than five numpy ones: research and the shelf read it every day)."""
+        return review_summary(self.stars)[1]
 
     def seed_reviews(self, stock: np.ndarray) -> None:
         """Start with a stock of reviews per (brand, star): an established brand's past."""
@@ -80,6 +80,9 @@ class BrandTable:
 
     def add_reviews(self, brand: np.ndarray, star_index: np.ndarray) -> None:
         """Post reviews (brand, star - 1), to the record and to its aging copy."""
+        if pairs_of_ids(brand, star_index):  # one compiled pass, not two `np.add.at`
+            post_reviews(self.stars, self.recent_stars, brand, star_index)
+            return
         np.add.at(self.stars, (brand, star_index), 1)
         np.add.at(self.recent_stars, (brand, star_index), 1.0)
 
@@ -91,7 +94,7 @@ class BrandTable:
         """(count, mean rating) per brand as research reads them: every review alike, or with
         the half-life on, recent ones weighed more; the rating is 3 (neutral) with none."""
         if half_life_days <= 0:
-            return self.review_count(), self.mean_rating()
+            return review_summary(self.stars)
         count = self.recent_stars.sum(axis=1)
         total = self.recent_stars @ np.arange(1, 6)
         return count, np.where(count > 0, total / np.where(count > 0, count, 1.0), 3.0)
@@ -100,6 +103,12 @@ class BrandTable:
         """Share of reviews with 1-2 stars per brand."""
         count = self.review_count()
         return np.where(count > 0, self.stars[:, :2].sum(axis=1) / np.maximum(count, 1), 0.0)
+
+
+def pairs_of_ids(a, b) -> bool:
+    """Whether `a` and `b` are 1-d int64 arrays of one length (what `post_reviews` takes)."""
+    arrays = isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+    return arrays and a.ndim == 1 and a.shape == b.shape and a.dtype == b.dtype == np.int64
 
 
 def build_brands(scenario: Scenario) -> BrandTable:

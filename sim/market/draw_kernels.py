@@ -17,6 +17,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from sim.market import book_kernels
+
 GAMMA = 0x9E3779B97F4A7C15
 """SplitMix64's increment: the odd integer closest to 2^64 / golden ratio."""
 MIX_1, MIX_2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
@@ -196,61 +198,6 @@ def deliver(
 
 
 @jit
-def due_units(moment: np.ndarray, until: np.ndarray, which: int, day: int) -> np.ndarray:
-    """`((moment == which) & (until <= day)).nonzero()[0]` in one pass (no temporaries)."""
-    n = 0
-    for i in range(moment.shape[0]):
-        n += (moment[i] == which) & (until[i] <= day)
-    out = np.empty(n, dtype=np.int64)
-    k = 0
-    for i in range(moment.shape[0]):
-        if moment[i] == which and until[i] <= day:
-            out[k] = i
-            k += 1
-    return out
-
-
-@jit
-def level_counts(moment: np.ndarray, brand: np.ndarray, moments: int, brands: int):
-    """(units per moment, units per brand owned): `np.bincount` of the two columns (brand -1,
-    none, left out), in one pass."""
-    per_moment = np.zeros(moments, dtype=np.int64)
-    per_brand = np.zeros(brands, dtype=np.int64)
-    for i in range(moment.shape[0]):
-        per_moment[moment[i]] += 1
-        if brand[i] >= 0:
-            per_brand[brand[i]] += 1
-    return per_moment, per_brand
-
-
-@jit
-def moving_units(
-    units: np.ndarray,
-    unit_moment: np.ndarray,
-    new: int,
-    journey_starts: np.ndarray,
-    journey_brand: np.ndarray,
-    unit_brand: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(units not already in moment `new`, their moment now), in order, for the window tally;
-    a unit whose move begins a journey (`journey_starts[old, new]`) gets the brand it owns
-    written to `journey_brand` (in place)."""
-    moving = np.empty(units.shape[0], dtype=units.dtype)
-    old = np.empty(units.shape[0], dtype=np.int64)
-    k = 0
-    for i in range(units.shape[0]):
-        unit = units[i]
-        was = np.int64(unit_moment[unit])
-        if was == new:
-            continue
-        moving[k], old[k] = unit, was
-        k += 1
-        if journey_starts[was, new]:
-            journey_brand[unit] = unit_brand[unit]
-    return moving[:k], old[:k]
-
-
-@jit
 def consultations(
     key: np.uint64,
     people: np.ndarray,
@@ -348,6 +295,7 @@ def warm_up() -> None:
     """
     if _warm:
         return
+    book_kernels.warm_up()
     ids, small = np.zeros(1, np.int64), np.zeros(1, np.int8)
     key = np.uint64(0)
     uniforms(key, ids)
@@ -362,9 +310,11 @@ def warm_up() -> None:
     talkers_today(small, small, day, day, small, 1, flags, flags)
     start, contacts = np.array([0, 1]), np.zeros(1, np.int32)
     deliver(key, ids, ids, start, contacts, np.ones(1, dtype=bool), 1.0, 1.0)
-    due_units(small, day, 0, 1)
-    level_counts(small, small, 1, 1)
-    moving_units(ids, small, 1, np.zeros((1, 2), dtype=bool), small, small)
+    gains, found = np.zeros((1, 1)), np.zeros((1, 1), dtype=bool)  # no consultation (count 0)
+    tables = (gains, gains, np.zeros(1), 0.0, 0.0, 0, 0)
+    owners = (contacts, small, small, small)  # person -> unit is int32
+    consultations(key, ids, ids, ids, gains, ids, tables, (start, contacts), owners)
+    absorb(np.zeros((1, 1), dtype=np.float32), found, ids, gains, found)
     _warm.append(True)
 
 

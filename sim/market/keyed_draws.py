@@ -34,6 +34,7 @@ from functools import lru_cache
 import numpy as np
 
 from sim.market import draw_kernels as kernels
+from sim.market.book_kernels import floor_ratios
 from sim.market.draw_kernels import GAMMA, MIX_1, MIX_2
 
 MASK = (1 << 64) - 1
@@ -43,6 +44,10 @@ MASK = (1 << 64) - 1
 _GAMMA, _MIX_1, _MIX_2, _ONE = (np.array(c, dtype=np.uint64) for c in (GAMMA, MIX_1, MIX_2, 1))
 _S30, _S27, _S31, _S11 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31, 11))
 _TO_UNIT = np.array(2.0**-53)
+
+KEY_BLOCK_DAYS = 128
+"""Stream keys are made for this many days of a decision at once: a day asks a dozen new
+keys, and two Python `mix64` calls each cost more than a vectorised block per hundred days."""
 
 POISSON_TABLE_MAX_MEAN = 500.0
 """Poisson means up to this use an exact CDF table (exp(-mean) stays a normal float);
@@ -138,6 +143,7 @@ class KeyedDraws:
         self._scopes: dict[str, KeyedDraws] = {}
         self._day = -1
         self._day_keys: dict[str, np.uint64] = {}  # today's keys
+        self._blocks: dict[tuple[str, int], np.ndarray] = {}  # keys by (decision, block)
 
     def scope(self, name: str) -> KeyedDraws:
         """The draws of a rule or strategy (cached: one object per name)."""
@@ -163,13 +169,26 @@ class KeyedDraws:
             self._day, self._day_keys = day, {}
         key = self._day_keys.get(decision)
         if key is None:
-            base = self._decisions.get(decision)
-            if base is None:
-                base = mix64(self._seed_key ^ name_key(f"{self.name}/{decision}"))
-                self._decisions[decision] = base
-            key = mix64(mix64(base + (day + 1) * GAMMA) + GAMMA)
-            key = self._day_keys[decision] = np.uint64(key)
+            block = self._blocks.get((decision, day // KEY_BLOCK_DAYS))
+            if block is None:
+                block = self._key_block(decision, day // KEY_BLOCK_DAYS)
+            key = self._day_keys[decision] = block[day % KEY_BLOCK_DAYS]
         return key
+
+    def _key_block(self, decision: str, block: int) -> np.ndarray:
+        """The keys of one decision for the `KEY_BLOCK_DAYS` days of a block, in one
+        vectorised pass: mix64(mix64(base + (day + 1) x gamma) + gamma), as uint64 words
+        (numpy's wrap-around is the masking of `mix64`, so the bits are the same)."""
+        base = self._decisions.get(decision)
+        if base is None:
+            base = mix64(self._seed_key ^ name_key(f"{self.name}/{decision}"))
+            self._decisions[decision] = base
+        first = block * KEY_BLOCK_DAYS
+        days = np.arange(first + 1, first + KEY_BLOCK_DAYS + 1, dtype=np.int64).view(np.uint64)
+        keys = _mix(days * _GAMMA + np.array(base, dtype=np.uint64))
+        keys = _mix(keys + _GAMMA)
+        self._blocks[(decision, block)] = keys
+        return keys
 
     def bits(self, decision: str, day: int, ids, slot=None) -> np.ndarray:
         """64 random bits per (id, slot)."""
@@ -269,7 +288,10 @@ def geometric_days(u: np.ndarray, mean: float) -> np.ndarray:
     P(K >= k) = (mean / (1 + mean))^k (all 0 when mean <= 0)."""
     if mean <= 0:
         return np.zeros(np.shape(u), dtype=np.int64)
-    return np.floor(np.log1p(-u) / math.log(mean / (1.0 + mean))).astype(np.int64)
+    log_rest = np.log1p(-u)  # the logarithm stays numpy's; the rest is exact arithmetic
+    if log_rest.ndim == 1 and log_rest.dtype == np.float64:  # one pass, not three calls
+        return floor_ratios(log_rest, math.log(mean / (1.0 + mean)))
+    return np.floor(log_rest / math.log(mean / (1.0 + mean))).astype(np.int64)
 
 
 def poisson_quantile(u: np.ndarray, mean: np.ndarray | float) -> np.ndarray:

@@ -51,6 +51,8 @@ COUNTERS: tuple[str, ...] = (
     "review_count",
 )
 """Daily measures about the focal brand (and the market's people per moment)."""
+LEVEL_COLUMNS: tuple[str, ...] = ("customers", "review_count", "mean_rating")
+"""Levels of the focal brand recorded at the end of a day (after the moments and brands')."""
 
 
 class DailyTable:
@@ -61,6 +63,8 @@ class DailyTable:
         self.columns: tuple[str, ...] = COUNTERS + share_columns
         self._index = {name: i for i, name in enumerate(self.columns)}
         self._many: dict[tuple[str, ...], np.ndarray] = {}
+        self.levels = self.positions(MOMENT_COLUMNS + share_columns + LEVEL_COLUMNS)
+        """Columns of the day's levels, in the order `book_kernels.record_levels` writes them."""
         self.table = np.zeros((days, len(self.columns)), dtype=np.float64)
         self.day = 0
 
@@ -75,10 +79,14 @@ class DailyTable:
     def set_many(self, names: tuple[str, ...], values: np.ndarray) -> None:
         """Set today's `names` to `values` in one assignment (a day's levels: one numpy call,
         not one per column)."""
+        self.table[self.day, self.positions(names)] = values
+
+    def positions(self, names: tuple[str, ...]) -> np.ndarray:
+        """The columns of `names` as an index array (made once per tuple of names)."""
         index = self._many.get(names)
         if index is None:
             index = self._many[names] = np.array([self._index[n] for n in names])
-        self.table[self.day, index] = values
+        return index
 
     def column(self, name: str) -> np.ndarray:
         """A measure over all recorded days."""

@@ -35,17 +35,32 @@ if TYPE_CHECKING:
 
 def silenced_table(market: Market) -> np.ndarray | None:
     """(sources, brands): True where the brand is silenced today; None when nothing is (the
-    fast path, and every day of the warm-up)."""
-    scenario = market.scenario
-    brands = [scenario.brands[name] for name in scenario.brand_names]
-    keys = [[k for k in b.silenced_sources if k != "negative_word_of_mouth"] for b in brands]
-    if market.day < market.window_start or not any(keys):
+    fast path, and every day of the warm-up). Read-only: made once per scenario."""
+    if market.day < market.window_start:
         return None
-    table = np.zeros((len(Source), len(brands)), dtype=bool)
-    for column, brand_keys in enumerate(keys):
-        for key in brand_keys:
-            table[Source[key.upper()], column] = True
-    return table
+    return silenced_by(market)[0]
+
+
+def silenced_by(market: Market) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(`silenced_table`, per brand whether its critics are unheard), or None for either when
+    nothing is silenced; read from the scenario once, not on each of a day's calls (the
+    scenario is replaced, not changed, when a window opens on new settings)."""
+    scenario, tables = market.silenced
+    if scenario is market.scenario:
+        return tables
+    brands = [market.scenario.brands[name] for name in market.scenario.brand_names]
+    keys = [[k for k in b.silenced_sources if k != "negative_word_of_mouth"] for b in brands]
+    table = None
+    if any(keys):
+        table = np.zeros((len(Source), len(brands)), dtype=bool)
+        for column, brand_keys in enumerate(keys):
+            for key in brand_keys:
+                table[Source[key.upper()], column] = True
+        table.flags.writeable = False
+    critics = np.array(["negative_word_of_mouth" in b.silenced_sources for b in brands])
+    tables = table, (critics if critics.any() else None)
+    market.silenced = (market.scenario, tables)
+    return tables
 
 
 def silence_consultations(
@@ -73,13 +88,9 @@ def unsilenced(market: Market, source: Source, brand: np.ndarray) -> np.ndarray 
 def negative_unsilenced(market: Market, brand: np.ndarray) -> np.ndarray | bool:
     """Per entry of `brand`: whether critics of that brand are heard (True when no brand
     silences its negative word of mouth, so callers can `|` it in at no cost)."""
-    scenario = market.scenario
     if market.day < market.window_start:
         return True
-    silenced = [
-        "negative_word_of_mouth" in scenario.brands[name].silenced_sources
-        for name in scenario.brand_names
-    ]
-    if not any(silenced):
+    silenced = silenced_by(market)[1]
+    if silenced is None:
         return True
-    return ~np.asarray(silenced)[np.asarray(brand, dtype=np.int64)]
+    return ~silenced[np.asarray(brand, dtype=np.int64)]

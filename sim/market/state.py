@@ -12,8 +12,8 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.market.book_kernels import due_units
 from sim.market.brands import BrandTable
-from sim.market.draw_kernels import due_units
 from sim.market.due_calendar import DueCalendar
 from sim.market.measures import DailyTable
 from sim.market.moments import Moment
@@ -67,7 +67,10 @@ class Stimuli:
         or one per person)."""
         people = np.asarray(people, dtype=np.int64)
         self.people.append(people)
-        self.brands.append(np.broadcast_to(np.asarray(brand, dtype=np.int64), people.shape))
+        brands = np.asarray(brand, dtype=np.int64)
+        if brands.shape != people.shape:  # one brand for all (`broadcast_to` costs ~4 us)
+            brands = np.broadcast_to(brands, people.shape)
+        self.brands.append(brands)
         self.sources.append(np.full(len(people), int(source), dtype=np.int64))
         self.chances.append(np.full(len(people), chance, dtype=np.float64))
 
@@ -90,6 +93,14 @@ class Stimuli:
         self.brands.clear()
         self.sources.clear()
         self.chances.clear()
+
+
+def fits(units, days: np.ndarray) -> bool:
+    """Whether `Market.move` can hand a move to the tally's compiled pass: units a 1-d int64
+    array, days (int64) one for all or one per unit."""
+    if not (isinstance(units, np.ndarray) and units.ndim == 1 and units.dtype == np.int64):
+        return False
+    return days.ndim == 0 or days.shape == units.shape
 
 
 @dataclass
@@ -118,6 +129,8 @@ class Market:
     deciders: dict = field(default_factory=dict)
     """Decision name -> the people whose agent class overrides it (`sim.journey.decisions`);
     empty unless a model is given custom agent classes, so the rules never look further."""
+    silenced: tuple = field(default=(None, (None, None)), init=False, repr=False)
+    """(scenario, tables) of `silenced_sources.silenced_by`: what the scenario silences."""
     today: Stimuli = field(init=False)
     tomorrow: Stimuli = field(init=False)
     calendar: DueCalendar | None = field(init=False)
@@ -131,6 +144,8 @@ class Market:
         self.today = Stimuli(self.brands.n)
         self.tomorrow = Stimuli(self.brands.n)
         self._one_member = bool((self.units.size == 1).all())  # b2c: a unit is its buyer
+        scanned = self.units.n if self.calendar is None else 0  # the calendar needs none
+        self._scratch = np.empty(scanned, dtype=np.int64)  # for `units_due`'s scan
         self._influencer_order = np.argsort(self.influencers)
         self.influencers_sorted = self.influencers[self._influencer_order]
         # per person: a social influencer? (one lookup a talker, not a binary search)
@@ -163,7 +178,9 @@ class Market:
         """Units in `moment` whose time there is up today (from the calendar in a large market)."""
         units = self.units
         if self.calendar is None:  # a compiled scan: one pass, no temporaries
-            return due_units(units.moment, units.until, int(moment), self.day)
+            if len(self._scratch) != units.n:  # the columns were replaced
+                self._scratch = np.empty(units.n, dtype=np.int64)
+            return due_units(units.moment, units.until, int(moment), self.day, self._scratch)
         return self.calendar.due(moment, self.day, units.moment, units.until)
 
     def members(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -177,9 +194,13 @@ class Market:
 
     def move(self, units: np.ndarray, moment: Moment, days: np.ndarray | float = 0) -> None:
         """Put units in `moment` for `days` (0 = to be handled again today)."""
+        days = np.asarray(days, dtype=np.int64)
+        if self.tally is not None and self.calendar is None and fits(units, days):
+            self.tally.on_move(self, units, moment, days.reshape(-1))  # counted and made at once
+            return
         if self.tally is not None:
             self.tally.on_move(self, units, moment)
-        until = self.day + np.asarray(days, dtype=np.int64)
+        until = self.day + days
         self.units.moment[units] = moment
         self.units.until[units] = until
         if self.calendar is not None:

@@ -24,7 +24,14 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from sim.market.draw_kernels import moving_units
+from sim.market.book_kernels import (
+    DROP_OUT,
+    INTO_SHOPPING,
+    INTO_SMOT,
+    JOURNEY_START,
+    count_moves,
+    count_stances,
+)
 from sim.market.moments import LABELS, Moment
 from sim.market.population import People, Units
 
@@ -70,6 +77,16 @@ IS_DROP_OUT = np.array(
     ]
 )
 """`IS_DROP_OUT[old, new]`: `DROP_OUTS` as a table, built once rather than on every move."""
+MOVE_KINDS = (
+    IS_JOURNEY_START * JOURNEY_START
+    + IS_DROP_OUT * DROP_OUT
+    + np.isin(np.arange(N_MOMENTS), SHOPPING)[None, :] * INTO_SHOPPING
+    + (np.arange(N_MOMENTS) == Moment.SMOT)[None, :] * INTO_SMOT
+).astype(np.int8)
+"""`MOVE_KINDS[old, new]`: the tables above and the moment entered as bits for the compiled
+tally (`book_kernels.count_moves`)."""
+NO_DAYS = np.zeros(0, dtype=np.int64)
+"""What `on_move` hands its compiled pass when it only counts (no end days to write)."""
 FUNNEL_COLUMNS: tuple[str, ...] = (
     "moment",
     "at_start",
@@ -97,23 +114,20 @@ class WindowTally:
         self._started = False
         self.advocate = np.zeros(n_people, dtype=bool)
         self.critic = np.zeros(n_people, dtype=bool)
-        self.entered = np.zeros(N_MOMENTS, dtype=np.int64)
-        self.moved_on = np.zeros(N_MOMENTS, dtype=np.int64)
-        self.dropped = np.zeros(N_MOMENTS, dtype=np.int64)
+        self._flows = np.zeros((3, N_MOMENTS), dtype=np.int64)  # one array for the kernel
+        self.entered, self.moved_on, self.dropped = self._flows  # views: rows per moment
         self.stays = np.zeros((N_MOMENTS, MAX_STAY_DAYS + 1), dtype=np.int64)
         self.at_start = np.zeros(N_MOMENTS, dtype=np.int64)
         self.switchers = 0
         self.customers_start = 0
         self.advocate_events = 0
         self.critic_events = 0
-        self._moves: list[tuple[np.ndarray, np.ndarray, int]] = []  # (units, old, new) today
-        self._moves_day = 0
+        self._moved = np.empty(n_units, dtype=np.int64)  # the units of the last move
 
     def dawn(self, market: TalliedMarket) -> None:
         """Start of a day. On the first, owners are in their brand's loyalty loop (so that is
         where their next journey begins); on the window's first, the funnel's starting stock,
         the customer base, and the prospects already shopping (their journey began before)."""
-        self.flush()
         units = market.units
         if not self._started:
             self._started = True
@@ -129,81 +143,66 @@ class WindowTally:
         """Per unit in `which`: on a journey begun at <ZMOT and never a focal customer."""
         return (self.journey_brand[which] == NO_BRAND) & (units.acquired_day[which] < 0)
 
-    def on_move(self, market: TalliedMarket, units: np.ndarray, moment: Moment) -> None:
-        """Units about to move to `moment` today (called before their moment changes).
+    def on_move(
+        self,
+        market: TalliedMarket,
+        units: np.ndarray,
+        moment: Moment,
+        days: np.ndarray | None = None,
+    ) -> None:
+        """Units about to move to `moment` today (called before their moment changes); with
+        `days` (int64, one per unit or one for all), this also makes the move: their moment
+        and end day (`until`) are written after being counted (`Market.move` hands it over).
 
-        What must be read at the move itself (where a journey began, who is a prospect, who
-        took which stance) is read here; the flows and stay lengths are only noted, and
-        counted once a day (`flush`): a day makes about ten moves, and counting each with its
-        own numpy calls cost a tenth of a small market's run. The tally keeps the moved
-        units' array until then, so a caller must not change it in place after the move.
+        One compiled pass (`book_kernels.count_moves`) notes who really moves, where journeys
+        begin and, in the window, the flows, stay lengths, prospects and first purchases;
+        only the stances of units entering UMOT are read here, once a day. A compiled call
+        costs about what a numpy one does, so a move is one call, not a dozen.
         """
         if len(units) == 0:
             return
-        day = market.day
-        if self._moves and day != self._moves_day:
-            self.flush()
-        state = market.units  # one compiled pass: who moves, and where journeys begin
-        units, old = moving_units(
-            units, state.moment, int(moment), IS_JOURNEY_START, self.journey_brand, state.brand
-        )
-        self._moves.append((units, old, int(moment)))
-        self._moves_day = day
-        if day >= self.window_start and len(units):
-            self._count_people(market, units, old, moment)
-
-    def flush(self) -> None:
-        """Count the moves noted since the last flush (all made on one day), in their order:
-        entries and exits per moment, and the lengths of the stays they end."""
-        if not self._moves:
-            return
-        moves, day = self._moves, self._moves_day
-        self._moves = []
-        units = np.concatenate([m[0] for m in moves])
-        if day >= self.window_start and len(units):
-            old = np.concatenate([m[1] for m in moves])
-            new = np.repeat([m[2] for m in moves], [len(m[0]) for m in moves])
-            self._count_flows(units, old, new, day)
-        self.entered_day[units] = day
-
-    def _count_flows(self, units: np.ndarray, old: np.ndarray, new: np.ndarray, day: int) -> None:
-        """Entries, exits (moved on or dropped out) and the lengths of the stays ending on
-        `day`; a unit's second move of the day ends a stay that began that day."""
-        self.entered += np.bincount(new, minlength=N_MOMENTS)
-        dropped = IS_DROP_OUT[old, new]
-        self.dropped += np.bincount(old[dropped], minlength=N_MOMENTS)
-        self.moved_on += np.bincount(old[~dropped], minlength=N_MOMENTS)
-        began = self.entered_day[units]
-        order = np.argsort(units, kind="stable")
-        again = units[order[1:]] == units[order[:-1]]
-        began[order[1:][again]] = day
-        known = began != UNKNOWN_DAY
-        length = np.minimum(day - began[known], MAX_STAY_DAYS)
-        np.add.at(self.stays, (old[known], length), 1)
-
-    def _count_people(self, market: TalliedMarket, units: np.ndarray, old: np.ndarray, new: Moment):
-        """Prospects shopping, first purchases by journey origin, fresh stances."""
+        if days is None:
+            until, days = NO_DAYS, NO_DAYS
+        else:
+            until = market.units.until
+        if len(units) > len(self._moved):  # a unit listed twice: room for every entry
+            self._moved = np.empty(len(units), dtype=np.int64)
         state = market.units
-        if new in SHOPPING:
-            self.prospect[units[self._new_to_brand(state, units)]] = True
-        elif new == Moment.SMOT:  # a purchase; `buy` has already booked the acquisition
-            first = units[state.acquired_day[units] == market.day]
-            origin = self.journey_brand[first]
-            self.converted[first[origin == NO_BRAND]] = True
-            self.switchers += np.count_nonzero(origin >= 1)
-        elif new == Moment.UMOT:  # stances are taken just before units enter UMOT
-            people, _ = market.members(units)
-            focal = market.people.stance_brand[people] == 0
-            stance = market.people.stance[people]
-            advocates, critics = people[focal & (stance > 0)], people[focal & (stance < 0)]
-            self.advocate[advocates] = True
-            self.critic[critics] = True
-            self.advocate_events += len(advocates)
-            self.critic_events += len(critics)
+        counting = market.day >= self.window_start
+        moved, switchers = count_moves(
+            np.asarray(units, dtype=np.int64),
+            int(moment),
+            market.day,
+            counting,
+            state.moment,
+            state.brand,
+            state.acquired_day,
+            MOVE_KINDS,
+            self.journey_brand,
+            self.prospect,
+            self.converted,
+            self.entered_day,
+            self._flows,
+            self.stays,
+            self._moved,
+            until,
+            days,
+        )
+        self.switchers += switchers
+        if counting and moment == Moment.UMOT and moved:
+            self._count_stances(market, self._moved[:moved])
+
+    def _count_stances(self, market: TalliedMarket, units: np.ndarray) -> None:
+        """Fresh stances of the people of units entering UMOT (stances are taken just
+        before)."""
+        people, _ = market.members(units)
+        stance, brand = market.people.stance, market.people.stance_brand
+        advocates, critics = count_stances(people, stance, brand, self.advocate, self.critic)
+        self.advocate_events += advocates
+        self.critic_events += critics
 
     def counts(self) -> dict[str, float]:
         """Distinct people and prospect counts of the window, for `sim.reports.kpis.compute_kpis`."""
-        self.flush()
         return {
             "advocate_people": float(self.advocate.sum()),
             "critic_people": float(self.critic.sum()),
@@ -217,7 +216,6 @@ class WindowTally:
 
     def funnel(self, moment_now: np.ndarray) -> pd.DataFrame:
         """One row per moment: stock at the start, flows, stock at the end, median stay."""
-        self.flush()
         at_end = np.bincount(moment_now, minlength=N_MOMENTS)
         rows = [
             (
