@@ -18,8 +18,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.market import draw_kernels
-from sim.market.draw_kernels import GAMMA, _id_hash, _mix, _unit, jit
+from sim.market.compiled import inline, jit
+from sim.market.draw_kernels import GAMMA, _id_hash, _mix, _talk_class, _unit
 from sim.market.population import Flag, Role
 
 PROBLEM, LATE, DAMAGED = int(Flag.PROBLEM), int(Flag.LATE), int(Flag.DAMAGED)
@@ -29,13 +29,13 @@ END_USER = int(Role.END_USER)
 _GAMMA, _ONE = np.uint64(GAMMA), np.uint64(1)
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _slot_unit(h: np.uint64, slot: int) -> float:
     """The uniform of `slot` of an id whose first hash step is `h` (`keyed_draws.slot_steps`)."""
     return _unit(_mix(h + (np.uint64(slot) + _ONE) * _GAMMA))
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _churn(unit: int, acquired_day: np.ndarray, churn_day: np.ndarray, day: int) -> int:
     """`shelf.record_churn` for one unit: 1 if it was a paying customer (its first loss
     remembered), else 0."""
@@ -214,7 +214,7 @@ def settle_experience(
     return ratings, experiences, advocates, critics
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _clip(x: float, low: float, high: float) -> float:
     """`np.clip` of one double (a NaN stays NaN)."""
     if x < low:
@@ -292,7 +292,7 @@ def shelf_choice(
     return choice
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _deliver(i, unit, b, u, flags, chances, days) -> tuple[bool, bool]:
     """`shelf.start_experience` for buyer i: flags (late, damaged, problem) from its three
     uniforms and its days of SMOT; returns (late, problem or damaged)."""
@@ -408,7 +408,7 @@ def spread_messages(
 
     A person with a stance talks while their feedback window lasts (fresh) or while their unit
     owns the brand, unless that brand's word of mouth (or, for a critic, its bad news) is
-    silenced (`draw_kernels.talkers_today`); their count is Poisson, inverted from a uniform
+    silenced (`draw_kernels._talk_class`); their count is Poisson, inverted from a uniform
     keyed by the talker and the day (`poisson_counts`); message j's two uniforms (slots 2j,
     2j + 1 of the sender) pick a contact and decide whether they hear it (`deliver`). Each
     message heard moves the hearer's attitude by `weight` x valence (float32, in message order,
@@ -435,19 +435,14 @@ def spread_messages(
     about = np.empty(64, dtype=np.int64)
     posters = np.empty(0, dtype=np.int64)
     m, positive, focal_positive, focal_negative = 0, 0, 0, 0
+    columns = (stance, stance_brand, talk_until, person_unit, unit_brand)
     for p in range(stance.shape[0]):
-        v = np.int64(stance[p])
-        if v == 0:
+        which = _talk_class(p, columns, day, brand_heard, critics_heard)
+        if which < 0:
             continue
-        b = np.int64(stance_brand[p])
-        fresh = talk_until[p] >= day
-        if not (fresh or unit_brand[person_unit[p]] == b) or not brand_heard[b]:
-            continue
-        if v < 0 and not critics_heard[b]:
-            continue
+        v, b = np.int64(stance[p]), np.int64(stance_brand[p])
         if is_influencer[p] and talk_until[p] == post_until:
             posters = np.append(posters, p)
-        which = 2 * fresh + (v < 0)
         mean = mean_of[which]
         u = _unit(_id_hash(key_counts, p))
         if mean <= 0.0 or u < 1.0 - mean:
@@ -658,7 +653,7 @@ _BELOW_ONE = np.nextafter(1.0, 0.0)
 """The largest double below 1: `triggers.rescale` keeps a uniform inside [0, 1)."""
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _rescale(u: float, low: float, width: float) -> float:
     """`triggers.rescale` of one uniform."""
     return _clip((u - low) / max(width, 1e-300), 0.0, _BELOW_ONE)
@@ -877,21 +872,7 @@ def warm_up() -> None:
     rows = (ids, 0, 0, 0, 0)
     source_tables(np.zeros((1, 1)), reals, reals, (1.0, 1.0), rows, 1)
     after_feedback(ids, reals, flags, small.copy())
-    warm_research(ids, small, day, aware)
     _warm.append(True)
-
-
-def warm_research(ids: np.ndarray, small: np.ndarray, day: np.ndarray, aware: np.ndarray) -> None:
-    """Load `draw_kernels.consultations` and `absorb` for the types `research.consult` passes
-    (its warm-up does not call them; loading them cost about 15 ms on the first day of
-    research)."""
-    matrix, table = np.zeros((1, 1)), np.zeros((1, 1))
-    tables = (table, table, np.zeros(1), 0.0, 0.0, 0, 0)
-    graph, owners = (np.array([0, 1]), np.zeros(1, np.int32)), (day, small, small, small)
-    none = np.zeros(1, np.int64)
-    draw_kernels.consultations(np.uint64(0), ids, ids, none, matrix, ids, tables, graph, owners)
-    attitude = np.zeros((1, 1), np.float32)
-    draw_kernels.absorb(attitude, aware.copy(), ids, matrix, aware.copy())
 
 
 _warm: list[bool] = []

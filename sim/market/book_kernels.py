@@ -12,17 +12,14 @@ Only integer arithmetic and comparisons live here, so every count is what the nu
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-"""How every kernel here is compiled: as `draw_kernels.jit` (defined again, not imported:
-`draw_kernels` imports this module to warm its kernels up)."""
+from sim.market.compiled import inline, jit
 
 UNKNOWN_DAY = -1
-"""`entered_day` of a stay whose start is unknown (as `window_tally.UNKNOWN_DAY`)."""
+"""`entered_day` of a stay that began in the initial state (its true start is unknown)."""
 NO_BRAND = -1
-"""`journey_brand` of a journey begun owning no brand (as `window_tally.NO_BRAND`)."""
+"""`journey_brand` of a journey begun owning no brand (at <ZMOT)."""
 
 
 JOURNEY_START, DROP_OUT, INTO_SHOPPING, INTO_SMOT = 1, 2, 4, 8
@@ -97,7 +94,7 @@ def count_moves(
     return k, switchers
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _place(units, unit_moment, unit_until, moment, day, days) -> None:
     """`unit_moment[units] = moment; unit_until[units] = day + days` (`days` one per unit, or
     one for all), after every unit's old moment has been read."""

@@ -14,10 +14,10 @@ and exponentials stay in numpy: a compiled `log` need not round like numpy's SIM
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from sim.market import book_kernels
+from sim.market.compiled import inline, jit
 
 GAMMA = 0x9E3779B97F4A7C15
 """SplitMix64's increment: the odd integer closest to 2^64 / golden ratio."""
@@ -30,11 +30,8 @@ _MIX_2 = np.uint64(MIX_2)
 _ONE = np.uint64(1)
 _TO_UNIT = 2.0**-53
 
-jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-"""How every kernel here is compiled: cached on disk, no Python objects, numpy's errors."""
 
-
-@numba.njit(cache=True, inline="always")
+@inline
 def _mix(h: np.uint64) -> np.uint64:
     """SplitMix64's finaliser on one word (`keyed_draws._mix`, unvectorised)."""
     h ^= h >> np.uint64(30)
@@ -45,13 +42,13 @@ def _mix(h: np.uint64) -> np.uint64:
     return h
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _unit(h: np.uint64) -> float:
     """`keyed_draws.to_unit` of one word: its top 53 bits as a double in [0, 1)."""
     return np.float64(h >> np.uint64(11)) * _TO_UNIT
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _id_hash(key: np.uint64, id_) -> np.uint64:
     """The first SplitMix64 step of an id on the stream `key` (`hash_keys` without slots)."""
     return _mix(np.uint64(id_) * _GAMMA + key)
@@ -99,6 +96,26 @@ def slot_column_uniforms(key: np.uint64, ids: np.ndarray, slots: np.ndarray, k: 
     return out
 
 
+@inline
+def _talk_class(p: int, talk: tuple, day: int, brand_heard, critics_heard) -> int:
+    """Person `p`'s rate class today (2 x fresh + critic), or -1 if they do not talk: the
+    one statement of who talks, for `talkers_today` and the journey's `spread_on_ties`.
+
+    `talk` is (stance, stance brand, talk until, person's unit, unit's brand).
+    """
+    stance, stance_brand, talk_until, unit, unit_brand = talk
+    s = stance[p]
+    if s == 0:
+        return -1
+    b = np.int64(stance_brand[p])
+    fresh = talk_until[p] >= day
+    if not (fresh or unit_brand[unit[p]] == b) or not brand_heard[b]:
+        return -1
+    if s < 0 and not critics_heard[b]:
+        return -1
+    return 2 * np.int64(fresh) + np.int64(s < 0)
+
+
 @jit
 def talkers_today(
     stance: np.ndarray,
@@ -126,17 +143,13 @@ def talkers_today(
     which = np.empty(n, dtype=np.int64)
     m = 0
     for p in range(stance.shape[0]):
-        s = stance[p]
-        if s == 0:
+        rate_class = _talk_class(
+            p, (stance, stance_brand, talk_until, unit, unit_brand), day, brand_heard, critics_heard
+        )
+        if rate_class < 0:
             continue
-        b = np.int64(stance_brand[p])
-        fresh = talk_until[p] >= day
-        if not (fresh or unit_brand[unit[p]] == b) or not brand_heard[b]:
-            continue
-        if s < 0 and not critics_heard[b]:
-            continue
-        people[m], brand[m], valence[m] = p, b, s
-        which[m] = 2 * fresh + (s < 0)
+        people[m], brand[m], valence[m] = p, stance_brand[p], stance[p]
+        which[m] = rate_class
         m += 1
     return people[:m], brand[:m], valence[:m], which[:m]
 
@@ -257,7 +270,7 @@ def consultations(
     return person, unit, source, gain, found
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _ask_friend(i, p, u_friend, start, contacts, owners, weight_friend, gain, found) -> None:
     """A friend picked by `u_friend` passes on their stance about the brand they own."""
     person_unit, unit_brand, stance, stance_brand = owners

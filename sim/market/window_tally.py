@@ -29,6 +29,8 @@ from sim.market.book_kernels import (
     INTO_SHOPPING,
     INTO_SMOT,
     JOURNEY_START,
+    NO_BRAND,
+    UNKNOWN_DAY,
     count_moves,
     count_stances,
 )
@@ -49,8 +51,6 @@ class TalliedMarket(Protocol):
 
 
 N_MOMENTS = len(Moment)
-UNKNOWN_DAY = -1
-"""`entered_day` of a stay that began in the initial state (its true start is unknown)."""
 MAX_STAY_DAYS = 7300
 """Stays are binned by length up to this many days (longer ones share the last bin)."""
 DROP_OUTS: frozenset[tuple[Moment, Moment]] = frozenset(
@@ -68,8 +68,6 @@ IS_JOURNEY_START[[Moment.PRE_ZMOT, Moment.LOYALTY], Moment.FMOT] = True
 to research or straight to the shelf; a return (UMOT -> ZMOT) continues the same journey."""
 SHOPPING = (Moment.ZMOT, Moment.FMOT)
 """Moments where a prospect is shopping: researching or at the shelf."""
-NO_BRAND = -1
-"""`journey_brand` of a journey begun owning no brand (at <ZMOT)."""
 IS_DROP_OUT = np.array(
     [
         [(Moment(old), Moment(new)) in DROP_OUTS for new in range(N_MOMENTS)]
