@@ -92,12 +92,36 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sigterm_as_interrupt():
             return dispatch(argv, chosen, freeze=process)
-    except KeyboardInterrupt as exc:
-        if isinstance(exc, Terminated):
+    except BaseException as exc:
+        interrupt = interrupt_behind(exc)
+        if interrupt is None:
+            raise
+        if isinstance(interrupt, Terminated):
             print(f"{prog}: terminated", file=sys.stderr)
             return EXIT_TERMINATED
         print(f"{prog}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM that caused `exc`, if one did.
+
+    Why: a library may turn the interrupt into an error of its own. Numba, interrupted while it
+    compiles a kernel on a fresh checkout's first run, raises `RuntimeError: no compiled object
+    yet` with the `KeyboardInterrupt` as its context; the user asked to stop, so the command
+    stops the same way as when nothing came between.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        pending += [current.__cause__, current.__context__]
+    return None
 
 
 def dispatch(argv: list[str], chosen: str | None, freeze: bool = False) -> int:

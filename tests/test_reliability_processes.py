@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import EXIT_TERMINATED, Terminated, sigterm_as_interrupt
+from sim.cli import EXIT_TERMINATED, Terminated, main, sigterm_as_interrupt
 from sim.reliability.process_hygiene import wait_for_exit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -291,3 +291,32 @@ def test_wait_for_exit_returns_when_the_watched_process_ends(pidfd, monkeypatch)
     sleeper.wait()
     assert returned.wait(5)
     wait_for_exit(sleeper.pid)  # an ended process: returns at once
+
+
+@pytest.mark.parametrize(
+    ("interrupt", "status", "line"),
+    [(Terminated(), EXIT_TERMINATED, "terminated"), (KeyboardInterrupt(), 130, "interrupted")],
+)
+def test_an_interrupt_a_library_wrapped_in_its_own_error_still_stops_in_one_line(
+    interrupt, status, line, monkeypatch, capsys
+):
+    # Numba, interrupted while compiling on a fresh checkout, raises RuntimeError("no compiled
+    # object yet ...") during the interrupt's handling: seen in CI as exit 1 with a traceback.
+    def compile_interrupted(args):
+        try:
+            raise interrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("no compiled object yet for <Library 'count_moves'>") from None
+
+    monkeypatch.setattr("sim.commands.run.run", compile_interrupted)
+    assert main(["run", str(BASELINE)]) == status
+    assert capsys.readouterr().err == f"mot run: {line}\n"
+
+
+def test_an_error_with_no_interrupt_behind_it_is_not_taken_for_one(monkeypatch):
+    def broken(args):
+        raise RuntimeError("a real bug")
+
+    monkeypatch.setattr("sim.commands.run.run", broken)
+    with pytest.raises(RuntimeError, match="a real bug"):
+        main(["run", str(BASELINE)])
