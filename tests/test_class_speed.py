@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -113,6 +114,25 @@ def test_mot_class_compresses_every_listed_front_end_file_before_it_starts():
     )
     assert "not found" not in done.stderr
     assert int(done.stdout.split()[-1]) == len(front_end_files()) > 10
+
+
+def test_a_class_server_sends_no_usage_reports():
+    """`mot class` imports solara (the class's pages) before it builds the server, too late for
+    the environment variable that switches Solara's Mixpanel reports off: the setting itself is
+    switched off."""
+    code = (
+        "import solara.server.settings as settings\n"  # imported first, as `mot class` does
+        "assert settings.telemetry.mixpanel_enable\n"  # on unless told: the negative control
+        "from sim.commands.app import build_server\n"
+        "server = build_server('127.0.0.1', 8765, 'sim.classroom.class_app')\n"
+        "print(settings.telemetry.mixpanel_enable)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_TELEMETRY")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "False"
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,10 @@ def build_server(
     except ImportError:
         raise UsageError('the page needs the app extra: pip install -e ".[app]"') from None
     settings.main.mode = "production"
+    # A class runs offline and its students' use is nobody else's business: Solara's usage
+    # reports (Mixpanel) stay off. The variable above only counts if solara was not imported
+    # yet, and `mot class` imports it (the class's pages) before building the server.
+    settings.telemetry.mixpanel_enable = False
     from solara.server.starlette import app as solara_app
 
     cache = AssetCache(solara_app)
