@@ -45,6 +45,19 @@ def test_play_stops_and_the_market_is_handed_back_when_the_page_closes(session):
     wait_for(lambda: threading.active_count() <= threads_before)
 
 
+def test_play_draws_frame_after_frame_without_waiting_out_the_frame_timeout(session):
+    """Each Play frame waits until the page has drawn the last one; the market's part is drawn
+    apart from the page (`separate`), so it must say when it has drawn. Without that, every
+    frame waited FRAME_WAIT_S (10 s): 0 frames/s in the class benchmark."""
+    student = session.student(session.join("Player"))
+    box, rc = solara.render(StudentView(session, student), handle_error=False)
+    rc.find(StepButtonsWidget).widget.vue_press({"action": "play", "levers": {}})
+    time.sleep(3.0)  # frames of a 2,000-person market take ~0.03 s; one timeout would be 10 s
+    days = student.day
+    rc.close()
+    assert days >= 10, f"{days} frames in 3 s"
+
+
 def test_a_step_runs_the_lever_values_the_page_shows(session):
     """The click carries the levers shown (a slider's last value may still be on its way)."""
     typed, waited = (session.student(session.join(n)) for n in ("Typed", "Waited"))

@@ -15,6 +15,7 @@ import struct
 import subprocess
 import sys
 
+import ipyvuetify as v
 import markdown
 import pytest
 import solara
@@ -199,20 +200,40 @@ def test_stored_daily_rows_are_the_rows_to_dict_gave(session):
         assert day_rows(rows) == [json.dumps(row) for row in rows.to_dict("records")]
 
 
-def test_a_step_redraws_the_day_but_not_the_levers_or_the_lesson(session):
+def test_a_step_redraws_the_day_but_not_the_layout_the_buttons_the_levers_or_the_lesson(session):
     student = session.student(session.join("Steady"))
     box, rc = solara.render(StudentView(session, student), handle_error=False)
     buttons = rc.find(StepButtonsWidget).widget
-    levers, lesson = student_page.Levers.render_count, student_page.LessonPanel.render_count
-    headers = student_page.Header.render_count
+    daily_parts = (student_page.WhoAndDay, student_page.DayLabel, student_page.Market)
+    steady = (
+        student_page.StudentView,
+        student_page.Header,
+        student_page.Controls,
+        student_page.Levers,
+        student_page.LessonPanel,
+    )
+    counts = [part.render_count for part in daily_parts + steady]
     for _ in range(3):
         buttons.vue_press({"action": "step_7", "levers": {}})
-    assert student.day == 21 and student_page.Header.render_count == headers + 3
-    assert student_page.Levers.render_count == levers
-    assert student_page.LessonPanel.render_count == lesson
+    assert student.day == 21
+    redraws = [
+        part.render_count - count for part, count in zip(daily_parts + steady, counts, strict=True)
+    ]
+    assert redraws == [3, 3, 3, 0, 0, 0, 0, 0]
+    assert rc.find(v.Html, class_="mot-day").widget.children == ["Day 21"]
     buttons.vue_press({"action": "step_1", "levers": {"quality": 2.5}})  # a lever moved
     assert student.values["quality"] == 2.5
-    assert student_page.Levers.render_count > levers
+    assert student_page.Levers.render_count > counts[6]
+    rc.close()
+
+
+def test_the_buttons_turn_off_when_a_step_reaches_the_last_day(session):
+    student = session.student(session.join("Last"))
+    box, rc = solara.render(StudentView(session, student), handle_error=False)
+    student.step(student.days - 7)
+    rc.find(StepButtonsWidget).widget.vue_press({"action": "step_7", "levers": {}})
+    assert student.day == student.days
+    assert rc.find(StepButtonsWidget).widget.done
     rc.close()
 
 

@@ -209,17 +209,25 @@ POLL_SECONDS = 1.0
 joined): a redraw follows within a second."""
 
 
-def use_play(playing: solara.Reactive[bool], frame: Callable[[], bool], pause_s: float) -> None:
+def use_play(
+    playing: solara.Reactive[bool],
+    frame: Callable[[], bool],
+    pause_s: float,
+    drawn: threading.Event | None = None,
+) -> None:
     """While `playing`, run `frame` (one Play frame; False once the market cannot go on) in a
-    thread, each frame after the page has drawn the last one, `pause_s` apart.
+    thread, each frame after the page has drawn the last one, `pause_s` apart. `drawn` is set
+    by whatever draws a frame (default: set after every render of the calling component; a
+    page that draws its frames in a part rendered apart passes that part's event).
 
     Why not `solara.lab.use_task`: its thread is not stopped when the page closes, so a closed
     tab's Play kept stepping (and holding) the market to its last day; and it stepped on while
     the page was still drawing, so a render that took longer than a frame never ended ("Too
     many renders"). Here the thread stops at Pause, at the market's end, or when the page closes
     (the effect's cleanup), and waits for each frame to be drawn."""
-    drawn = solara.use_memo(threading.Event, dependencies=[])
-    solara.use_effect(drawn.set)  # after every render of the page
+    own = solara.use_memo(threading.Event, dependencies=[])
+    solara.use_effect(own.set)  # after every render of the calling component
+    drawn = own if drawn is None else drawn
 
     def loop(cancel: threading.Event) -> None:
         while playing.value and not cancel.is_set():

@@ -8,7 +8,10 @@ are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Callable
 
+import ipyvue
 import solara
 
 from sim.classroom import chart_options as opts
@@ -76,36 +79,46 @@ def JoinForm(session: ClassSession, browser: str | None, joined) -> None:
 def StudentView(session: ClassSession, student: StudentMarket) -> None:
     """Levers, controls and lesson on the left; the network and journey charts on the right.
 
-    The levers and the lesson are rendered apart (`sim.classroom.separate`): a step redraws the
-    day, today's numbers and the charts (~25 elements) without reacton walking the twenty
-    sliders and the lesson's text (~165 more) each frame."""
+    What a day changes (the day, today's numbers, the charts) is rendered apart from the rest,
+    and so are the levers and the lesson (`sim.classroom.separate`): a 7-day step redraws about
+    twenty elements, without reacton walking the page's layout, the buttons, the twenty sliders
+    and the lesson's text (~190 elements, 16 ms of server CPU a step before; docs/teaching.md).
+    """
     class_version = use_polled_reactive(lambda: session.class_version)
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
     lever_tick = solara.use_reactive(0)
+    done = solara.use_reactive(student.day >= student.days)
+
+    def ran() -> None:
+        tick.value += 1
+        done.set(student.day >= student.days)  # the buttons redraw only when it changes
 
     def frame() -> bool:
         if student.day >= student.days or session.mode != "free" or student.viewers < 1:
             return False
         student.step(speed.value)
-        tick.value += 1
+        ran()
         return True
 
-    use_play(playing, frame, PLAY_PAUSE_S)
+    drawn = solara.use_memo(threading.Event, dependencies=[])  # set when `Market` has drawn
+    use_play(playing, frame, PLAY_PAUSE_S, drawn)
     solara.use_effect(lambda: watch(session, student), [student])
-    left = use_separate(
-        lambda: LeftPanel(session, student, lever_tick, class_version), [session, student]
-    )
-    version = (tick.value, class_version.value)
+    parts = [session, student]
+    left = use_separate(lambda: LeftPanel(session, student, lever_tick, class_version), parts)
+    who = use_separate(lambda: WhoAndDay(student, tick, class_version), parts)
+    day = use_separate(lambda: DayLabel(student, tick, class_version), parts)
+    market = use_separate(lambda: Market(session, student, tick, class_version, drawn), parts)
     with solara.Columns([2, 5], style={"padding": "8px", "margin": "0"}):  # no sideways scroll
         with solara.Column():
-            Header(session, student, version)
+            Header(session, student, class_version.value, who)
             solara.Column(children=[left], style={"padding": "0"})
         with solara.Column():
             if session.mode == "free":
-                Controls(session, student, playing, speed, tick, lever_tick, version)
-            Market(session, student, version)
+                finished = done.value or student.day >= student.days  # a round may have ended it
+                Controls(session, student, playing, speed, lever_tick, finished, day, ran)
+            solara.Column(children=[market], style={"padding": "0"})
 
 
 @solara.component
@@ -137,12 +150,13 @@ def watch(session: ClassSession, student: StudentMarket):
 
 
 @solara.component
-def Header(session: ClassSession, student: StudentMarket, version: tuple) -> None:
-    """Who, which day, and what the class is doing."""
+def Header(
+    session: ClassSession, student: StudentMarket, class_version: int, who: ipyvue.Html
+) -> None:
+    """The lesson's title, who and which day (`who`, redrawn each day), what the class is doing."""
     title = session.lesson.title if session.lesson else session.base.name
-    RichText(
-        f"### {title}\n\nYou are **{escaped(student.name)}** · day **{student.day}** of {student.days}"
-    )
+    RichText(f"### {title}")
+    solara.Column(children=[who], style={"padding": "0"})
     if session.mode == "rounds":
         status = f"Round {session.rounds_run} of {session.n_rounds} done ({session.round_days} days each)."
         if session.running:
@@ -153,6 +167,15 @@ def Header(session: ClassSession, student: StudentMarket, version: tuple) -> Non
     locked = session.levers_locked()
     if locked:
         solara.Warning(f"Levers locked: {locked}.", dense=True, classes=["mot-locked"])
+
+
+@solara.component
+def WhoAndDay(
+    student: StudentMarket, tick: solara.Reactive[int], class_version: solara.Reactive[int]
+) -> None:
+    """ "You are ... · day D of N", redrawn after every step and round (it reads both)."""
+    _ = tick.value, class_version.value
+    RichText(f"You are **{escaped(student.name)}** · day **{student.day}** of {student.days}")
 
 
 @solara.component
@@ -189,12 +212,14 @@ def Controls(
     student: StudentMarket,
     playing: solara.Reactive[bool],
     speed: solara.Reactive[int],
-    tick: solara.Reactive[int],
     lever_tick: solara.Reactive[int],
-    version: tuple,
+    done: bool,
+    day: ipyvue.Html,
+    ran: Callable[[], None],
 ) -> None:
     """Play / pause, step a day or a week, days per frame (free play only). A click first
-    applies the lever values the page shows (`sim.classroom.step_buttons`)."""
+    applies the lever values the page shows (`sim.classroom.step_buttons`). `day` shows the
+    day (redrawn each day, apart); `ran` tells the page that days ran."""
 
     def press(action: str, levers: dict) -> None:
         moved = False
@@ -207,23 +232,41 @@ def Controls(
             playing.set(not playing.value)
         elif action in ("step_1", "step_7"):
             student.step(1 if action == "step_1" else 7)
-            tick.value += 1
+            ran()
 
-    done = student.day >= student.days
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         StepButtons(playing.value, done, press)
-        solara.Text(
-            f"Day {student.day}",
-            classes=["mot-day"],
-            style={"font-size": "1.3em", "font-weight": "bold"},
-        )
+        solara.Column(children=[day], style={"padding": "0"})
         solara.Text("Days per frame:")
         solara.ToggleButtonsSingle(value=speed.value, values=list(SPEEDS), on_value=speed.set)
 
 
 @solara.component
-def Market(session: ClassSession, student: StudentMarket, version: tuple) -> None:
-    """Today's numbers, the network picture (laid out once) and the journey charts."""
+def DayLabel(
+    student: StudentMarket, tick: solara.Reactive[int], class_version: solara.Reactive[int]
+) -> None:
+    """ "Day D", large, beside the buttons."""
+    _ = tick.value, class_version.value
+    solara.Text(
+        f"Day {student.day}",
+        classes=["mot-day"],
+        style={"font-size": "1.3em", "font-weight": "bold"},
+    )
+
+
+@solara.component
+def Market(
+    session: ClassSession,
+    student: StudentMarket,
+    tick: solara.Reactive[int],
+    class_version: solara.Reactive[int],
+    drawn: threading.Event,
+) -> None:
+    """Today's numbers, the network picture (laid out once) and the journey charts; redrawn
+    after every step and round (it reads both). `drawn` is set after each render (Play waits
+    for it before the next frame)."""
+    _ = tick.value, class_version.value
+    solara.use_effect(drawn.set)
     network, journey = chart_setups()
     points, ties = layout_json(session.sample)
     feed = solara.use_memo(opts.JourneyFeed, [student])  # only the new days' JSON a frame
