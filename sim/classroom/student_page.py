@@ -169,12 +169,19 @@ def Header(
         solara.Warning(f"Levers locked: {locked}.", dense=True, classes=["mot-locked"])
 
 
+def redraw_each_day(tick: solara.Reactive[int], class_version: solara.Reactive[int]) -> None:
+    """Make the calling part re-render after every step (`tick`) and every change of the
+    class, such as a round run (`class_version`): Solara subscribes a component to each
+    reactive variable whose value it reads."""
+    _ = tick.value, class_version.value
+
+
 @solara.component
 def WhoAndDay(
     student: StudentMarket, tick: solara.Reactive[int], class_version: solara.Reactive[int]
 ) -> None:
     """ "You are ... · day D of N", redrawn after every step and round (it reads both)."""
-    _ = tick.value, class_version.value
+    redraw_each_day(tick, class_version)
     RichText(f"You are **{escaped(student.name)}** · day **{student.day}** of {student.days}")
 
 
@@ -246,7 +253,7 @@ def DayLabel(
     student: StudentMarket, tick: solara.Reactive[int], class_version: solara.Reactive[int]
 ) -> None:
     """ "Day D", large, beside the buttons."""
-    _ = tick.value, class_version.value
+    redraw_each_day(tick, class_version)
     solara.Text(
         f"Day {student.day}",
         classes=["mot-day"],
@@ -265,7 +272,7 @@ def Market(
     """Today's numbers, the network picture (laid out once) and the journey charts; redrawn
     after every step and round (it reads both). `drawn` is set after each render (Play waits
     for it before the next frame)."""
-    _ = tick.value, class_version.value
+    redraw_each_day(tick, class_version)
     solara.use_effect(drawn.set)
     network, journey = chart_setups()
     points, ties = layout_json(session.sample)
