@@ -13,7 +13,7 @@ import pandas as pd
 from sim.agents import AgentClasses, create_people
 from sim.journey import kernels as journey_kernels
 from sim.journey.day import RULES
-from sim.market import book_kernels, draw_kernels
+from sim.market import book_kernels
 from sim.market.brands import build_brands
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.measures import DailyTable, cohort_table, in_window_days
@@ -75,8 +75,7 @@ class JourneyModel(mesa.Model):
         self.settings = settings
         self.streams = Streams(seed)
         self.draws = KeyedDraws(seed)
-        draw_kernels.warm_up()  # compile or load the kernels now, not on day 1
-        journey_kernels.warm_up()
+        journey_kernels.warm_up()  # compile or load every kernel now, not on day 1
         self.market = build_market(settings, self.streams)
         self.strategies = build_strategies(settings, self.draws)
         """The brands' strategies; they act from the window's first day on."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.journey.triggers import broad_starts, need_starts
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.streams import Streams
 from sim.model import build_market
 from tests.helpers import small_scenario
+from tests.test_journey_kernels import broad_starts, need_starts
 
 
 def test_members_of_one_member_units_equal_the_general_path():

@@ -1,7 +1,7 @@
 """Numbers a rule derives from a keyed draw keep their law.
 
 A journey's research length comes from the uniform that started it, rescaled within the
-interval that decided the start and its cause (`sim.journey.triggers.rescale`): it must still be
+interval that decided the start and its cause (`kernels.journey_starts`' `_rescale`): it must still be
 geometric with the configured mean, and independent of why the journey started.
 """
 

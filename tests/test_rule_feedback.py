@@ -1,4 +1,5 @@
-"""UMOT rules (`sim.journey.feedback.give_feedback`, `finish_feedback`) on tiny hand-built markets."""
+"""UMOT rules (stances from `sim.journey.experience.settle_ratings`, `feedback.post_reviews`,
+`finish_feedback`) on tiny hand-built markets."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from tiny_market import (
     tiny_market,
 )
 
-from sim.journey.experience import finish_experience
-from sim.journey.feedback import finish_feedback, give_feedback
+from sim.journey.experience import finish_experience, settle_ratings
+from sim.journey.feedback import finish_feedback, post_reviews
 from sim.market.moments import Moment
 from sim.market.population import Flag
 
@@ -33,8 +34,11 @@ def rated(ratings, u_review: float, brand: int = 0, **overrides):
     due = np.arange(len(ratings))
     place(market, due, Moment.SMOT, days=0, brand=brand)
     members, position = market.members(due)
-    ratings = np.asarray(ratings, dtype=np.int8)
-    give_feedback(market, due, members, position, ratings, np.full(len(due), u_review))
+    used = market.units.chosen[due][position].astype(np.int64)
+    latent = np.asarray(ratings, dtype=np.float64)  # end users rate exactly these stars
+    user = np.ones(len(members), dtype=bool)
+    ratings = settle_ratings(market, due, members, position, used, latent, user)
+    post_reviews(market, members, used, ratings, np.full(len(due), u_review))
     return market
 
 

@@ -70,9 +70,7 @@ def warm_worker(_: int) -> int:
     """A pool task: load the compiled kernels (as a worker's first run would) and hold the worker
     for `WARM_PAUSE_S`, so each of the pool's workers gets one such task."""
     from sim.journey import kernels as journey_kernels
-    from sim.market import draw_kernels
 
-    draw_kernels.warm_up()
     journey_kernels.warm_up()
     time.sleep(WARM_PAUSE_S)
     return os.getpid()

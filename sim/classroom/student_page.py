@@ -153,7 +153,8 @@ def watch(session: ClassSession, student: StudentMarket):
 def Header(
     session: ClassSession, student: StudentMarket, class_version: int, who: ipyvue.Html
 ) -> None:
-    """The lesson's title, who and which day (`who`, redrawn each day), what the class is doing."""
+    """The lesson's title, who and which day (`who`, redrawn each day), what the class is doing
+    (`class_version` changes when it does: the header re-renders then, not at each step)."""
     title = session.lesson.title if session.lesson else session.base.name
     RichText(f"### {title}")
     solara.Column(children=[who], style={"padding": "0"})

@@ -71,7 +71,7 @@ def rate_experience(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Private ratings of every member: end users rate their own use; others take the unit
     mean. Own experience then moves each member's attitude toward the brand used, and the
-    rating gives them a stance (`feedback.take_stance`), in the same compiled pass.
+    rating gives them a stance (`settle_ratings`), in the same compiled pass.
 
     Returns (ratings, members, the brand each used, a uniform per member
     for posting a review: drawn here, with the rating's numbers, to save a hash call).
@@ -112,6 +112,23 @@ def rate_experience(
             latent,
             user,
         )
+    ratings = settle_ratings(market, due, members, position, brand, latent, user)
+    return ratings, members, brand, u[:, 2]
+
+
+def settle_ratings(
+    market: Market,
+    due: np.ndarray,
+    members: np.ndarray,
+    position: np.ndarray,
+    brand: np.ndarray,
+    latent: np.ndarray,
+    user: np.ndarray,
+) -> np.ndarray:
+    """Private ratings from latent ones, and what they do (`kernels.settle_experience`): the
+    unit's satisfaction, attitude learned from use, and a stance (4-5 stars: advocate; 1-2:
+    critic; 3: neither; a fresh stance talks for the feedback window). Returns the ratings."""
+    units, people, brands = market.units, market.people, market.brands
     window = int(np.rint(market.scenario.feedback.feedback_days))
     columns = (units.chosen, units.satisfaction, people.rating, brands.private_stars)
     columns += (people.attitude, people.aware, people.stance, people.stance_brand)
@@ -123,13 +140,13 @@ def rate_experience(
         latent,
         user,
         columns + (people.talk_until,),
-        float(exp.weight_own_experience),
-        day + window,
+        float(market.scenario.experience.weight_own_experience),
+        market.day + window,
     )
     market.daily.add("experiences", experiences)
     market.daily.add("advocates", advocates)
     market.daily.add("critics", critics)
-    return ratings, members, brand, u[:, 2]
+    return ratings
 
 
 def rate_per_agent(market, users, brand, flags, noise, onboarded, latent, user) -> None:

@@ -23,33 +23,6 @@ REVIEW_COLUMNS: tuple[str, ...] = ("reviews", "review_stars", "negative_reviews"
 """The daily columns `record_reviews` adds to, in the order of `kernels.review_tally`."""
 
 
-def give_feedback(
-    market: Market,
-    due: np.ndarray,
-    members: np.ndarray,
-    position: np.ndarray,
-    ratings: np.ndarray,
-    u_review: np.ndarray,
-) -> None:
-    """Stances and reviews of every member of units entering UMOT today; `u_review` holds a
-    uniform per member (drawn with their rating, keyed by person and day)."""
-    brand = market.units.chosen[due][position].astype(np.int64)
-    take_stance(market, members, brand, ratings)
-    post_reviews(market, members, brand, ratings, u_review)
-
-
-def take_stance(market: Market, people: np.ndarray, brand: np.ndarray, ratings: np.ndarray) -> None:
-    """4-5 stars: advocate; 1-2 stars: critic; 3 stars: neither. Fresh stances talk actively."""
-    stance = np.where(ratings >= 4, 1, np.where(ratings <= 2, -1, 0)).astype(np.int8)
-    market.people.stance[people] = stance
-    market.people.stance_brand[people] = np.where(stance != 0, brand, -1)
-    window = int(np.rint(market.scenario.feedback.feedback_days))
-    market.people.talk_until[people] = market.day + window
-    focal = brand == 0
-    market.daily.add("advocates", np.count_nonzero((stance > 0) & focal))
-    market.daily.add("critics", np.count_nonzero((stance < 0) & focal))
-
-
 def review_chance(market: Market, ratings: np.ndarray) -> np.ndarray:
     """Base chance of posting a review for each private rating (`posting_by_star`)."""
     return posting_by_star(market.scenario.feedback)[ratings]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from sim.market import draw_kernels
 from sim.market.compiled import inline, jit
 from sim.market.draw_kernels import GAMMA, _id_hash, _mix, _talk_class, _unit
 from sim.market.population import Flag, Role
@@ -172,7 +173,7 @@ def settle_experience(
     talk_until_day: int,
 ) -> tuple[np.ndarray, int, int, int]:
     """Ratings from latent ratings, and what they do: `rate_experience` after the latent
-    rating, `learn_from_experience` and `take_stance`, in one pass. Returns (rating per member,
+    rating, learning from use and taking a stance, in one pass. Returns (rating per member,
     focal experiences, focal advocates, focal critics).
 
     A unit's satisfaction is its end users' mean latent rating (summed in member order, as
@@ -650,12 +651,13 @@ def after_feedback(
 
 
 _BELOW_ONE = np.nextafter(1.0, 0.0)
-"""The largest double below 1: `triggers.rescale` keeps a uniform inside [0, 1)."""
+"""The largest double below 1: `_rescale` keeps a uniform inside [0, 1)."""
 
 
 @inline
 def _rescale(u: float, low: float, width: float) -> float:
-    """`triggers.rescale` of one uniform."""
+    """(u - low) / width, kept inside [0, 1): a uniform known to lie in [low, low + width)
+    made uniform on [0, 1) again (rounding can put it a hair outside)."""
     return _clip((u - low) / max(width, 1e-300), 0.0, _BELOW_ONE)
 
 
@@ -671,7 +673,8 @@ def journey_starts(
     waiting_moment: int,
     need_source: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`need_starts` or `broad_starts` over every unit waiting at <ZMOT (`moment` equal to
+    """Journeys started by a unit's need or a broad stimulus (competing hazards: one uniform
+    decides whether and why) over every unit waiting at <ZMOT (`moment` equal to
     `waiting_moment`), each unit's uniform keyed by the unit (`key`: the day's "start"
     stream): (units, source, brand or -1, uniform for the research), in unit order.
 
@@ -694,30 +697,24 @@ def journey_starts(
         if new_category:
             need = need * np.float64(knows_a_brand[unit])
         draw = _unit(_id_hash(key, unit))
-        if total == 0.0:  # `need_starts`
-            if not draw < need:
-                continue
-            who[m], source[m], brand[m] = unit, need_source, -1
+        if not draw < need + total:  # competing hazards: the need, then each broad cell
+            continue
+        who[m] = unit
+        if draw < need:
+            source[m], brand[m] = need_source, -1
             rest[m] = _rescale(draw, 0.0, need)
-        else:  # `broad_starts`
-            if not draw < need + total:
-                continue
-            who[m] = unit
-            if draw < need:
-                source[m], brand[m] = need_source, -1
-                rest[m] = _rescale(draw, 0.0, need)
-            else:
-                x, lo, hi = draw - need, 0, cells
-                while lo < hi:  # `np.searchsorted(cumulative, x, side="right")`
-                    mid = (lo + hi) // 2
-                    if cumulative[mid] <= x:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                cell = min(lo, cells - 1)
-                source[m], brand[m] = cell // n_brands, cell % n_brands
-                low = need + cumulative[cell] - broad[cell]
-                rest[m] = _rescale(draw, low, broad[cell])
+        else:
+            x, lo, hi = draw - need, 0, cells
+            while lo < hi:  # `np.searchsorted(cumulative, x, side="right")`
+                mid = (lo + hi) // 2
+                if cumulative[mid] <= x:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            cell = min(lo, cells - 1)
+            source[m], brand[m] = cell // n_brands, cell % n_brands
+            low = need + cumulative[cell] - broad[cell]
+            rest[m] = _rescale(draw, low, broad[cell])
         m += 1
     return who[:m], source[:m], brand[:m], rest[:m]
 
@@ -823,12 +820,13 @@ def begin_research(
 
 
 def warm_up() -> None:
-    """Load every kernel the day's rules call, for the argument types they pass (see
-    `draw_kernels.warm_up`: the first call of a kernel would otherwise land on day 1). `churn`
-    and `start_experience` serve only the seeding strategy and tests, so they load when first
-    called (each load costs about 7 ms of CPU a process)."""
+    """Load every kernel the day's rules call, for the argument types they pass: these and the
+    draw and bookkeeping kernels (`draw_kernels.warm_up`: the first call of a kernel would
+    otherwise land on day 1). `churn` and `start_experience` serve only the seeding strategy
+    and tests, so they load when first called (each load costs about 7 ms of CPU a process)."""
     if _warm:
         return
+    draw_kernels.warm_up()
     ids, small, day = np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int32)
     flags, reals = np.zeros(1, np.uint8), np.zeros(1)
     rows = open_trouble(flags, ids)

@@ -42,8 +42,8 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
     not depend on how many others wait today (common random numbers across strategies). The
     same uniform, rescaled within the interval that decided the start and its cause, is again
     uniform and independent of both: it sets how long the research lasts (one draw a journey).
-    One compiled pass over the units (`kernels.journey_starts`: `need_starts` or
-    `broad_starts` on every waiting unit) and one over the nudges (`apply_nudges`).
+    One compiled pass over the units (`kernels.journey_starts`: competing hazards of the
+    unit's need and the broad stimuli) and one over the nudges (`apply_nudges`).
     """
     units = market.units
     broad = market.today.broad.ravel()
@@ -69,45 +69,6 @@ def start_journeys(market: Market, draws: KeyedDraws) -> None:
         brand = np.concatenate([brand, nudge_brand])
         u = np.concatenate([u, nudge_u])
     begin_research(market, draws, who, source, brand, u)
-
-
-def need_starts(
-    waiting: np.ndarray, draw: np.ndarray, need: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`broad_starts` on a day without broad stimuli, in a third of its numpy calls: every
-    start is the unit's own need (the same arrays, tested)."""
-    started = draw < need
-    who, draw, need = waiting[started], draw[started], need[started]
-    source = np.full(len(who), int(Source.NEED))
-    return who, source, np.full(len(who), -1), rescale(draw, 0.0, need)
-
-
-def broad_starts(
-    market: Market,
-    waiting: np.ndarray,
-    draw: np.ndarray,
-    need: np.ndarray,
-    broad: np.ndarray,
-    cumulative: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(units, source, brand, uniform for the research) started by their need or a broad
-    stimulus: one uniform per waiting unit decides whether and why (competing hazards)."""
-    started = draw < need + cumulative[-1]
-    who, draw, need = waiting[started], draw[started], need[started]
-    from_need = draw < need
-    cell = np.searchsorted(cumulative, draw - need, side="right")
-    cell = np.minimum(cell, len(broad) - 1)
-    source = np.where(from_need, int(Source.NEED), cell // market.brands.n)
-    brand = np.where(from_need, -1, cell % market.brands.n)
-    low = np.where(from_need, 0.0, need + cumulative[cell] - broad[cell])
-    width = np.where(from_need, need, broad[cell])
-    return who, source, brand, rescale(draw, low, width)
-
-
-def rescale(u: np.ndarray, low: np.ndarray, width: np.ndarray) -> np.ndarray:
-    """(u - low) / width, kept inside [0, 1): a uniform known to lie in [low, low + width)
-    made uniform on [0, 1) again (rounding can put it a hair outside)."""
-    return np.clip((u - low) / np.maximum(width, 1e-300), 0.0, np.nextafter(1.0, 0.0))
 
 
 def apply_nudges(
