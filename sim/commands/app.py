@@ -26,6 +26,7 @@ from sim.classroom.guard import (
     student_address,
     url,
 )
+from sim.classroom.one_loop import serve_on_one_loop
 from sim.errors import UsageError
 from sim.scenario.config import load_scenario
 
@@ -98,7 +99,11 @@ def build_server(
     # reports (Mixpanel) stay off. The variable above only counts if solara was not imported
     # yet, and `mot class` imports it (the class's pages) before building the server.
     settings.telemetry.mixpanel_enable = False
+    from solara.server import kernel_context
+    from solara.server.starlette import WebsocketWrapper
     from solara.server.starlette import app as solara_app
+
+    serve_on_one_loop(settings, WebsocketWrapper, kernel_context)
 
     cache = AssetCache(solara_app)
     missing = asyncio.run(cache.warm(front_end)) if front_end else []
