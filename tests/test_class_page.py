@@ -46,9 +46,9 @@ def test_play_stops_and_the_market_is_handed_back_when_the_page_closes(session):
 
 
 def test_play_draws_frame_after_frame_without_waiting_out_the_frame_timeout(session):
-    """Each Play frame waits until the page has drawn the last one; the market's part is drawn
-    apart from the page (`separate`), so it must say when it has drawn. Without that, every
-    frame waited FRAME_WAIT_S (10 s): 0 frames/s in the class benchmark."""
+    """Each Play frame waits until the page has drawn the last one; the market's part is updated
+    in place (`DayParts`, no render), so the page must say when it has drawn. Without that,
+    every frame waited FRAME_WAIT_S (10 s): 0 frames/s in the class benchmark."""
     student = session.student(session.join("Player"))
     box, rc = solara.render(StudentView(session, student), handle_error=False)
     rc.find(StepButtonsWidget).widget.vue_press({"action": "play", "levers": {}})

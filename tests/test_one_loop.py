@@ -86,6 +86,44 @@ asyncio.run(main())
 """
 
 
+SEND_ON_THE_LOOP = """
+import asyncio, sys
+from solara.server import kernel_context, settings
+from solara.server.starlette import WebsocketWrapper
+from sim.classroom.one_loop import serve_on_one_loop
+
+if sys.argv[1] == "with":
+    serve_on_one_loop(settings, WebsocketWrapper, kernel_context)
+
+
+class Socket:  # a page's socket; while `gate` is closed, a send waits (a slow network)
+    def __init__(self):
+        self.sent, self.gate = [], None
+
+    async def send_text(self, text):
+        if self.gate is not None:
+            await self.gate.wait()
+        self.sent.append(text)
+
+
+async def main():
+    socket = Socket()
+    wrapper = WebsocketWrapper(socket, None)
+    wrapper.send_text("day 7")  # a step's answer, sent while the loop handles the step
+    at_once = socket.sent == ["day 7"]
+    socket.gate = asyncio.Event()
+    for text in ("day 14", "charts 14", "day 21"):
+        wrapper.send_text(text)
+    await asyncio.sleep(0.01)
+    socket.gate.set()
+    await asyncio.sleep(0.05)
+    print(at_once, socket.sent == ["day 7", "day 14", "charts 14", "day 21"])
+
+
+asyncio.run(main())
+"""
+
+
 def run(script: str, mode: str) -> list[str]:
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script), mode],
@@ -110,6 +148,14 @@ def test_a_page_thread_s_sends_go_out_on_the_loop_in_order():
     # negative control: Solara alone queues them from the thread without waking the loop, which
     # sleeps on until something else happens (here its 2 s timeout): a frame shown late
     assert run(SEND_FROM_A_THREAD, "without") == ["late", "False"]
+
+
+def test_a_step_s_answer_leaves_at_once_and_waiting_sends_keep_their_order():
+    """When 30 presses wait on the loop together, each student's day leaves as soon as their
+    step is done, not after all 30 (the median waited as long as the last)."""
+    assert run(SEND_ON_THE_LOOP, "with") == ["True", "True"]
+    # negative control: Solara alone sends on a later turn of the loop
+    assert run(SEND_ON_THE_LOOP, "without") == ["False", "True"]
 
 
 def test_the_class_server_runs_every_page_on_one_loop():

@@ -7,27 +7,25 @@ are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable
 
 import ipyvue
+import ipywidgets
 import solara
 
-from sim.classroom import chart_options as opts
 from sim.classroom.class_session import ClassSession, JoinError, hand_back_memory_soon
+from sim.classroom.day_parts import DayParts
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
-from sim.classroom.live_chart import LiveChart, layout_json, state_codes, to_json
 from sim.classroom.page import (
     PLAY_PAUSE_S,
     SPEEDS,
     LeverControl,
-    day_numbers,
     use_play,
     use_polled_reactive,
 )
 from sim.classroom.page_address import query
-from sim.classroom.rich_text import RichText, escaped
+from sim.classroom.rich_text import RichText
 from sim.classroom.separate import use_separate
 from sim.classroom.step_buttons import StepButtons, shown_levers
 from sim.classroom.student import StudentMarket
@@ -79,20 +77,23 @@ def JoinForm(session: ClassSession, browser: str | None, joined) -> None:
 def StudentView(session: ClassSession, student: StudentMarket) -> None:
     """Levers, controls and lesson on the left; the network and journey charts on the right.
 
-    What a day changes (the day, today's numbers, the charts) is rendered apart from the rest,
-    and so are the levers and the lesson (`sim.classroom.separate`): a 7-day step redraws about
-    twenty elements, without reacton walking the page's layout, the buttons, the twenty sliders
-    and the lesson's text (~190 elements, 16 ms of server CPU a step before; docs/teaching.md).
+    What a day changes (the day, today's numbers, the charts) is a set of widgets updated in
+    place (`DayParts`), and the levers and the lesson are rendered apart (`sim.classroom.
+    separate`): a step neither re-renders the page's layout, the buttons, the twenty sliders
+    and the lesson's text (~190 elements) nor re-renders the day's parts (docs/teaching.md).
     """
     class_version = use_polled_reactive(lambda: session.class_version)
-    tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
     lever_tick = solara.use_reactive(0)
     done = solara.use_reactive(student.day >= student.days)
+    day = solara.use_memo(lambda: DayParts(session, student), [student])
+    solara.use_effect(lambda: day.close, [day])
+    solara.use_effect(day.show, [class_version.value])  # a round ran, or the class changed
 
     def ran() -> None:
-        tick.value += 1
+        day.show()
+        drawn.set()  # the frame is out: Play may run the next
         done.set(student.day >= student.days)  # the buttons redraw only when it changes
 
     def frame() -> bool:
@@ -102,23 +103,22 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
         ran()
         return True
 
-    drawn = solara.use_memo(threading.Event, dependencies=[])  # set when `Market` has drawn
+    drawn = solara.use_memo(threading.Event, dependencies=[])
     use_play(playing, frame, PLAY_PAUSE_S, drawn)
     solara.use_effect(lambda: watch(session, student), [student])
-    parts = [session, student]
-    left = use_separate(lambda: LeftPanel(session, student, lever_tick, class_version), parts)
-    who = use_separate(lambda: WhoAndDay(student, tick, class_version), parts)
-    day = use_separate(lambda: DayLabel(student, tick, class_version), parts)
-    market = use_separate(lambda: Market(session, student, tick, class_version, drawn), parts)
+    left = use_separate(
+        lambda: LeftPanel(session, student, lever_tick, class_version), [session, student]
+    )
     with solara.Columns([2, 5], style={"padding": "8px", "margin": "0"}):  # no sideways scroll
         with solara.Column():
-            Header(session, student, class_version.value, who)
+            Header(session, student, class_version.value, day.who)
             solara.Column(children=[left], style={"padding": "0"})
         with solara.Column():
             if session.mode == "free":
                 finished = done.value or student.day >= student.days  # a round may have ended it
-                Controls(session, student, playing, speed, lever_tick, finished, day, ran)
-            solara.Column(children=[market], style={"padding": "0"})
+                Controls(session, student, playing, speed, lever_tick, finished, day.day, ran)
+            solara.Column(children=[day.summary], style={"padding": "0"})
+            solara.Columns([1, 1], children=[day.network, day.journey])
 
 
 @solara.component
@@ -151,9 +151,9 @@ def watch(session: ClassSession, student: StudentMarket):
 
 @solara.component
 def Header(
-    session: ClassSession, student: StudentMarket, class_version: int, who: ipyvue.Html
+    session: ClassSession, student: StudentMarket, class_version: int, who: ipywidgets.Widget
 ) -> None:
-    """The lesson's title, who and which day (`who`, redrawn each day), what the class is doing
+    """The lesson's title, who and which day (`who`, updated each day), what the class is doing
     (`class_version` changes when it does: the header re-renders then, not at each step)."""
     title = session.lesson.title if session.lesson else session.base.name
     RichText(f"### {title}")
@@ -168,22 +168,6 @@ def Header(
     locked = session.levers_locked()
     if locked:
         solara.Warning(f"Levers locked: {locked}.", dense=True, classes=["mot-locked"])
-
-
-def redraw_each_day(tick: solara.Reactive[int], class_version: solara.Reactive[int]) -> None:
-    """Make the calling part re-render after every step (`tick`) and every change of the
-    class, such as a round run (`class_version`): Solara subscribes a component to each
-    reactive variable whose value it reads."""
-    _ = tick.value, class_version.value
-
-
-@solara.component
-def WhoAndDay(
-    student: StudentMarket, tick: solara.Reactive[int], class_version: solara.Reactive[int]
-) -> None:
-    """ "You are ... · day D of N", redrawn after every step and round (it reads both)."""
-    redraw_each_day(tick, class_version)
-    RichText(f"You are **{escaped(student.name)}** · day **{student.day}** of {student.days}")
 
 
 @solara.component
@@ -227,7 +211,7 @@ def Controls(
 ) -> None:
     """Play / pause, step a day or a week, days per frame (free play only). A click first
     applies the lever values the page shows (`sim.classroom.step_buttons`). `day` shows the
-    day (redrawn each day, apart); `ran` tells the page that days ran."""
+    day (updated in place each day); `ran` tells the page that days ran."""
 
     def press(action: str, levers: dict) -> None:
         moved = False
@@ -247,74 +231,6 @@ def Controls(
         solara.Column(children=[day], style={"padding": "0"})
         solara.Text("Days per frame:")
         solara.ToggleButtonsSingle(value=speed.value, values=list(SPEEDS), on_value=speed.set)
-
-
-@solara.component
-def DayLabel(
-    student: StudentMarket, tick: solara.Reactive[int], class_version: solara.Reactive[int]
-) -> None:
-    """ "Day D", large, beside the buttons."""
-    redraw_each_day(tick, class_version)
-    solara.Text(
-        f"Day {student.day}",
-        classes=["mot-day"],
-        style={"font-size": "1.3em", "font-weight": "bold"},
-    )
-
-
-@solara.component
-def Market(
-    session: ClassSession,
-    student: StudentMarket,
-    tick: solara.Reactive[int],
-    class_version: solara.Reactive[int],
-    drawn: threading.Event,
-) -> None:
-    """Today's numbers, the network picture (laid out once) and the journey charts; redrawn
-    after every step and round (it reads both). `drawn` is set after each render (Play waits
-    for it before the next frame)."""
-    redraw_each_day(tick, class_version)
-    solara.use_effect(drawn.set)
-    network, journey = chart_setups()
-    points, ties = layout_json(session.sample)
-    feed = solara.use_memo(opts.JourneyFeed, [student])  # only the new days' JSON a frame
-    daily = student.daily()
-    with solara.Column(classes=["mot-summary"]):
-        RichText(summary_line(session, daily))
-    with solara.Columns([1, 1]):
-        LiveChart(
-            network,
-            label=f"Network picture of {len(session.sample.people)} people coloured by moment, "
-            f"day {student.day}.",
-            height="560px",
-            classes=["mot-network"],
-            points=points,
-            ties=ties,
-            states=state_codes(student.network(session.sample)),
-        )
-        LiveChart(
-            journey,
-            feed.patch_json(daily),
-            label=opts.journey_label(daily),
-            height="800px",
-            classes=["mot-journey"],
-        )
-
-
-@functools.cache
-def chart_setups() -> tuple[str, str]:
-    """The student's two charts set up (JSON), made once for every page."""
-    return (
-        to_json(opts.network_option("Your market: a sample of the people")),
-        to_json(opts.journey_option("Your market: the journey")),
-    )
-
-
-def summary_line(session: ClassSession, daily) -> str:
-    """Today's numbers in one line."""
-    if not len(daily):
-        return "Press Step or Play (or wait for the teacher's round) to start the days."
-    return day_numbers(daily)
 
 
 @solara.component
