@@ -14,7 +14,6 @@ changed (docs/teaching.md, "fourth round").
 from __future__ import annotations
 
 import functools
-import threading
 
 import ipyvuetify
 import ipywidgets
@@ -23,7 +22,13 @@ import solara.widgets
 
 from sim.classroom import chart_options as opts
 from sim.classroom.class_session import ClassSession
-from sim.classroom.live_chart import LiveChartWidget, layout_json, state_codes, to_json
+from sim.classroom.live_chart import (
+    LiveChartWidget,
+    chart_attributes,
+    layout_json,
+    state_codes,
+    to_json,
+)
 from sim.classroom.page import day_numbers
 from sim.classroom.rich_text import MARKDOWN_CLASSES, escaped, to_html
 from sim.classroom.student import StudentMarket
@@ -38,7 +43,6 @@ class DayParts:
     def __init__(self, session: ClassSession, student: StudentMarket) -> None:
         self.session, self.student = session, student
         self.feed = opts.JourneyFeed()  # only the new days' JSON a frame
-        self.lock = threading.Lock()
         network, journey = chart_setups()
         points, ties = layout_json(session.sample)
         self.day = ipyvuetify.Html(tag="span", class_="mot-day", style_=DAY_STYLE, children=[""])
@@ -46,11 +50,11 @@ class DayParts:
         self.summary = text_widget(["mot-summary"])
         self.network = chart(network, "560px", "mot-network", points=points, ties=ties)
         self.journey = chart(journey, "800px", "mot-journey")
-        self.show()
+        # filled by `show`, which the page calls once it is on screen and after each day
 
     def show(self) -> None:
         """Today's day, numbers and charts; a widget whose value did not change sends nothing."""
-        with self.lock, self.student.lock:
+        with self.student.lock:  # Play's thread and the page's messages both show days
             student, sample = self.student, self.session.sample
             daily = student.daily()
             who = f"You are **{escaped(student.name)}** · day **{student.day}** of {student.days}"
@@ -89,7 +93,7 @@ def chart(option: str, height: str, css: str, points: str = "[]", ties: str = "[
         option=option,
         points=points,
         ties=ties,
-        attributes={"style": f"height: {height}; width: 100%;", "class": f"mot-chart {css}"},
+        attributes=chart_attributes(height, [css]),
         _dom_classes=[css],
     )
 

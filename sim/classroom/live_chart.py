@@ -57,17 +57,22 @@ def LiveChart(
 ) -> None:
     """An ECharts chart: `option` once, `patch` (new data) each frame, all as JSON strings
     (`to_json`); `label` is its text alternative for screen readers."""
-    css = " ".join(["mot-chart", *(classes or [])])
     LiveChartWidget.element(
         option=option,
         patch=patch,
         label=label,
-        attributes={"style": f"height: {height}; width: 100%;", "class": css},
+        attributes=chart_attributes(height, classes or []),
         points=points,
         ties=ties,
         states=states,
         _dom_classes=classes or [],
     )
+
+
+def chart_attributes(height: str, classes: list[str]) -> dict[str, str]:
+    """The chart's element: its height, the full width, and its CSS classes."""
+    css = " ".join(["mot-chart", *classes])
+    return {"style": f"height: {height}; width: 100%;", "class": css}
 
 
 LAYOUTS: dict[int, tuple[NetworkSample, tuple[str, str]]] = {}
