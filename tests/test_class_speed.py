@@ -27,11 +27,11 @@ from sim.classroom import chart_options as opts
 from sim.classroom import student_page
 from sim.classroom.asset_cache import AssetCache, front_end_files
 from sim.classroom.class_session import ClassSession
+from sim.classroom.class_store import day_rows
 from sim.classroom.live_chart import LiveChartWidget, to_json
 from sim.classroom.page import day_numbers
 from sim.classroom.rich_text import escaped, simple_html, to_html
 from sim.classroom.step_buttons import StepButtonsWidget
-from sim.classroom.student import day_rows
 from sim.classroom.student_page import StudentView
 
 

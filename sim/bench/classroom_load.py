@@ -10,7 +10,8 @@ and measures what a class feels (issue 16's targets):
   of `PACE_MEAN_S` (an assumption, not a measured classroom); the time until the page shows the
   new day, with the median, 95th percentile and maximum;
 - Play: one student plays (1 day a frame) while the others are connected;
-- server memory (resident set of the `mot class` process) with everyone connected, and again
+- server memory (resident sets of the `mot class` process and its markets' process, summed)
+  with everyone connected, and again
   after every student closed the page and the server let go of their pages' sessions;
 - the server's CPU time per join and per step, and the machine's load average.
 
@@ -125,15 +126,20 @@ def stop(server: subprocess.Popen) -> None:
 
 
 def cpu_seconds(server: subprocess.Popen) -> float:
-    """CPU time the server process has used (user + system), s: what the class costs it,
-    whatever else the machine is doing."""
-    times = psutil.Process(server.pid).cpu_times()
-    return times.user + times.system
+    """CPU time the server's processes have used (user + system; the server and the process
+    running the markets), s: what the class costs, whatever else the machine is doing."""
+    return sum(sum(p.cpu_times()[:2]) for p in server_processes(server))
 
 
-def memory_mb(process: subprocess.Popen) -> float:
-    """Resident memory of the server process, MB."""
-    return psutil.Process(process.pid).memory_info().rss / 1e6
+def memory_mb(server: subprocess.Popen) -> float:
+    """Resident memory of the server's processes, summed, MB."""
+    return sum(p.memory_info().rss for p in server_processes(server)) / 1e6
+
+
+def server_processes(server: subprocess.Popen) -> list[psutil.Process]:
+    """The `mot class` process and the processes it started (the markets' keeper)."""
+    process = psutil.Process(server.pid)
+    return [process, *process.children(recursive=True)]
 
 
 async def join(

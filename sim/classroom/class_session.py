@@ -29,8 +29,10 @@ import pandas as pd
 
 from sim.classroom.class_kpis import CLASS_KPIS, KPI_LIST
 from sim.classroom.class_store import FORMAT, ClassStore, StoredMarket
+from sim.classroom.keeper_process import Keeper, KeeperHere, KeeperProcess
 from sim.classroom.lesson_text import LessonText, Rounds
 from sim.classroom.lever_set import MARKET_LEVERS, STRATEGY_LEVERS, lever_values
+from sim.classroom.market_keeper import ClassMarket
 from sim.classroom.network_view import N_SHOWN, sample_network
 from sim.classroom.student import LeverMove, StudentMarket
 from sim.errors import ScenarioError
@@ -55,6 +57,9 @@ class ClassSession:
         lesson: the lesson's text, KPI and default rounds (None: a plain scenario).
         token: the teacher's secret; a new random one when not given.
         n_shown: people in the network picture.
+        folder: the class's folder: kept there as it happens, resumed from it.
+        own_process: run the markets in a process of their own (`sim.classroom.
+            keeper_process`; what a served class does), not in this one.
     """
 
     def __init__(
@@ -64,6 +69,7 @@ class ClassSession:
         token: str | None = None,
         n_shown: int = N_SHOWN,
         folder: Path | None = None,
+        own_process: bool = False,
     ) -> None:
         self.base = base
         self.lesson = lesson
@@ -73,6 +79,10 @@ class ClassSession:
         self.sample = sample_network(self.template.market.graph, n_shown, base.seed)
         self.market = lever_values(base, MARKET_LEVERS)
         self.start_values = lever_values(base, STRATEGY_LEVERS)
+        self.made_from = ClassMarket(
+            base, self.market, self.start_values, self.template, self.sample
+        )
+        self.keeper: Keeper = (KeeperProcess if own_process else KeeperHere)(self.made_from)
         self.unit_cost_usd = base.brands["focal"].unit_cost_usd
         self.student_url = ""
         """The address students type (`mot class` sets it), shown with its QR code."""
@@ -105,9 +115,7 @@ class ClassSession:
 
     def new_market(self, name: str) -> StudentMarket:
         """A copy of the class's market with the lesson's starting levers."""
-        return StudentMarket(
-            name, self.base, self.market, self.template, self.start_values, self.store
-        )
+        return StudentMarket(name, self.made_from, self.keeper, self.start_values, self.store)
 
     def add_market(self, name: str, key: str | None, browser: str | None) -> StudentMarket:
         """A new market in the class (and its file): a student's, or the baseline's."""
@@ -255,9 +263,10 @@ class ClassSession:
             self.changed(whole_class=True)
         runs, markets = [], [self.baseline, *list(self.students.values())]
         try:
-            for market in markets:
-                first = market.day
-                market.step(self.round_days, save=False)
+            firsts = [market.day for market in markets]
+            asked = [market.ask_days(self.round_days, save=False) for market in markets]
+            for market, first, days in zip(markets, firsts, asked, strict=True):
+                days.result()  # the keeper runs them in order while the pages are answered
                 runs.append(market.days_since(first))
                 if market is not self.baseline:
                     market.release()  # a student who left keeps only their measures
@@ -337,7 +346,9 @@ class ClassSession:
         return pd.DataFrame(rows, columns=["student", "question", "text", "answer"])
 
     def close(self) -> None:
-        """Close the class's file (the server does at exit; tests to start the class again)."""
+        """Stop the markets' process and close the class's file (the server does at exit; tests
+        to start the class again)."""
+        self.keeper.close()
         if self.store is not None:
             self.store.close()
 

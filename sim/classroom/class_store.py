@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sim.errors import ScenarioError
 
 FILE_NAME = "class.sqlite"
@@ -197,3 +199,19 @@ def write_meta(db: sqlite3.Connection, values: dict[str, Any]) -> None:
         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
         [(key, json.dumps(value)) for key, value in values.items()],
     )
+
+
+def day_rows(daily: pd.DataFrame) -> list[str]:
+    """Daily rows as JSON text, one per day (floats written exactly: `repr` round-trips).
+
+    Why `to_numpy(dtype=object)`: it gives each value as the Python int or float `to_dict`
+    gives, in one call (the same text; a quarter of the time of picking columns by dtype,
+    which ran at every step of every student)."""
+    columns = list(daily.columns)
+    rows = daily.to_numpy(dtype=object).tolist()
+    return [json.dumps(dict(zip(columns, row, strict=True))) for row in rows]
+
+
+def frame_from_rows(rows: list[str]) -> pd.DataFrame:
+    """Stored daily rows back as a table."""
+    return pd.DataFrame.from_records([json.loads(row) for row in rows])

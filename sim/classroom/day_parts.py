@@ -62,7 +62,7 @@ class DayParts:
             self.who.unsafe_innerHTML = to_html(who)
             self.summary.unsafe_innerHTML = to_html(summary_line(daily))
             with self.network.hold_sync():
-                self.network.states = state_codes(student.network(sample))
+                self.network.states = state_codes(student.network())
                 self.network.label = (
                     f"Network picture of {len(sample.people)} people coloured by moment, "
                     f"day {student.day}."

@@ -33,9 +33,7 @@ def change_levers(model: JourneyModel, scenario: Scenario) -> None:
         ValueError: `scenario` changes what the market was built from (`sim.model.BUILT_FROM`:
             people, ties, seed, days, initial customers), naming the key.
     """
-    for key in BUILT_FROM:
-        if built_value(scenario, key) != built_value(model.settings, key):
-            raise ValueError(f"{key}: cannot change while the market runs (the market is built)")
+    check_built_from(model.settings, scenario)
     old = model.strategies
     strategies = carried_over(old, build_strategies(scenario, model.draws))
     model.settings = scenario
@@ -46,6 +44,14 @@ def change_levers(model: JourneyModel, scenario: Scenario) -> None:
         model.market.strategies = strategies
         for strategy in strategies:
             reapply_setup(strategy, model, running=any(strategy is s for s in old))
+
+
+def check_built_from(running: Scenario, scenario: Scenario) -> None:
+    """Raise ValueError, naming the key, if `scenario` changes what the market running on
+    `running` was built from."""
+    for key in BUILT_FROM:
+        if built_value(scenario, key) != built_value(running, key):
+            raise ValueError(f"{key}: cannot change while the market runs (the market is built)")
 
 
 def window_open(model: JourneyModel) -> bool:

@@ -6,30 +6,39 @@ megabyte, against a second or more to build and warm up a market). Levers move f
 on (`sim.classroom.relever`), and each day's row of the downloaded data carries the levers that
 were in force on that day.
 
+Why the market itself lives with a keeper: the running `JourneyModel` is held by the class's
+`MarketKeeper` (in a process of its own when a class is served: `sim.classroom.keeper_process`),
+and this object keeps what the pages and the teacher read: the days run (`daily`), the network
+picture's colours, the levers and their history. Days are asked for and arrive later; each
+arrival is taken in the order asked (one keeper runs requests in order).
+
 Why a lever history: the market can be rebuilt at any time by replaying every lever move on its
 day from the class's warmed-up market (the engine is deterministic for a seed and a lever
-history). So a student who closes their page hands the market's memory back (`release`), and a
-class restarted from its SQLite file (`sim.classroom.class_store`) rebuilds each market when it
-is next needed, without pickling anything.
+history). So a student who closes their page hands the market's memory back (`release`), a class
+restarted from its SQLite file (`sim.classroom.class_store`) rebuilds each market when it is next
+needed, and so does a keeper's process started again after it died, without pickling anything.
 """
 
 from __future__ import annotations
 
-import copy
-import json
+import asyncio
+import contextlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import BrokenExecutor, Future
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from sim.classroom.class_store import ClassStore, DaysRun
-from sim.classroom.lever_set import ScenarioError, advice, scenario_for
-from sim.classroom.network_view import NetworkSample, NetworkState, network_state
-from sim.classroom.relever import change_levers
-from sim.model import JourneyModel
-from sim.scenario.settings import Scenario
+from sim.classroom.class_store import ClassStore, DaysRun, day_rows, frame_from_rows
+from sim.classroom.keeper_process import Keeper, KeeperLost
+from sim.classroom.lever_set import ScenarioError, advice
+from sim.classroom.market_keeper import ClassMarket, DaysDone, LeverMove
+from sim.classroom.network_view import NetworkState
+from sim.classroom.relever import check_built_from
+
+__all__ = ["LeverMove", "LeverPeriod", "StudentMarket"]
 
 
 @dataclass(frozen=True)
@@ -40,23 +49,13 @@ class LeverPeriod:
     values: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class LeverMove:
-    """A lever moved after `day` days had run (it acts from day `day + 1`)."""
-
-    day: int
-    key: str
-    value: Any
-
-
 class StudentMarket:
     """A student's (or team's) market.
 
     Args:
-        name: what the student typed when joining.
-        base: the lesson's scenario.
-        market: the class's market levers (people, seed): the same for every student.
-        template: the class's market, warmed up once; the student gets a deep copy.
+        name: what the student typed when joining (the market's name at its keeper).
+        made_from: the class's market: lesson, market levers, warmed-up market, network sample.
+        keeper: where the market runs.
         values: the strategy levers the student starts with.
         store: the class's file, written at every lever move and step (None: memory only).
     """
@@ -64,57 +63,73 @@ class StudentMarket:
     def __init__(
         self,
         name: str,
-        base: Scenario,
-        market: Mapping[str, Any],
-        template: JourneyModel,
+        made_from: ClassMarket,
+        keeper: Keeper,
         values: Mapping[str, Any],
         store: ClassStore | None = None,
     ) -> None:
         self.name = name
-        self.base = base
-        self.market = dict(market)
-        self.template = template
-        self.start_values = dict(values)
+        self.made_from = made_from
+        self.base = made_from.base
+        self.market = made_from.market
+        self.keeper = keeper
         self.store = store
-        self._model: JourneyModel | None = copy.deepcopy(template)
+        self._opened: int | None = None
+        """The keeper's `generation` that holds this market (None: not held)."""
         self._day = 0
-        self._daily: pd.DataFrame | None = None
-        self._frame: tuple[int, pd.DataFrame] | None = None
-        """(days run, `daily()`) of the market in memory: built once a day, not once a call."""
+        self._asked = 0
+        """Days asked of the keeper: `_day` plus those still running."""
+        self._daily = made_from.first_daily
+        self._network: NetworkState | None = made_from.first_network
         self.values = dict(values)
         self.moves: list[LeverMove] = []
         self.periods = [LeverPeriod(1, dict(self.values))]
         self.answers: dict[int, str] = {}
         self.error: str | None = None
-        self.notes: list[str] = advice(template.settings)
+        self.notes: list[str] = advice(made_from.base)
         self.viewers = 0
         """Pages showing this market now; at 0 its memory can be handed back (`release`)."""
         self.lock = threading.RLock()
 
     @property
-    def model(self) -> JourneyModel:
-        """The running market, rebuilt from the lever history if it was released."""
-        with self.lock:
-            if self._model is None:
-                self._model = self.replay(self._day)
-                self._daily, self._frame = None, None
-            return self._model
-
-    @property
     def loaded(self) -> bool:
-        """True while the market is in memory."""
-        return self._model is not None
+        """True while the keeper holds the market."""
+        return self._opened == self.keeper.generation
 
     @property
     def day(self) -> int:
-        """Days of the window run so far."""
-        model = self._model
-        return model.days_run if model is not None else self._day
+        """Days of the window run so far (and arrived)."""
+        return self._day
 
     @property
     def days(self) -> int:
         """Days the market can run."""
         return self.base.days
+
+    def ask(self, request: str, *args: Any) -> Future:
+        """Ask the keeper for `request` on this market, opening it there first when the keeper
+        does not hold it (released, resumed, or a new keeper after one died)."""
+        with self.lock:
+            try:
+                return self.ask_held(request, *args)
+            except KeeperLost:
+                self.lost()
+                return self.ask_held(request, *args)
+
+    def ask_held(self, request: str, *args: Any) -> Future:
+        """`ask`, once."""
+        if not self.loaded:
+            self.keeper.ask("open", self.name, list(self.moves), self._asked)
+            self._opened = self.keeper.generation
+        return self.keeper.ask(request, self.name, *args)
+
+    def lost(self) -> None:
+        """The keeper's process died: the days asked and not arrived are not run, and lever
+        moves made after them act from the day after the last arrived one."""
+        with self.lock:
+            self._opened, self._asked = None, self._day
+            self.moves = [LeverMove(min(m.day, self._day), m.key, m.value) for m in self.moves]
+            self.error = "your market's process stopped and was started again: press again"
 
     def set_lever(self, key: str, value: Any) -> bool:
         """Move one lever from the next day on; an impossible combination is kept as `error`."""
@@ -124,19 +139,25 @@ class StudentMarket:
                 return True  # the page re-sent the value it shows: nothing moves
             values = {**self.values, key: value}
             try:
-                scenario = scenario_for(self.base, self.market, values, f"levers of {self.name}")
-                change_levers(self.model, scenario)
+                scenario = self.made_from.scenario(values, f"levers of {self.name}")
+                check_built_from(self.made_from.template.settings, scenario)
             except (ScenarioError, ValueError) as exc:
                 self.error = str(exc)
                 return False
+            self.ask("move_levers", scenario).add_done_callback(self.failed)
             self.values, self.error = values, None
             self.notes = advice(scenario)
-            move = LeverMove(self.day, key, value)
+            move = LeverMove(self._asked, key, value)
             self.moves.append(move)
             self.record_period(move.day)
             if self.store is not None:
                 self.store.add_lever(self.name, move.day, key, value)
             return True
+
+    def failed(self, asked: Future) -> None:
+        """Keep a request's failure as `error` (the page shows it)."""
+        if asked.exception() is not None:
+            self.error = f"your market could not run: {asked.exception()}"
 
     def record_period(self, day: int) -> None:
         """Note the levers as in force from `day + 1` (replacing a period not yet run)."""
@@ -147,72 +168,94 @@ class StudentMarket:
             self.periods.append(period)
 
     def step(self, days: int = 1, save: bool = True) -> int:
-        """Run up to `days` days; returns the days run. `save`: write them to the class's file
-        now (a round writes every market's days in one transaction instead)."""
+        """Run up to `days` days and wait for them; returns the days run. `save`: write them to
+        the class's file now (a round writes every market's days in one transaction instead)."""
+        return self.ask_days(days, save).result()
+
+    def step_then(self, days: int, then: Callable[[], None]) -> None:
+        """Run up to `days` days; call `then` once they arrived, on the event loop that asked
+        (a page's press: the loop answers other pages meanwhile), or at once without a loop."""
+        arrived = self.ask_days(days, save=True)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on a server's loop (tests, scripts): wait here
+            arrived.exception()
+            then()
+            return
+        asyncio.wrap_future(arrived, loop=loop).add_done_callback(lambda done: shown(done, then))
+
+    def ask_days(self, days: int, save: bool) -> Future:
+        """Ask for up to `days` days (those left in the window); the future gives the days run,
+        once they are taken into `daily` (and the class's file when `save`)."""
+        taken: Future = Future()
         with self.lock:
-            first = self.day
-            model = self.model
-            n = max(0, min(days, self.days - first))
-            for _ in range(n):
-                model.step()
-            if n and save and self.store is not None:
-                self.store.add_days([self.days_since(first)])
-            return n
+            n = max(0, min(days, self.days - self._asked))
+            if n == 0:
+                taken.set_result(0)
+                return taken
+            asked = self.ask("run", n)
+            self._asked += n
+        asked.add_done_callback(lambda done: self.take(done, save, taken))
+        return taken
+
+    def take(self, asked: Future, save: bool, taken: Future) -> None:
+        """Days arrived from the keeper (in the order asked): add them to `daily`."""
+        failure = asked.exception()
+        if failure is not None:
+            if isinstance(failure, BrokenExecutor):
+                self.lost()
+            else:
+                self.failed(asked)
+            taken.set_exception(failure)
+            return
+        done: DaysDone = asked.result()
+        with self.lock:
+            self._daily = pd.concat([self._daily, done.daily], ignore_index=True)
+            self._day = done.first + len(done.daily)
+            self._network = done.network
+            if save and self.store is not None:
+                self.store.add_days([DaysRun(self.name, done.first + 1, done.rows)])
+        taken.set_result(len(done.daily))
 
     def days_since(self, first: int) -> DaysRun:
         """The daily rows after day `first`, as stored."""
         return DaysRun(self.name, first + 1, day_rows(self.daily().iloc[first:]))
 
     def daily(self) -> pd.DataFrame:
-        """The market's measures, one row per day run (kept while the market is released)."""
-        with self.lock:
-            if self._model is None and self._daily is not None:
-                return self._daily
-            model = self.model
-            kept = self._frame
-            if kept is not None and kept[0] == model.days_run:
-                return kept[1]  # the page, the class's file and the teacher ask each day
-            daily = model.daily()
-            self._frame = (model.days_run, daily)
-            return daily
+        """The market's measures, one row per day run."""
+        return self._daily
 
-    def network(self, sample: NetworkSample) -> NetworkState:
+    def network(self) -> NetworkState:
         """Today's moments and stances of the people in the class's network picture."""
         with self.lock:
-            return network_state(sample, self.model.market)
+            if self._network is None:  # resumed from the class's file: rebuilt to see it
+                self._network = self.ask("look").result()
+            return self._network
 
     def release(self) -> bool:
-        """Hand the market's memory back (no page shows it); its measures stay for the teacher.
-        True when released."""
+        """Hand the market's memory back (no page shows it, no days are on their way); its
+        measures stay for the teacher. True when released."""
         with self.lock:
-            if self._model is None or self.viewers > 0:
+            if not self.loaded or self.viewers > 0 or self._asked != self._day:
                 return False
-            self._daily, self._day = self._model.daily(), self._model.days_run
-            self._model, self._frame = None, None
+            self._opened = None
+            with contextlib.suppress(KeeperLost):  # a new keeper does not hold it either
+                self.keeper.ask("forget", self.name)
             return True
-
-    def replay(self, day: int) -> JourneyModel:
-        """The market rebuilt: the class's market, every lever move on its day, run to `day`."""
-        model = copy.deepcopy(self.template)
-        values = dict(self.start_values)
-        for move in self.moves:
-            run_to(model, move.day)
-            values[move.key] = move.value
-            change_levers(model, scenario_for(self.base, self.market, values, "replay"))
-        run_to(model, day)
-        return model
 
     def restore(self, day: int, moves: list[LeverMove], rows: list[str]) -> None:
         """Come back from the class's file: the lever history and the days run (the market is
         rebuilt when first needed; until then the stored rows answer for it)."""
         with self.lock:
-            self._model, self._frame, self._day = None, None, day
+            self._opened, self._network = None, None
+            self._day = self._asked = day
             self.moves = list(moves)
             for move in moves:
                 self.values[move.key] = move.value
                 self.record_period(move.day)
-            self._daily = frame_from_rows(rows) if rows else self.template.daily()
-            self.notes = advice(scenario_for(self.base, self.market, self.values, self.name))
+            if rows:
+                self._daily = frame_from_rows(rows)
+            self.notes = advice(self.made_from.scenario(self.values, self.name))
 
     def data(self) -> pd.DataFrame:
         """Daily measures with the levers in force on each day (`lever_*` columns)."""
@@ -236,23 +279,7 @@ class StudentMarket:
         return f"StudentMarket({self.name!r}, day={self.day}, loaded={self.loaded})"
 
 
-def run_to(model: JourneyModel, day: int) -> None:
-    """Step `model` until `day` days of its window have run."""
-    while model.days_run < day:
-        model.step()
-
-
-def day_rows(daily: pd.DataFrame) -> list[str]:
-    """Daily rows as JSON text, one per day (floats written exactly: `repr` round-trips).
-
-    Why `to_numpy(dtype=object)`: it gives each value as the Python int or float `to_dict`
-    gives, in one call (the same text; a quarter of the time of picking columns by dtype,
-    which ran at every step of every student)."""
-    columns = list(daily.columns)
-    rows = daily.to_numpy(dtype=object).tolist()
-    return [json.dumps(dict(zip(columns, row, strict=True))) for row in rows]
-
-
-def frame_from_rows(rows: list[str]) -> pd.DataFrame:
-    """Stored daily rows back as a table."""
-    return pd.DataFrame.from_records([json.loads(row) for row in rows])
+def shown(arrived: asyncio.Future, then: Callable[[], None]) -> None:
+    """Show the days that arrived (a failure is the market's `error`, shown by `then`)."""
+    arrived.exception()  # retrieved: a failure is not also logged as never looked at
+    then()

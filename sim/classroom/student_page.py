@@ -223,8 +223,7 @@ def Controls(
         if action == "play":
             playing.set(not playing.value)
         elif action in ("step_1", "step_7"):
-            student.step(1 if action == "step_1" else 7)
-            ran()
+            student.step_then(1 if action == "step_1" else 7, ran)
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         StepButtons(playing.value, done, press)

@@ -27,6 +27,7 @@ from sim.classroom.guard import (
     url,
 )
 from sim.classroom.one_loop import serve_on_one_loop
+from sim.classroom.quiet_shell import quiet_events
 from sim.errors import UsageError
 from sim.scenario.config import load_scenario
 
@@ -104,6 +105,9 @@ def build_server(
     from solara.server.starlette import app as solara_app
 
     serve_on_one_loop(settings, WebsocketWrapper, kernel_context)
+    from solara.server import patch as solara_patch  # not before the app: they import each other
+
+    quiet_events(solara_patch)
 
     cache = AssetCache(solara_app)
     missing = asyncio.run(cache.warm(front_end)) if front_end else []

@@ -1,0 +1,139 @@
+"""Asking the class's `MarketKeeper` for work: in a process of its own, or in this one.
+
+Why a process of its own (`KeeperProcess`, what `mot class` uses): Python runs one thread at a
+time, so 30 students' days and 30 pages' messages queued on the server's one core (tried with
+threads: the hand-offs at every kernel call doubled the CPU, docs/teaching.md). In another
+process the days run on the laptop's second core while the server answers the pages, and a
+student's press is answered when their days come back. `concurrent.futures.
+ProcessPoolExecutor` with one worker gives the process, the queue (requests run in the order
+asked, which keeps each market's levers and days in order) and a future per request.
+
+`KeeperHere` answers the same requests at once in this process: tests, scripts and anything
+that does not serve a class.
+
+Both say which keeper answers (`generation`): a process that died (killed, out of memory) is
+replaced by a new one, which holds no markets; each market is then rebuilt from its lever
+history when next asked for (`sim.classroom.student`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
+
+from sim.classroom.market_keeper import ClassMarket, MarketKeeper
+
+PARENT_CHECK_S = 1.0
+"""How often the keeper's process checks that the server still runs (assumption: a second)."""
+
+
+class KeeperLost(RuntimeError):
+    """The keeper's process stopped; a new one runs, without the markets it held."""
+
+
+class Keeper(Protocol):
+    """What a student's market asks of its keeper."""
+
+    generation: int
+
+    def ask(self, request: str, *args: Any) -> Future:
+        """Run `MarketKeeper.<request>(*args)`, after every request asked before it."""
+        ...
+
+    def close(self) -> None:
+        """Stop (the class ends)."""
+        ...
+
+
+class KeeperHere:
+    """The keeper in this process: every request runs when asked."""
+
+    def __init__(self, made_from: ClassMarket) -> None:
+        self.keeper = MarketKeeper(made_from)
+        self.generation = 0
+
+    def ask(self, request: str, *args: Any) -> Future:
+        """The request's answer, already there."""
+        future: Future = Future()
+        try:
+            future.set_result(getattr(self.keeper, request)(*args))
+        except Exception as exc:  # handed to the asker, as a process's failure would be
+            future.set_exception(exc)
+        return future
+
+    def close(self) -> None:
+        """Nothing runs apart."""
+
+
+class KeeperProcess:
+    """The keeper in a process of its own, started now (it is ready about two seconds later:
+    the engine's compiled kernels load from numba's cache)."""
+
+    def __init__(self, made_from: ClassMarket) -> None:
+        self.made_from = made_from
+        self.generation = 0
+        self.lock = threading.Lock()
+        self.pool = self.start()
+
+    def start(self) -> ProcessPoolExecutor:
+        """A new process holding a keeper of the class's market."""
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),  # never fork a threaded server
+            initializer=start_keeper,
+            initargs=(self.made_from, os.getpid()),
+        )
+
+    def ask(self, request: str, *args: Any) -> Future:
+        """The request's future.
+
+        Raises:
+            KeeperLost: the process had stopped; a new one is starting, so ask again after
+                opening the market anew (its `generation` changed).
+        """
+        with self.lock:
+            try:
+                return self.pool.submit(answer, request, *args)
+            except BrokenProcessPool:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self.start()
+                self.generation += 1
+                raise KeeperLost("the markets' process stopped; it was started again") from None
+
+    def close(self) -> None:
+        """Stop the process (requests not started are dropped; the class's file has the rest)."""
+        with self.lock:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+_KEEPER: MarketKeeper | None = None
+"""The keeper of the process `KeeperProcess` started (None in any other process)."""
+
+
+def start_keeper(made_from: ClassMarket, parent: int) -> None:
+    """Set the keeper's process up: its keeper; Ctrl+C is the server's to handle (it stops this
+    process); and a watch that ends the process if the server ended without stopping it."""
+    global _KEEPER
+    _KEEPER = MarketKeeper(made_from)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch = threading.Thread(target=end_with, args=(parent,), daemon=True, name="mot-keeper-watch")
+    watch.start()
+
+
+def end_with(parent: int) -> None:
+    """End this process once `parent` is gone (its children are handed to another process)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
+
+
+def answer(request: str, *args: Any) -> Any:
+    """Run one request on this process's keeper."""
+    assert _KEEPER is not None, "the keeper's process was not started by KeeperProcess"
+    return getattr(_KEEPER, request)(*args)

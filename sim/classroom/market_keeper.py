@@ -1,0 +1,132 @@
+"""Where a class's markets run: the students' `JourneyModel`s, kept by name.
+
+Why apart from the pages: a class is one Python process on a 2-core laptop, and when 30 students
+press "Step 7 days" together the server's one core did everything in turn, the markets' days
+(about half of a step) and the pages' messages. `MarketKeeper` holds the running markets and
+answers a handful of requests (open, move levers, run days, forget) with plain data: the new
+days' rows and the network picture's colours. So it can run in a process of its own
+(`sim.classroom.keeper_process`), on the other core, while the server's process answers pages;
+or in the server's process itself (tests, one-off scripts), through the same requests.
+
+A market is rebuilt from its lever history (`open`): the class's market warmed up once, every
+lever move replayed on its day. So the keeper holds nothing that cannot be rebuilt, and a keeper
+that died is replaced by one that rebuilds the markets when they are next needed.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from sim.classroom.class_store import day_rows
+from sim.classroom.lever_set import scenario_for
+from sim.classroom.network_view import NetworkSample, NetworkState, network_state
+from sim.classroom.relever import change_levers
+from sim.model import JourneyModel
+from sim.scenario.settings import Scenario
+
+
+@dataclass(frozen=True)
+class LeverMove:
+    """A lever moved after `day` days had run (it acts from day `day + 1`)."""
+
+    day: int
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class DaysDone:
+    """What running some days of one market gave: the pages need nothing more from it."""
+
+    first: int
+    """Days run before these (the first new day is `first + 1`)."""
+    daily: pd.DataFrame
+    """The new days' measures, one row per day."""
+    rows: list[str]
+    """The same rows as the class's file keeps them (`class_store.day_rows`)."""
+    network: NetworkState
+    """The network picture's people after the last new day."""
+
+
+@dataclass(frozen=True)
+class ClassMarket:
+    """What every market of a class is made from: the same for every student."""
+
+    base: Scenario
+    """The lesson's scenario."""
+    market: dict[str, Any]
+    """The class's market levers (people, seed)."""
+    start_values: dict[str, Any]
+    """The strategy levers a student starts with."""
+    template: JourneyModel
+    """The class's market, warmed up once; each market starts as a deep copy."""
+    sample: NetworkSample
+    """The people of the network picture."""
+
+    def scenario(self, values: Mapping[str, Any], source: str) -> Scenario:
+        """The lesson's scenario with strategy levers `values`."""
+        return scenario_for(self.base, self.market, values, source)
+
+    @functools.cached_property
+    def first_daily(self) -> pd.DataFrame:
+        """A market's measures before its first day: no rows."""
+        return self.template.daily()
+
+    @functools.cached_property
+    def first_network(self) -> NetworkState:
+        """The network picture before the first day."""
+        return network_state(self.sample, self.template.market)
+
+
+class MarketKeeper:
+    """The running markets of a class, by name."""
+
+    def __init__(self, made_from: ClassMarket) -> None:
+        self.made_from = made_from
+        self.markets: dict[str, JourneyModel] = {}
+
+    def open(self, name: str, moves: list[LeverMove], day: int) -> None:
+        """Build `name`'s market: a copy of the class's market, every lever move on its day,
+        run to `day`."""
+        made_from = self.made_from
+        model = copy.deepcopy(made_from.template)
+        values = dict(made_from.start_values)
+        for move in moves:
+            run_to(model, move.day)
+            values[move.key] = move.value
+            change_levers(model, made_from.scenario(values, "replay"))
+        run_to(model, day)
+        self.markets[name] = model
+
+    def move_levers(self, name: str, scenario: Scenario) -> None:
+        """Run `name`'s market with the levers of `scenario` from its next day on."""
+        change_levers(self.markets[name], scenario)
+
+    def run(self, name: str, days: int) -> DaysDone:
+        """Run `days` days of `name`'s market."""
+        model = self.markets[name]
+        first = model.days_run
+        for _ in range(days):
+            model.step()
+        daily = model.daily().iloc[first:].reset_index(drop=True)
+        return DaysDone(first, daily, day_rows(daily), self.look(name))
+
+    def look(self, name: str) -> NetworkState:
+        """The network picture of `name`'s market today."""
+        return network_state(self.made_from.sample, self.markets[name].market)
+
+    def forget(self, name: str) -> None:
+        """Hand `name`'s market's memory back (it is rebuilt by `open` when needed again)."""
+        self.markets.pop(name, None)
+
+
+def run_to(model: JourneyModel, day: int) -> None:
+    """Step `model` until `day` days of its window have run."""
+    while model.days_run < day:
+        model.step()
