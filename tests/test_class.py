@@ -56,7 +56,7 @@ def test_every_student_plays_the_same_market(session):
     a, b = (session.student(session.join(n)) for n in ("Ana", "Ben"))
     a.step(20), b.step(20)
     pd.testing.assert_frame_equal(a.daily(), b.daily())
-    held = session.keeper.keeper.markets  # the class's keeper, in this process
+    held = session.keepers[0].keeper.markets  # the class's keeper, in this process
     assert (
         held["Ana"] is not held["Ben"]
         and held["Ana"].market.people is not held["Ben"].market.people

@@ -13,9 +13,6 @@ each market is rebuilt by replaying its levers from the class's seed when it is 
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import hashlib
 import io
 import re
@@ -58,8 +55,9 @@ class ClassSession:
         token: the teacher's secret; a new random one when not given.
         n_shown: people in the network picture.
         folder: the class's folder: kept there as it happens, resumed from it.
-        own_process: run the markets in a process of their own (`sim.classroom.
-            keeper_process`; what a served class does), not in this one.
+        processes: run the markets in this many processes of their own (`sim.classroom.
+            keeper_process`; what a served class does), each market in one of them, taken in
+            turn as students join; 0: in this process.
     """
 
     def __init__(
@@ -69,7 +67,7 @@ class ClassSession:
         token: str | None = None,
         n_shown: int = N_SHOWN,
         folder: Path | None = None,
-        own_process: bool = False,
+        processes: int = 0,
     ) -> None:
         self.base = base
         self.lesson = lesson
@@ -82,7 +80,10 @@ class ClassSession:
         self.made_from = ClassMarket(
             base, self.market, self.start_values, self.template, self.sample
         )
-        self.keeper: Keeper = (KeeperProcess if own_process else KeeperHere)(self.made_from)
+        self.keepers: list[Keeper] = [KeeperProcess(self.made_from) for _ in range(processes)]
+        self.keepers = self.keepers or [KeeperHere(self.made_from)]
+        self.made = 0
+        """Markets made so far (the next goes to keeper `made % len(keepers)`)."""
         self.unit_cost_usd = base.brands["focal"].unit_cost_usd
         self.student_url = ""
         """The address students type (`mot class` sets it), shown with its QR code."""
@@ -115,7 +116,9 @@ class ClassSession:
 
     def new_market(self, name: str) -> StudentMarket:
         """A copy of the class's market with the lesson's starting levers."""
-        return StudentMarket(name, self.made_from, self.keeper, self.start_values, self.store)
+        keeper = self.keepers[self.made % len(self.keepers)]
+        self.made += 1
+        return StudentMarket(name, self.made_from, keeper, self.start_values, self.store)
 
     def add_market(self, name: str, key: str | None, browser: str | None) -> StudentMarket:
         """A new market in the class (and its file): a student's, or the baseline's."""
@@ -348,7 +351,8 @@ class ClassSession:
     def close(self) -> None:
         """Stop the markets' process and close the class's file (the server does at exit; tests
         to start the class again)."""
-        self.keeper.close()
+        for keeper in self.keepers:
+            keeper.close()
         if self.store is not None:
             self.store.close()
 
@@ -364,28 +368,3 @@ def fingerprint(base: Scenario) -> str:
 def browser_hash(browser: str | None) -> str:
     """The browser's session cookie, hashed: the class's file never holds the cookie itself."""
     return hashlib.sha256(browser.encode()).hexdigest()[:24] if browser else ""
-
-
-TRIM_AFTER_S = 5.0
-"""A page's session is freed just after its last component is: wait, then hand memory back."""
-_trim_due = threading.Event()
-
-
-def hand_back_memory_soon() -> None:
-    """After a student left: in `TRIM_AFTER_S`, collect garbage and hand freed memory back to
-    the system (once for students leaving together)."""
-    if not _trim_due.is_set():
-        _trim_due.set()
-        timer = threading.Timer(TRIM_AFTER_S, hand_back_memory)
-        timer.daemon = True
-        timer.start()
-
-
-def hand_back_memory() -> None:
-    """Why: Python and the C allocator keep freed memory for reuse, so a server whose students
-    left still looked as large as with all of them in (369 MB after 30 left, 370 MB with them).
-    `malloc_trim` (glibc; skipped elsewhere) returns the free heap pages to the system."""
-    _trim_due.clear()
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -82,13 +82,16 @@ class KeeperProcess:
         self.pool = self.start()
 
     def start(self) -> ProcessPoolExecutor:
-        """A new process holding a keeper of the class's market."""
-        return ProcessPoolExecutor(
+        """A new process holding a keeper of the class's market, started now: the pool would
+        start it at the first request, making the first student's first step wait for it."""
+        pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),  # never fork a threaded server
             initializer=start_keeper,
             initargs=(self.made_from, os.getpid()),
         )
+        pool.submit(os.getpid)
+        return pool
 
     def ask(self, request: str, *args: Any) -> Future:
         """The request's future.
@@ -117,10 +120,12 @@ _KEEPER: MarketKeeper | None = None
 
 
 def start_keeper(made_from: ClassMarket, parent: int) -> None:
-    """Set the keeper's process up: its keeper; Ctrl+C is the server's to handle (it stops this
-    process); and a watch that ends the process if the server ended without stopping it."""
+    """Set the keeper's process up: its keeper, warmed up; Ctrl+C is the server's to handle (it
+    stops this process); and a watch that ends the process if the server ended without stopping
+    it."""
     global _KEEPER
     _KEEPER = MarketKeeper(made_from)
+    _KEEPER.warm_up()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     watch = threading.Thread(target=end_with, args=(parent,), daemon=True, name="mot-keeper-watch")
     watch.start()

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sim.classroom.class_store import day_rows
+from sim.classroom.hand_back import hand_back_memory_soon
 from sim.classroom.lever_set import scenario_for
 from sim.classroom.network_view import NetworkSample, NetworkState, network_state
 from sim.classroom.relever import change_levers
@@ -91,6 +92,14 @@ class MarketKeeper:
         self.made_from = made_from
         self.markets: dict[str, JourneyModel] = {}
 
+    def warm_up(self) -> None:
+        """Run a day of a throwaway copy, so the engine's compiled kernels are loaded (from
+        numba's cache, at each kernel's first call) before the first student's step, not
+        during it (it took 0.57 s instead of 0.17 s)."""
+        model = copy.deepcopy(self.made_from.template)
+        change_levers(model, self.made_from.scenario(self.made_from.start_values, "warm-up"))
+        model.step()
+
     def open(self, name: str, moves: list[LeverMove], day: int) -> None:
         """Build `name`'s market: a copy of the class's market, every lever move on its day,
         run to `day`."""
@@ -123,7 +132,8 @@ class MarketKeeper:
 
     def forget(self, name: str) -> None:
         """Hand `name`'s market's memory back (it is rebuilt by `open` when needed again)."""
-        self.markets.pop(name, None)
+        if self.markets.pop(name, None) is not None:
+            hand_back_memory_soon()  # once for students leaving together
 
 
 def run_to(model: JourneyModel, day: int) -> None:

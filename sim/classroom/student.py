@@ -169,8 +169,12 @@ class StudentMarket:
 
     def step(self, days: int = 1, save: bool = True) -> int:
         """Run up to `days` days and wait for them; returns the days run. `save`: write them to
-        the class's file now (a round writes every market's days in one transaction instead)."""
-        return self.ask_days(days, save).result()
+        the class's file now (a round writes every market's days in one transaction instead).
+        If the keeper's process died meanwhile, they are asked once more of its successor."""
+        try:
+            return self.ask_days(days, save).result()
+        except BrokenExecutor:
+            return self.ask_days(days, save).result()
 
     def step_then(self, days: int, then: Callable[[], None]) -> None:
         """Run up to `days` days; call `then` once they arrived, on the event loop that asked

@@ -14,8 +14,9 @@ import ipyvue
 import ipywidgets
 import solara
 
-from sim.classroom.class_session import ClassSession, JoinError, hand_back_memory_soon
+from sim.classroom.class_session import ClassSession, JoinError
 from sim.classroom.day_parts import DayParts
+from sim.classroom.hand_back import hand_back_memory_soon
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
 from sim.classroom.page import (
     PLAY_PAUSE_S,

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     check_port(args.host, args.port)
     folder = Path(args.out) if args.out else run_folder(CLASS_RESULTS, scenario.name)
     print("mot class: warming the lesson's market up ...", flush=True)
-    class_app.CURRENT = session = ClassSession(scenario, lesson, folder=folder, own_process=True)
+    class_app.CURRENT = session = ClassSession(scenario, lesson, folder=folder, processes=1)
     print(f"mot class: {resumed(session)} in {folder} (resume with --out {folder})", flush=True)
 
     server = build_server(args.host, args.port, PAGE, front_end_files())
