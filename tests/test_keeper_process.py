@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 
 import psutil
@@ -16,7 +17,7 @@ import pytest
 from helpers import small_scenario
 
 from sim.classroom.class_session import ClassSession
-from sim.classroom.keeper_process import PARENT_CHECK_S
+from sim.reliability.process_hygiene import POLL_S
 
 TESTS = Path(__file__).resolve().parent
 
@@ -24,6 +25,15 @@ TESTS = Path(__file__).resolve().parent
 @pytest.fixture(scope="module")
 def base():
     return small_scenario(days=60, warmup_days=10, seed=7)
+
+
+@pytest.fixture
+def classes():
+    """Classes made by a test, closed after it even if it failed (no keeper left running)."""
+    made: list[ClassSession] = []
+    yield lambda *args, **kwargs: made.append(ClassSession(*args, **kwargs)) or made[-1]
+    for session in made:
+        session.close()
 
 
 def keeper_pids(process: psutil.Process | None = None) -> list[int]:
@@ -44,8 +54,8 @@ def play(session: ClassSession) -> None:
     assert session.run_round()
 
 
-def test_markets_in_their_own_process_run_byte_for_byte_as_in_this_one(base):
-    here, apart = ClassSession(base, n_shown=300), ClassSession(base, n_shown=300, processes=1)
+def test_markets_in_their_own_process_run_byte_for_byte_as_in_this_one(base, classes):
+    here, apart = classes(base, n_shown=300), classes(base, n_shown=300, processes=1)
     play(here), play(apart)
     assert not hasattr(apart.keepers[0], "keeper")  # no market runs in this process
     assert len(keeper_pids()) == 1
@@ -57,7 +67,7 @@ def test_markets_in_their_own_process_run_byte_for_byte_as_in_this_one(base):
     assert keeper_pids() == []  # the class closed: nothing left running
 
 
-async def press_and_watch(student) -> list[tuple[str, int]]:
+async def press_and_watch(student, stall) -> list[tuple[str, int]]:
     """Press "Step 7 days" on the loop; note the day when asked, when the loop next ran
     something else (another page's turn) and when the days were shown."""
     events: list[tuple[str, int]] = []
@@ -67,6 +77,7 @@ async def press_and_watch(student) -> list[tuple[str, int]]:
         events.append(("shown", student.day))
         shown.set()
 
+    stall()  # the keeper is busy for a while, as with other students' days
     student.step_then(7, then)
     events.append(("asked", student.day))
     await asyncio.sleep(0)
@@ -76,37 +87,94 @@ async def press_and_watch(student) -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("own_process", [True, False])
-def test_a_press_is_shown_when_its_days_arrive_and_the_loop_runs_meanwhile(base, own_process):
-    session = ClassSession(base, n_shown=300, processes=int(own_process))
+def test_a_press_is_shown_when_its_days_arrive_and_the_loop_runs_meanwhile(
+    base, classes, own_process
+):
+    session = classes(base, n_shown=300, processes=int(own_process))
     student = session.student(session.join("Ana"))
     student.step(1)  # the keeper is up and holds the market
-    events = asyncio.run(press_and_watch(student))
-    session.close()
+    keeper = session.keepers[0]
+    stall = (lambda: keeper.pool.submit(time.sleep, 0.3)) if own_process else (lambda: None)
+    events = asyncio.run(press_and_watch(student, stall))
     if own_process:
         assert events == [("asked", 1), ("loop ran", 1), ("shown", 8)]
     else:  # negative control: in this process the days ran before the loop could do anything
         assert events == [("asked", 8), ("loop ran", 8), ("shown", 8)]
 
 
-def test_a_killed_keeper_is_replaced_and_the_markets_rebuilt_from_their_levers(base):
-    here, apart = ClassSession(base, n_shown=300), ClassSession(base, n_shown=300, processes=1)
+def kill_keeper(session: ClassSession, stalled) -> None:
+    """Kill the class's keeper process and wait until its pool knows (`stalled` fails)."""
+    (pid,) = keeper_pids()
+    psutil.Process(pid).kill()
+    assert stalled.exception(timeout=30) is not None
+
+
+def test_a_killed_keeper_is_replaced_and_the_markets_rebuilt_from_their_levers(base, classes):
+    here, apart = classes(base, n_shown=300), classes(base, n_shown=300, processes=1)
     for session in (here, apart):
         ana = session.student(session.join("Ana"))
         ana.step(5)
         session.set_lever(ana, "follow_up_email", True)
         ana.step(5)
-    (pid,) = keeper_pids()
-    psutil.Process(pid).kill()
-    psutil.Process(pid).wait(10)
+    before = keeper_pids()
+    kill_keeper(apart, apart.keepers[0].pool.submit(time.sleep, 30))
     for session in (here, apart):
         session.students["Ana"].step(10)  # asked again of a new process, rebuilt by replay
-    assert keeper_pids() != [pid] and len(keeper_pids()) == 1
+    assert len(keeper_pids()) == 1 and keeper_pids() != before
     assert apart.results_csv() == here.results_csv()
     assert (
         apart.students["Ana"].network().moment.tobytes()
         == here.students["Ana"].network().moment.tobytes()
     )
-    apart.close()
+
+
+def test_days_and_levers_in_flight_when_the_keeper_dies_are_lost_in_memory_and_file(
+    base, classes, tmp_path
+):
+    here = classes(base, n_shown=300)
+    apart = classes(base, n_shown=300, processes=1, folder=tmp_path)
+    for session in (here, apart):
+        ana = session.student(session.join("Ana"))
+        ana.step(5)
+        session.set_lever(ana, "follow_up_email", True)
+        ana.step(5)
+    ana = apart.students["Ana"]
+    stalled = apart.keepers[0].pool.submit(time.sleep, 30)
+    in_flight = ana.ask_days(7, save=True)
+    apart.set_lever(ana, "quality", 2.0)  # acts after the 7 days in flight
+    kill_keeper(apart, stalled)
+    assert isinstance(in_flight.exception(timeout=30), BrokenExecutor)
+    assert ana.day == 10 and ana.values["quality"] == here.students["Ana"].values["quality"]
+    assert "lost" in ana.error
+    stored = {m.name: m for m in apart.store.markets()}["Ana"]
+    assert [lever for _, lever, _ in stored.levers] == ["follow_up_email"]
+    for session in (here, apart):
+        session.students["Ana"].step(5)
+    assert apart.results_csv() == here.results_csv()
+    assert ana.error is None  # days ran again: the notice is gone
+
+
+def test_a_round_interrupted_by_the_keepers_death_runs_again_whole(base, classes, tmp_path):
+    here = classes(base, n_shown=300)
+    apart = classes(base, n_shown=300, processes=1, folder=tmp_path)
+    for session in (here, apart):
+        for name in ("Ana", "Ben", "Cy"):
+            session.join(name)
+        session.set_mode("rounds", round_days=10, n_rounds=2)
+    first = apart.students["Ana"]
+    killed = []
+
+    def kill_after_the_first_market() -> None:  # on_progress: one market taken, others running
+        if not killed:
+            killed.append(True)
+            (pid,) = keeper_pids()
+            psutil.Process(pid).kill()
+
+    assert here.run_round()
+    assert apart.run_round(on_progress=kill_after_the_first_market)
+    assert killed and apart.rounds_run == 1 and first.day == 10
+    assert apart.results_csv() == here.results_csv()
+    assert [m.day for m in apart.store.markets()] == [10, 10, 10, 10]
 
 
 SERVER = """
@@ -131,11 +199,13 @@ def test_the_keeper_ends_when_the_server_is_killed(tmp_path):
     try:
         assert server.stdout.readline().strip() == "ready"
         (pid,) = keeper_pids(psutil.Process(server.pid))
+        keeper = psutil.Process(pid)
         server.kill()  # no Ctrl+C, no clean-up: the keeper must notice by itself
         server.wait(10)
-        deadline = time.monotonic() + 10 * PARENT_CHECK_S
-        while psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie":
-            assert time.monotonic() < deadline, "the keeper outlived its server"
-            time.sleep(0.1)
+        gone, alive = psutil.wait_procs([keeper], timeout=10 * POLL_S + 5)
+        assert gone and not alive, "the keeper outlived its server"
     finally:
         server.kill()
+        for process in psutil.Process().children(recursive=True):
+            if process.pid != server.pid:
+                process.kill()

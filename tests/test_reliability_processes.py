@@ -94,14 +94,16 @@ def reap() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 def slow_experiment(tmp_path: Path) -> Path:
-    """A sweep whose runs take seconds each (2,000 people for 3 years), so it is still running."""
+    """A sweep whose runs take seconds each (2,000 people for 3 years), so it is still running
+    when the test stops it: 80 runs, a minute or more on two workers (with 8, a sweep on an idle
+    machine once finished before the test's Ctrl+C, 2 s after its workers started)."""
     path = tmp_path / "slow.toml"
     path.write_text(
         textwrap.dedent(
             f"""
             name = "slow"
             scenario = "{BASELINE}"
-            replications = 4
+            replications = 40
             outputs = ["new_customers"]
             [set]
             days = 1100

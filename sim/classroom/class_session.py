@@ -1,7 +1,8 @@
 """A whole class on one computer: students join, play the same market, and the teacher watches.
 
 `ClassSession` is plain Python (no Solara), shared by every page of a class and tested without a
-browser. It warms the lesson's market up once and gives each student a copy (`StudentMarket`),
+browser. It warms the lesson's market up once and gives each student a copy (`StudentMarket`,
+run by the class's keeper: `sim.classroom.market_keeper`),
 lays out the network picture once for everyone, and runs the class in free play (each student
 steps their own market) or in rounds (the teacher advances every market by a round's days; levers
 are locked while a round runs).
@@ -19,13 +20,14 @@ import re
 import secrets
 import threading
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
 from sim.classroom.class_kpis import CLASS_KPIS, KPI_LIST
-from sim.classroom.class_store import FORMAT, ClassStore, StoredMarket
+from sim.classroom.class_store import FORMAT, ClassStore, DaysRun, StoredMarket
 from sim.classroom.keeper_process import Keeper, KeeperHere, KeeperProcess
 from sim.classroom.lesson_text import LessonText, Rounds
 from sim.classroom.lever_set import MARKET_LEVERS, STRATEGY_LEVERS, lever_values
@@ -264,17 +266,10 @@ class ClassSession:
                 return False
             self.running = True
             self.changed(whole_class=True)
-        runs, markets = [], [self.baseline, *list(self.students.values())]
+        markets = [self.baseline, *list(self.students.values())]
+        runs: list[DaysRun] = []
         try:
-            firsts = [market.day for market in markets]
-            asked = [market.ask_days(self.round_days, save=False) for market in markets]
-            for market, first, days in zip(markets, firsts, asked, strict=True):
-                days.result()  # the keeper runs them in order while the pages are answered
-                runs.append(market.days_since(first))
-                if market is not self.baseline:
-                    market.release()  # a student who left keeps only their measures
-                if on_progress is not None:
-                    on_progress()
+            runs = self.advance(markets, on_progress)
         finally:
             with self.lock:
                 if len(runs) == len(markets):
@@ -284,6 +279,42 @@ class ClassSession:
                 self.running = False
                 self.changed(whole_class=True)
         return True
+
+    def advance(
+        self, markets: list[StudentMarket], on_progress: Callable[[], None] | None
+    ) -> list[DaysRun]:
+        """Every market's round. If the markets' process died meanwhile, the markets go back to
+        the round's start and the round runs once more; any other failure leaves them at its
+        start (the class's file never saw the round)."""
+        firsts = [market.day for market in markets]
+        try:
+            try:
+                return self.run_markets(markets, firsts, on_progress)
+            except BrokenExecutor:
+                go_back(markets, firsts)
+                return self.run_markets(markets, firsts, on_progress)
+        except BaseException:
+            go_back(markets, firsts)
+            raise
+
+    def run_markets(
+        self,
+        markets: list[StudentMarket],
+        firsts: list[int],
+        on_progress: Callable[[], None] | None,
+    ) -> list[DaysRun]:
+        """Ask every market's round at once (the keeper runs them while pages are answered),
+        then take them in turn: the days each market ran, as the class's file keeps them."""
+        asked = [market.ask_days(self.round_days, save=False) for market in markets]
+        runs = []
+        for market, first, days in zip(markets, firsts, asked, strict=True):
+            days.result()
+            runs.append(market.days_since(first))
+            if market is not self.baseline:
+                market.release()  # a student who left keeps only their measures
+            if on_progress is not None:
+                on_progress()
+        return runs
 
     def catch_up_baseline(self) -> None:
         """In free play the baseline runs as far as the furthest student, for the debrief."""
@@ -349,8 +380,8 @@ class ClassSession:
         return pd.DataFrame(rows, columns=["student", "question", "text", "answer"])
 
     def close(self) -> None:
-        """Stop the markets' process and close the class's file (the server does at exit; tests
-        to start the class again)."""
+        """Stop the markets' processes and close the class's file (the server does at exit;
+        tests to start the class again)."""
         for keeper in self.keepers:
             keeper.close()
         if self.store is not None:
@@ -358,6 +389,12 @@ class ClassSession:
 
     def __repr__(self) -> str:
         return f"ClassSession({self.base.name!r}, {len(self.students)} students, mode={self.mode})"
+
+
+def go_back(markets: list[StudentMarket], firsts: list[int]) -> None:
+    """Each market back to its day in `firsts` (a round that did not finish)."""
+    for market, first in zip(markets, firsts, strict=True):
+        market.back_to(first)
 
 
 def fingerprint(base: Scenario) -> str:

@@ -137,6 +137,12 @@ class ClassStore:
                 (name, seq, day, lever, json.dumps(value)),
             )
 
+    def drop_levers_after(self, name: str, day: int) -> None:
+        """Forget `name`'s lever moves made after `day` days (their market's process died before
+        those days ran: `StudentMarket.lose`). They are the last ones: moves come in day order."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM levers WHERE name = ? AND day > ?", (name, day))
+
     def add_days(self, runs: Iterable[DaysRun], **meta: Any) -> None:
         """Days run by one or more markets (a round: every market) and any class settings that
         change with them, in one transaction: a round is stored whole or not at all."""

@@ -14,23 +14,25 @@ that does not serve a class.
 Both say which keeper answers (`generation`): a process that died (killed, out of memory) is
 replaced by a new one, which holds no markets; each market is then rebuilt from its lever
 history when next asked for (`sim.classroom.student`).
+
+Answers are handed over on a thread of the keeper's own (`when_done`), in the order they
+arrive: never on the pool's thread, which holds the pool's locks while it fails the requests
+of a process that died (a student's lock taken there could wait for a student asking the
+pool, which waits for that lock: a deadlock).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import threading
-import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from sim.classroom.market_keeper import ClassMarket, MarketKeeper
-
-PARENT_CHECK_S = 1.0
-"""How often the keeper's process checks that the server still runs (assumption: a second)."""
+from sim.reliability.process_hygiene import exit_with
 
 
 class KeeperLost(RuntimeError):
@@ -44,6 +46,10 @@ class Keeper(Protocol):
 
     def ask(self, request: str, *args: Any) -> Future:
         """Run `MarketKeeper.<request>(*args)`, after every request asked before it."""
+        ...
+
+    def when_done(self, future: Future, then: Callable[[Future], None]) -> None:
+        """Call `then(future)` once it is done, after the answers that arrived before it."""
         ...
 
     def close(self) -> None:
@@ -67,6 +73,10 @@ class KeeperHere:
             future.set_exception(exc)
         return future
 
+    def when_done(self, future: Future, then: Callable[[Future], None]) -> None:
+        """`then(future)` now: the answer is there."""
+        then(future)
+
     def close(self) -> None:
         """Nothing runs apart."""
 
@@ -80,6 +90,7 @@ class KeeperProcess:
         self.generation = 0
         self.lock = threading.Lock()
         self.pool = self.start()
+        self.answers = ThreadPoolExecutor(1, thread_name_prefix="mot-keeper-answers")
 
     def start(self) -> ProcessPoolExecutor:
         """A new process holding a keeper of the class's market, started now: the pool would
@@ -109,33 +120,29 @@ class KeeperProcess:
                 self.generation += 1
                 raise KeeperLost("the markets' process stopped; it was started again") from None
 
+    def when_done(self, future: Future, then: Callable[[Future], None]) -> None:
+        """`then(future)` on the answers' thread, in the order the answers arrive."""
+        future.add_done_callback(lambda done: self.answers.submit(then, done))
+
     def close(self) -> None:
         """Stop the process (requests not started are dropped; the class's file has the rest)."""
         with self.lock:
             self.pool.shutdown(wait=True, cancel_futures=True)
+        self.answers.shutdown(wait=True)
 
 
 _KEEPER: MarketKeeper | None = None
 """The keeper of the process `KeeperProcess` started (None in any other process)."""
 
 
-def start_keeper(made_from: ClassMarket, parent: int) -> None:
-    """Set the keeper's process up: its keeper, warmed up; Ctrl+C is the server's to handle (it
-    stops this process); and a watch that ends the process if the server ended without stopping
-    it."""
+def start_keeper(made_from: ClassMarket, server: int) -> None:
+    """Set the keeper's process up: Ctrl+C is the server's to handle (it stops this process),
+    and the process ends with the server even if the server could not stop it
+    (`process_hygiene.exit_with`); then its keeper, warmed up."""
     global _KEEPER
+    exit_with(server)
     _KEEPER = MarketKeeper(made_from)
     _KEEPER.warm_up()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    watch = threading.Thread(target=end_with, args=(parent,), daemon=True, name="mot-keeper-watch")
-    watch.start()
-
-
-def end_with(parent: int) -> None:
-    """End this process once `parent` is gone (its children are handed to another process)."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_S)
-    os._exit(0)
 
 
 def answer(request: str, *args: Any) -> Any:

@@ -40,6 +40,8 @@ from sim.classroom.relever import check_built_from
 
 __all__ = ["LeverMove", "LeverPeriod", "StudentMarket"]
 
+LOST = "your market's process stopped and was started again; days and lever moves were lost"
+
 
 @dataclass(frozen=True)
 class LeverPeriod:
@@ -108,28 +110,52 @@ class StudentMarket:
 
     def ask(self, request: str, *args: Any) -> Future:
         """Ask the keeper for `request` on this market, opening it there first when the keeper
-        does not hold it (released, resumed, or a new keeper after one died)."""
+        does not hold it (new, released, resumed, or a new keeper after one died)."""
         with self.lock:
             try:
                 return self.ask_held(request, *args)
             except KeeperLost:
-                self.lost()
+                self.lose()
                 return self.ask_held(request, *args)
 
     def ask_held(self, request: str, *args: Any) -> Future:
         """`ask`, once."""
+        keeper = self.keeper
         if not self.loaded:
-            self.keeper.ask("open", self.name, list(self.moves), self._asked)
-            self._opened = self.keeper.generation
-        return self.keeper.ask(request, self.name, *args)
+            opened = keeper.ask("open", self.name, list(self.moves), self._day)
+            self._opened = keeper.generation
+            keeper.when_done(opened, self.check(keeper.generation))
+        return keeper.ask(request, self.name, *args)
 
-    def lost(self) -> None:
-        """The keeper's process died: the days asked and not arrived are not run, and lever
-        moves made after them act from the day after the last arrived one."""
+    def check(self, generation: int) -> Callable[[Future], None]:
+        """A request's check: if it failed, the market is rebuilt at the next request."""
+
+        def checked(done: Future) -> None:
+            if done.cancelled() or done.exception() is not None:
+                self.lose(generation)
+
+        return checked
+
+    def lose(self, generation: int | None = None) -> None:
+        """The keeper no longer holds this market as the pages know it (its process died, or a
+        request failed; `generation`: only if it was the keeper's holding then). The days asked
+        and not arrived were not run, and the lever moves made after them are dropped, in
+        memory and in the class's file: the market is rebuilt from the history that is left."""
         with self.lock:
+            if generation is not None and self._opened != generation:
+                return  # handled already, or held by a newer keeper
             self._opened, self._asked = None, self._day
-            self.moves = [LeverMove(min(m.day, self._day), m.key, m.value) for m in self.moves]
-            self.error = "your market's process stopped and was started again: press again"
+            self.error = f"{LOST} since day {self._day}: press again" if self._day else LOST
+            if all(move.day <= self._day for move in self.moves):
+                return
+            self.moves = [move for move in self.moves if move.day <= self._day]
+            self.values = dict(self.made_from.start_values)
+            self.periods = [LeverPeriod(1, dict(self.values))]
+            for move in self.moves:
+                self.values[move.key] = move.value
+                self.record_period(move.day)
+            if self.store is not None:
+                self.store.drop_levers_after(self.name, self._day)
 
     def set_lever(self, key: str, value: Any) -> bool:
         """Move one lever from the next day on; an impossible combination is kept as `error`."""
@@ -144,7 +170,8 @@ class StudentMarket:
             except (ScenarioError, ValueError) as exc:
                 self.error = str(exc)
                 return False
-            self.ask("move_levers", scenario).add_done_callback(self.failed)
+            moved = self.ask("move_levers", scenario)
+            self.keeper.when_done(moved, self.check(self.keeper.generation))
             self.values, self.error = values, None
             self.notes = advice(scenario)
             move = LeverMove(self._asked, key, value)
@@ -153,11 +180,6 @@ class StudentMarket:
             if self.store is not None:
                 self.store.add_lever(self.name, move.day, key, value)
             return True
-
-    def failed(self, asked: Future) -> None:
-        """Keep a request's failure as `error` (the page shows it)."""
-        if asked.exception() is not None:
-            self.error = f"your market could not run: {asked.exception()}"
 
     def record_period(self, day: int) -> None:
         """Note the levers as in force from `day + 1` (replacing a period not yet run)."""
@@ -183,8 +205,7 @@ class StudentMarket:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on a server's loop (tests, scripts): wait here
-            arrived.exception()
-            then()
+            shown(arrived, then)
             return
         asyncio.wrap_future(arrived, loop=loop).add_done_callback(lambda done: shown(done, then))
 
@@ -198,27 +219,32 @@ class StudentMarket:
                 taken.set_result(0)
                 return taken
             asked = self.ask("run", n)
+            first, generation = self._asked, self.keeper.generation
             self._asked += n
-        asked.add_done_callback(lambda done: self.take(done, save, taken))
+            # inside the lock: answers are taken in the order asked
+            self.keeper.when_done(
+                asked, lambda done: self.take(done, first, save, taken, generation)
+            )
         return taken
 
-    def take(self, asked: Future, save: bool, taken: Future) -> None:
-        """Days arrived from the keeper (in the order asked): add them to `daily`."""
-        failure = asked.exception()
-        if failure is not None:
-            if isinstance(failure, BrokenExecutor):
-                self.lost()
-            else:
-                self.failed(asked)
-            taken.set_exception(failure)
+    def take(self, asked: Future, first: int, save: bool, taken: Future, generation: int) -> None:
+        """Days arrived from the keeper (after day `first`, in the order asked): add them to
+        `daily` and, with `save`, to the class's file. A failure loses them (`lose`)."""
+        try:
+            done: DaysDone = asked.result()
+            with self.lock:
+                if first != self._day:
+                    raise RuntimeError(f"days after day {first} arrived on day {self._day}")
+                if save and self.store is not None:
+                    self.store.add_days([DaysRun(self.name, first + 1, done.rows)])
+                self._daily = pd.concat([self._daily, done.daily], ignore_index=True)
+                self._day, self._network = first + len(done.daily), done.network
+                if self.error is not None and self.error.startswith(LOST):
+                    self.error = None
+        except BaseException as exc:  # handed to whoever waits for the days
+            self.lose(generation)
+            taken.set_exception(exc)
             return
-        done: DaysDone = asked.result()
-        with self.lock:
-            self._daily = pd.concat([self._daily, done.daily], ignore_index=True)
-            self._day = done.first + len(done.daily)
-            self._network = done.network
-            if save and self.store is not None:
-                self.store.add_days([DaysRun(self.name, done.first + 1, done.rows)])
         taken.set_result(len(done.daily))
 
     def days_since(self, first: int) -> DaysRun:
@@ -233,7 +259,10 @@ class StudentMarket:
         """Today's moments and stances of the people in the class's network picture."""
         with self.lock:
             if self._network is None:  # resumed from the class's file: rebuilt to see it
-                self._network = self.ask("look").result()
+                try:
+                    self._network = self.ask("look").result()
+                except BrokenExecutor:  # the keeper died meanwhile: ask its successor
+                    self._network = self.ask("look").result()
             return self._network
 
     def release(self) -> bool:
@@ -246,6 +275,15 @@ class StudentMarket:
             with contextlib.suppress(KeeperLost):  # a new keeper does not hold it either
                 self.keeper.ask("forget", self.name)
             return True
+
+    def back_to(self, day: int) -> None:
+        """Forget the days after `day` that are only in memory (a round that failed before it
+        was written); the market is rebuilt at the next request."""
+        with self.lock:
+            if self._day > day:
+                self._daily = self._daily.iloc[:day].reset_index(drop=True)
+                self._day = day
+            self._opened, self._asked, self._network = None, self._day, None
 
     def restore(self, day: int, moves: list[LeverMove], rows: list[str]) -> None:
         """Come back from the class's file: the lever history and the days run (the market is
@@ -283,7 +321,7 @@ class StudentMarket:
         return f"StudentMarket({self.name!r}, day={self.day}, loaded={self.loaded})"
 
 
-def shown(arrived: asyncio.Future, then: Callable[[], None]) -> None:
-    """Show the days that arrived (a failure is the market's `error`, shown by `then`)."""
+def shown(arrived: Future | asyncio.Future, then: Callable[[], None]) -> None:
+    """Show the days that arrived; a failure is the market's `error`, which `then` shows."""
     arrived.exception()  # retrieved: a failure is not also logged as never looked at
     then()

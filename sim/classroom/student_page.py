@@ -92,8 +92,13 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     solara.use_effect(lambda: day.close, [day])
     solara.use_effect(day.show, [class_version.value])  # a round ran, or the class changed
 
+    error_shown = solara.use_ref(student.error)
+
     def ran() -> None:
         day.show()
+        if student.error != error_shown.current:  # the days failed: the levers' card says why
+            error_shown.current = student.error
+            lever_tick.value += 1
         drawn.set()  # the frame is out: Play may run the next
         done.set(student.day >= student.days)  # the buttons redraw only when it changes
 
