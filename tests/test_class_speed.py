@@ -259,3 +259,26 @@ def test_light_clients_read_solaras_binary_messages_and_fetch_what_the_browser_f
         "/static/a.js?v=1",
         "/_solara/cdn/echarts.js",
     ]
+
+
+def test_a_step_whose_days_failed_says_why_on_the_page(session, monkeypatch):
+    """Days that could not run (the markets' process died, or the engine failed) leave the day
+    where it was and the levers' card shows the notice; the next step clears it."""
+    student = session.student(session.join("Unlucky"))
+    box, rc = solara.render(StudentView(session, student), handle_error=False)
+    buttons = rc.find(StepButtonsWidget).widget
+    buttons.vue_press({"action": "step_7", "levers": {}})
+    keeper = session.keepers[0].keeper
+
+    def broken(name: str, days: int):
+        raise RuntimeError("the engine failed")
+
+    levers = student_page.Levers.render_count
+    with monkeypatch.context() as patch:
+        patch.setattr(keeper, "run", broken)
+        buttons.vue_press({"action": "step_7", "levers": {}})
+    assert student.day == 7 and "lost" in student.error
+    assert student_page.Levers.render_count > levers  # its card shows `student.error`
+    buttons.vue_press({"action": "step_7", "levers": {}})  # rebuilt from its levers, runs on
+    assert student.day == 14 and student.error is None
+    rc.close()
