@@ -5,6 +5,8 @@ serves other pages, and no process left behind or lost work when a process dies.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -15,6 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 from helpers import small_scenario
+from test_app_security import start_app
 
 from sim.classroom.class_session import ClassSession
 from sim.reliability.process_hygiene import POLL_S
@@ -181,6 +184,7 @@ SERVER = """
     import sys, time
     sys.path.insert(0, {tests!r})
     from helpers import small_scenario
+from test_app_security import start_app
     from sim.classroom.class_session import ClassSession
 
     if __name__ == "__main__":
@@ -209,3 +213,18 @@ def test_the_keeper_ends_when_the_server_is_killed(tmp_path):
         for process in psutil.Process().children(recursive=True):
             if process.pid != server.pid:
                 process.kill()
+
+
+def test_ctrl_c_of_a_class_stops_its_markets_process_quietly(tmp_path):
+    app = start_app(tmp_path, "--out", str(tmp_path / "class"), command_name="class")
+    try:
+        (pid,) = keeper_pids(psutil.Process(app.process.pid))  # started with the class
+        keeper = psutil.Process(pid)
+        os.kill(pid, signal.SIGINT)  # a terminal's Ctrl+C reaches every process of its group
+        code = app.interrupt(timeout_s=30)
+        gone, alive = psutil.wait_procs([keeper], timeout=10)
+    finally:
+        app.kill()
+    assert code in (0, 130), app.stderr()
+    assert "Traceback" not in app.stderr(), app.stderr()
+    assert gone and not alive  # nothing left running
