@@ -184,7 +184,6 @@ SERVER = """
     import sys, time
     sys.path.insert(0, {tests!r})
     from helpers import small_scenario
-from test_app_security import start_app
     from sim.classroom.class_session import ClassSession
 
     if __name__ == "__main__":

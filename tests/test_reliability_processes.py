@@ -94,16 +94,17 @@ def reap() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 def slow_experiment(tmp_path: Path) -> Path:
-    """A sweep whose runs take seconds each (2,000 people for 3 years), so it is still running
-    when the test stops it: 80 runs, a minute or more on two workers (with 8, a sweep on an idle
-    machine once finished before the test's Ctrl+C, 2 s after its workers started)."""
+    """A sweep whose runs take about a second each (2,000 people for 3 years), so it is still
+    running when the test stops it: 32 runs, in chunks of 2 (`sweep.driver.chunk_size`), so a
+    stop waits for at most two runs in flight. With 8 runs a sweep once finished before the
+    test's Ctrl+C (2 s after its workers started); with 80, chunks of 5 outlasted its 15 s."""
     path = tmp_path / "slow.toml"
     path.write_text(
         textwrap.dedent(
             f"""
             name = "slow"
             scenario = "{BASELINE}"
-            replications = 40
+            replications = 16
             outputs = ["new_customers"]
             [set]
             days = 1100
