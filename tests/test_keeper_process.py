@@ -5,6 +5,7 @@ serves other pages, and no process left behind or lost work when a process dies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -199,19 +200,19 @@ def test_the_keeper_ends_when_the_server_is_killed(tmp_path):
     script = tmp_path / "server.py"
     script.write_text(textwrap.dedent(SERVER.format(tests=str(TESTS))))
     server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    keepers: list[psutil.Process] = []
     try:
         assert server.stdout.readline().strip() == "ready"
-        (pid,) = keeper_pids(psutil.Process(server.pid))
-        keeper = psutil.Process(pid)
+        keepers = [psutil.Process(pid) for pid in keeper_pids(psutil.Process(server.pid))]
         server.kill()  # no Ctrl+C, no clean-up: the keeper must notice by itself
         server.wait(10)
-        gone, alive = psutil.wait_procs([keeper], timeout=10 * POLL_S + 5)
-        assert gone and not alive, "the keeper outlived its server"
+        gone, alive = psutil.wait_procs(keepers, timeout=10 * POLL_S + 5)
+        assert len(keepers) == 1 and gone and not alive, "the keeper outlived its server"
     finally:
         server.kill()
-        for process in psutil.Process().children(recursive=True):
-            if process.pid != server.pid:
-                process.kill()
+        for keeper in keepers:  # only this test's processes
+            with contextlib.suppress(psutil.NoSuchProcess):
+                keeper.kill()
 
 
 def test_ctrl_c_of_a_class_stops_its_markets_process_quietly(tmp_path):
