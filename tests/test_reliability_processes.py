@@ -94,10 +94,11 @@ def reap() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 def slow_experiment(tmp_path: Path) -> Path:
-    """A sweep whose runs take about a second each (2,000 people for 3 years), so it is still
-    running when the test stops it: 32 runs, in chunks of 2 (`sweep.driver.chunk_size`), so a
-    stop waits for at most two runs in flight. With 8 runs a sweep once finished before the
-    test's Ctrl+C (2 s after its workers started); with 80, chunks of 5 outlasted its 15 s."""
+    """A sweep whose runs take seconds each (2,000 people for 3 years), so it is still running
+    when the test stops it: 32 runs, which the tests ask for one per task (`--chunk 1`), so a
+    Ctrl+C waits for one run in flight per worker. With 8 runs a sweep once finished before the
+    test's Ctrl+C; 32 or 80 runs in automatic chunks (2 or 5 runs a task) outlasted its 15 s on
+    a busy machine."""
     path = tmp_path / "slow.toml"
     path.write_text(
         textwrap.dedent(
@@ -136,7 +137,16 @@ LOCAL_PROCESSES = 5
 
 @pytest.mark.slow
 def test_kill_9_of_a_sweep_leaves_no_process_behind(tmp_path, reap):
-    command = mot("sweep", slow_experiment(tmp_path), "--workers", "2", "--out", tmp_path / "out")
+    command = mot(
+        "sweep",
+        slow_experiment(tmp_path),
+        "--workers",
+        "2",
+        "--chunk",
+        "1",
+        "--out",
+        tmp_path / "out",
+    )
     reap.append(command)
     wait_for_processes(command, LOCAL_PROCESSES)
     os.kill(command.pid, signal.SIGKILL)
@@ -163,7 +173,9 @@ def test_kill_9_of_a_dask_local_sweep_leaves_no_process_behind(tmp_path, reap):
     # workers compute (a part is written), as a user would.
     out = tmp_path / "out"
     experiment = slow_experiment(tmp_path)
-    command = mot("sweep", experiment, "--dask", "local", "--workers", "2", "--out", out)
+    command = mot(
+        "sweep", experiment, "--dask", "local", "--workers", "2", "--chunk", "1", "--out", out
+    )
     reap.append(command)
     wait_for_processes(command, 4)  # the command, the resource tracker, two Dask workers
     os.kill(command.pid, signal.SIGKILL)
@@ -229,7 +241,9 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path, reap):
 @pytest.mark.slow
 def test_sigterm_during_sweep_stops_the_workers_at_once(tmp_path, reap):
     out = tmp_path / "out"
-    command = mot("sweep", slow_experiment(tmp_path), "--workers", "2", "--out", out)
+    command = mot(
+        "sweep", slow_experiment(tmp_path), "--workers", "2", "--chunk", "1", "--out", out
+    )
     reap.append(command)
     wait_for_processes(command, LOCAL_PROCESSES)
     time.sleep(1)  # the workers are inside their first chunk
@@ -259,7 +273,16 @@ def test_sigterm_during_compare_stops_the_workers_and_writes_nothing(tmp_path, r
 def test_ctrl_c_of_a_sweep_is_one_line_exit_130(tmp_path, reap):
     # A terminal sends SIGINT to the whole foreground group: the workers must stay quiet and
     # leave the cleanup to the command.
-    command = mot("sweep", slow_experiment(tmp_path), "--workers", "2", "--out", tmp_path / "o")
+    command = mot(
+        "sweep",
+        slow_experiment(tmp_path),
+        "--workers",
+        "2",
+        "--chunk",
+        "1",
+        "--out",
+        tmp_path / "o",
+    )
     reap.append(command)
     wait_for_processes(command, LOCAL_PROCESSES)
     time.sleep(1)
