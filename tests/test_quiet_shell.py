@@ -1,23 +1,35 @@
 """Solara's stand-in shell answers a page's messages without building a mock each time
-(`sim.classroom.quiet_shell`)."""
+(`sim.classroom.quiet_shell`). Run in a fresh interpreter: importing Solara's server app patches
+the whole process (threads, IPython, output), which must not leak into other tests."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from unittest import mock
+import subprocess
+import sys
+import textwrap
 
-import solara.server.starlette  # noqa: F401 (Solara's app, imported before its patch module)
-from solara.server import patch
+SCRIPT = """
+    from types import SimpleNamespace
+    from unittest import mock
 
-from sim.classroom.quiet_shell import NoEvents, quiet_events
+    import solara.server.starlette  # Solara's app, imported before its patch module
+    from solara.server import patch
 
-CONTEXT = SimpleNamespace(kernel=SimpleNamespace(shell=SimpleNamespace(display_pub=None)))
+    from sim.classroom.quiet_shell import NoEvents, quiet_events
 
-
-def test_the_shell_of_each_message_has_no_mock_events(monkeypatch):
-    monkeypatch.setattr(patch, "mock", patch.mock)  # put back after the test
-    assert isinstance(patch.FakeIPython(CONTEXT).events, mock.MagicMock)  # without: a mock
+    context = SimpleNamespace(kernel=SimpleNamespace(shell=SimpleNamespace(display_pub=None)))
+    before = patch.FakeIPython(context).events
     quiet_events(patch)
-    events = patch.FakeIPython(CONTEXT).events
-    assert isinstance(events, NoEvents)
-    assert events.trigger("pre_execute") is None and events.register("post_execute", print) is None
+    after = patch.FakeIPython(context).events
+    print(isinstance(before, mock.MagicMock), isinstance(after, NoEvents),
+          after.trigger("pre_execute") is None and after.register("post_execute", print) is None)
+"""
+
+
+def test_the_shell_of_each_message_has_no_mock_events():
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(SCRIPT)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    # without quiet_events a mock (the control); with it, events that do nothing
+    assert done.stdout.split() == ["True", "True", "True"]
