@@ -131,22 +131,18 @@ def slow_scenarios(tmp_path: Path) -> list[Path]:
     return paths
 
 
+def slow_sweep(tmp_path: Path, out: Path) -> subprocess.Popen[str]:
+    """`mot sweep` of `slow_experiment` on two local workers, one run per task, into `out`."""
+    return mot("sweep", slow_experiment(tmp_path), "--workers", "2", "--chunk", "1", "--out", out)
+
+
 LOCAL_PROCESSES = 5
 """A local pool's session: the command, the resource tracker, the forkserver, two workers."""
 
 
 @pytest.mark.slow
 def test_kill_9_of_a_sweep_leaves_no_process_behind(tmp_path, reap):
-    command = mot(
-        "sweep",
-        slow_experiment(tmp_path),
-        "--workers",
-        "2",
-        "--chunk",
-        "1",
-        "--out",
-        tmp_path / "out",
-    )
+    command = slow_sweep(tmp_path, tmp_path / "out")
     reap.append(command)
     wait_for_processes(command, LOCAL_PROCESSES)
     os.kill(command.pid, signal.SIGKILL)
@@ -241,9 +237,7 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path, reap):
 @pytest.mark.slow
 def test_sigterm_during_sweep_stops_the_workers_at_once(tmp_path, reap):
     out = tmp_path / "out"
-    command = mot(
-        "sweep", slow_experiment(tmp_path), "--workers", "2", "--chunk", "1", "--out", out
-    )
+    command = slow_sweep(tmp_path, out)
     reap.append(command)
     wait_for_processes(command, LOCAL_PROCESSES)
     time.sleep(1)  # the workers are inside their first chunk
@@ -273,16 +267,7 @@ def test_sigterm_during_compare_stops_the_workers_and_writes_nothing(tmp_path, r
 def test_ctrl_c_of_a_sweep_is_one_line_exit_130(tmp_path, reap):
     # A terminal sends SIGINT to the whole foreground group: the workers must stay quiet and
     # leave the cleanup to the command.
-    command = mot(
-        "sweep",
-        slow_experiment(tmp_path),
-        "--workers",
-        "2",
-        "--chunk",
-        "1",
-        "--out",
-        tmp_path / "o",
-    )
+    command = slow_sweep(tmp_path, tmp_path / "o")
     reap.append(command)
     wait_for_processes(command, LOCAL_PROCESSES)
     time.sleep(1)
