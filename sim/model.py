@@ -182,13 +182,16 @@ class JourneyModel(mesa.Model):
         """Days of the measured window simulated so far (the warm-up is not counted)."""
         return max(self.market.window_day - 1, 0)
 
-    def daily(self, warmup: bool = False) -> pd.DataFrame:
+    def daily(self, warmup: bool = False, since: int = 0) -> pd.DataFrame:
         """Measures per day of the window, numbered from 1; with `warmup`, the warm-up days
-        too, numbered up to 0 (the last warm-up day is day 0)."""
+        too, numbered up to 0 (the last warm-up day is day 0). `since` skips the window's
+        first `since` days (a class's market sends only its new days: building every day's
+        table at each step cost more as the year went on)."""
         start = self.market.window_start - 1
         if warmup:
             return self.market.daily.frame(first_day=1 - start)
-        return self.market.daily.frame(rows=slice(start, start + self.days_run))
+        rows = slice(start + since, start + self.days_run)
+        return self.market.daily.frame(rows=rows, first_day=since + 1)
 
     def cohorts(self) -> pd.DataFrame:
         """Focal-brand retention by acquisition cohort and age."""

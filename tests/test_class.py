@@ -20,7 +20,8 @@ from sim.classroom.class_kpis import CLASS_KPIS
 from sim.classroom.class_session import BASELINE, ClassSession, JoinError
 from sim.classroom.lesson_text import lesson_path, load_lesson_text, text_for
 from sim.classroom.lever_set import scenario_for
-from sim.classroom.network_view import network_state
+from sim.classroom.live_chart import state_codes
+from sim.classroom.network_view import NetworkState, network_state
 from sim.classroom.relever import change_levers
 from sim.cli import main
 from sim.errors import ScenarioError
@@ -228,6 +229,16 @@ def test_the_network_picture_rings_only_the_focal_brands_voices(session):
     state = network_state(session.sample, market)
     assert list(state.stance[:4]) == [1, -1, 0, 0]
     assert list(state.talking[:4]) == [True, True, False, False]
+
+
+def test_the_network_picture_sends_one_letter_per_person_for_moment_and_talk():
+    state = NetworkState(
+        moment=np.array([0, 5, 2, 3]),
+        stance=np.array([0, 1, -1, 1]),
+        talking=np.array([False, True, True, False]),
+    )
+    # "A" + moment x 3 + talk: nobody, a talking advocate, a talking critic, a quiet advocate
+    assert state_codes(state) == "AQIJ"
 
 
 def test_chart_colours_read_on_a_projector():

@@ -193,6 +193,33 @@ CHART_FONT_SIZES = """() => [...document.querySelectorAll('.mot-chart')].map(el 
   walk(el.__vue__.chart.getOption());
   return Math.min(...sizes);
 })"""
+PICTURE = """() => {
+  const vue = document.querySelector('.mot-network').__vue__, series = vue.chart.getOption().series;
+  const drawn = {};
+  for (const s of series) drawn[s.id] = s.data.length;
+  return { states: vue.states, points: vue.p.length, drawn: drawn };
+}"""
+
+
+def assert_picture_draws_every_person(page) -> None:
+    """The network picture draws each person in the moment, and each talker with the shape,
+    that the server's letters say (`live_chart.state_codes`: "A" + moment x 3 + talk)."""
+    page.wait_for_function(  # the newest letters drawn (they may arrive after the day's text)
+        f"() => {{ const p = ({PICTURE})(), sum = Object.keys(p.drawn)"
+        ".filter(k => k.startsWith('moment_')).reduce((t, k) => t + p.drawn[k], 0);"
+        " return p.states.length === 2000 && sum === p.states.length; }",
+        timeout=30_000,
+    )
+    picture = page.evaluate(PICTURE)
+    codes = [ord(letter) - ord("A") for letter in picture["states"]]
+    assert len(codes) == picture["points"] == 2000
+    for moment in range(6):
+        assert picture["drawn"][f"moment_{moment}"] == sum(c // 3 == moment for c in codes)
+    assert picture["drawn"]["advocates"] == sum(c % 3 == 1 for c in codes)
+    assert picture["drawn"]["critics"] == sum(c % 3 == 2 for c in codes)
+    assert len({c // 3 for c in codes}) >= 2  # after 7 days people are in several moments
+
+
 CLIPPED = """() => [...document.querySelectorAll('body *')].filter(el => {
   const box = el.getBoundingClientRect(), style = getComputedStyle(el);
   const leaf = el.matches('button, input, textarea, canvas')
@@ -238,6 +265,7 @@ def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp
                 page.keyboard.press("ArrowLeft")
             page.get_by_role("button", name="Step 7 days").click()
             wait_text(page, "You are Ana · day 7 of 40")
+            assert_picture_draws_every_person(page)
             moves = sqlite3.connect(folder / "class.sqlite").execute(
                 "SELECT day, value FROM levers WHERE name = 'Ana' AND lever = 'quality' ORDER BY seq"
             )

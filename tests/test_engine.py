@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import small_scenario
 
@@ -135,3 +136,13 @@ def test_switching_on_a_do_nothing_strategy_changes_no_other_draw():
     plain = run_once(small_scenario(), seed=9).daily
     with_strategy = small_scenario(brands={"focal": {"strategies": {"follow_up_email": inert}}})
     assert run_once(with_strategy, seed=9).daily.equals(plain)
+
+
+def test_the_daily_table_since_a_day_is_the_rest_of_the_whole_table():
+    model = JourneyModel(small_scenario(days=20, warmup_days=5, seed=3), with_agents=False)
+    for _ in range(12):
+        model.step()
+    whole = model.daily()
+    rest = model.daily(since=9)
+    assert list(rest["day"]) == [10, 11, 12]
+    pd.testing.assert_frame_equal(rest, whole.iloc[9:].reset_index(drop=True))

@@ -274,15 +274,27 @@ def journey_label(daily: pd.DataFrame) -> str:
     """The journey chart's text alternative: where people are and what the brand has now."""
     if not len(daily):
         return "Journey charts: no days run yet."
-    last = daily.iloc[-1]
+    last = last_day(daily, ("day", "customers", "review_count", *MOMENT_COLUMNS))
+    total = totals(daily, ("new_customers", "churned"))
     where = ", ".join(
         f"{LABELS[m]} {int(last[c])}" for m, c in zip(Moment, MOMENT_COLUMNS, strict=True)
     )
     return (
         f"Journey charts, day {int(last['day'])}: people per moment {where}; "
-        f"{int(last['customers'])} customers, {int(daily['new_customers'].sum())} new and "
-        f"{int(daily['churned'].sum())} lost so far; {int(last['review_count'])} reviews."
+        f"{int(last['customers'])} customers, {int(total['new_customers'])} new and "
+        f"{int(total['churned'])} lost so far; {int(last['review_count'])} reviews."
     )
+
+
+def last_day(daily: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, float]:
+    """The last day's values of `columns` (a page's line of today's numbers, at every step:
+    `daily.iloc[-1]` builds a whole row of every column first, about five times the time)."""
+    return {c: daily[c].to_numpy()[-1] for c in columns}
+
+
+def totals(daily: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, float]:
+    """Sums of `columns` over every day so far (missing days count nothing, as pandas' `sum`)."""
+    return {c: np.nansum(daily[c].to_numpy()) for c in columns}
 
 
 def network_option(title: str) -> dict[str, Any]:

@@ -123,7 +123,7 @@ class MarketKeeper:
         first = model.days_run
         for _ in range(days):
             model.step()
-        daily = model.daily().iloc[first:].reset_index(drop=True)
+        daily = model.daily(since=first)
         return DaysDone(first, daily, day_rows(daily), self.look(name))
 
     def look(self, name: str) -> NetworkState:

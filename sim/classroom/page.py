@@ -278,12 +278,13 @@ def summary(classroom: Classroom, arm: str) -> str:
 def day_numbers(daily) -> str:
     """The days run so far in one line: customers today, new, lost, reviews, rating, critics
     (also the student page's line in class mode)."""
-    last = daily.iloc[-1]
+    last = opts.last_day(daily, ("customers", "review_count", "mean_rating"))
+    total = opts.totals(daily, ("new_customers", "churned", "critics"))
     rating = f"{last['mean_rating']:.2f} stars" if last["review_count"] else "no reviews yet"
     return (
-        f"**{int(last['customers'])}** customers · **{int(daily['new_customers'].sum())}** new · "
-        f"**{int(daily['churned'].sum())}** lost · **{int(last['review_count'])}** reviews, "
-        f"{rating} · **{int(daily['critics'].sum())}** critics"
+        f"**{int(last['customers'])}** customers · **{int(total['new_customers'])}** new · "
+        f"**{int(total['churned'])}** lost · **{int(last['review_count'])}** reviews, "
+        f"{rating} · **{int(total['critics'])}** critics"
     )
 
 
