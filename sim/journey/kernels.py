@@ -436,12 +436,14 @@ def spread_messages(
     about = np.empty(64, dtype=np.int64)
     posters = np.empty(0, dtype=np.int64)
     m, positive, focal_positive, focal_negative = 0, 0, 0, 0
-    columns = (stance, stance_brand, talk_until, person_unit, unit_brand)
     for p in range(stance.shape[0]):
-        which = _talk_class(p, columns, day, brand_heard, critics_heard)
-        if which < 0:
+        if stance[p] == 0:
             continue
         v, b = np.int64(stance[p]), np.int64(stance_brand[p])
+        fresh, owns = talk_until[p] >= day, unit_brand[person_unit[p]] == b
+        which = _talk_class(v, fresh, owns, brand_heard[b], critics_heard[b])
+        if which < 0:
+            continue
         if is_influencer[p] and talk_until[p] == post_until:
             posters = np.append(posters, p)
         mean = mean_of[which]
