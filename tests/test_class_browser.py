@@ -220,6 +220,14 @@ def assert_picture_draws_every_person(page) -> None:
     assert len({c // 3 for c in codes}) >= 2  # after 7 days people are in several moments
 
 
+JOURNEY_DAYS = """(days) => {
+  const series = document.querySelector('.mot-journey').__vue__.chart.getOption().series;
+  return series.every(s => s.data.length === days) && series.find(s => s.id === 'customers')
+    .data.map(point => point[0]).join() === Array.from({ length: days }, (_, d) => d + 1).join();
+}"""
+"""Every journey series has one point per day run, and the customers' line runs day 1, 2, ..."""
+
+
 CLIPPED = """() => [...document.querySelectorAll('body *')].filter(el => {
   const box = el.getBoundingClientRect(), style = getComputedStyle(el);
   const leaf = el.matches('button, input, textarea, canvas')
@@ -283,6 +291,7 @@ def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp
             wait_text(page, "You are Ana · day 7 of 40")
             page.get_by_role("button", name="Step 7 days").click()
             wait_text(page, "You are Ana · day 14 of 40")
+            page.wait_for_function(JOURNEY_DAYS, arg=14, timeout=30_000)  # patch + tail
             page.screenshot(path=str(ARTIFACTS / "class-student-restarted.png"))
             teacher = browser.new_page(viewport={"width": 1280, "height": 720})
             teacher.goto(f"{address}/teacher?token={token}")

@@ -165,15 +165,30 @@ def test_errors_and_responses_with_cookies_are_not_kept(status, headers):
     assert inner.calls == 2
 
 
-def test_the_journey_json_grown_day_by_day_is_the_whole_journey_json(session):
+def with_tail(patch: str, tail: str) -> dict:
+    """What the browser draws (`live_chart.vue`'s `withTail`): the patch's series with the
+    tail's days after theirs."""
+    option, more = json.loads(patch), json.loads(tail)
+    series = {s["id"]: s for s in option.get("series", [])}
+    for extra in more.get("series", []):
+        kept = series.setdefault(extra["id"], {"id": extra["id"], "data": []})
+        kept["data"] = kept["data"] + extra["data"]
+    return {**option, "series": list(series.values())}
+
+
+def test_the_journey_patch_with_its_tail_is_the_whole_journey(session):
     student = session.student(session.join("Feed"))
-    feed = opts.JourneyFeed()
-    for days in (0, 0, 1, 1, 6, 7, 30):
+    feed, patches = opts.JourneyFeed(), set()
+    for days in (0, 0, 1, 1, 6, 7, 30, 7, 7, 7, 7, 7, 7, 7, 7, 7):
         student.step(days)
         daily = student.daily()
-        assert feed.patch_json(daily) == to_json(opts.journey_patch(daily))
-    assert opts.JourneyFeed().patch_json(daily) == to_json(opts.journey_patch(daily))
-    assert feed.patch_json(daily.iloc[:3]) == to_json(opts.journey_patch(daily.iloc[:3]))
+        patch, tail = feed.update(daily)
+        patches.add(patch)
+        assert with_tail(patch, tail) == json.loads(to_json(opts.journey_patch(daily)))
+        assert len(json.loads(tail).get("series", [{"data": []}])[0]["data"]) <= opts.TAIL_DAYS
+    assert 2 <= len(patches) <= 3  # the whole journey is sent again now and then, not each frame
+    short = daily.iloc[:3]  # days dropped: the patch starts again
+    assert with_tail(*feed.update(short)) == json.loads(to_json(opts.journey_patch(short)))
 
 
 def test_the_day_lines_convert_as_python_markdown_does(session):

@@ -215,32 +215,42 @@ def journey_data(daily: pd.DataFrame, first_row: int = 0) -> dict[str, list]:
     return {k: pairs(days, values[first_row:], log=log) for k, (values, log) in series.items()}
 
 
-class JourneyFeed:
-    """The journey chart's `patch` JSON for a market that only grows, made a few days at a time.
+TAIL_DAYS = 56
+"""Days a journey chart's tail may hold before the whole journey is sent again (assumption: 8
+weeks, so a year's chart is sent whole about once in 8 weekly steps)."""
 
-    Why: the whole year's fourteen series were turned into JSON at every frame (~10 ms a frame
-    at day 365 on the test machine, most of a frame's page update). Past days never change, so
-    each series keeps its JSON text so far and a frame adds only the new days' text; the result
-    is the same text as `to_json(journey_patch(daily))` (tests check it byte for byte)."""
+
+class JourneyFeed:
+    """The journey chart's data for a market that only grows, as two JSON texts: `patch`, every
+    day up to some day, sent now and then; `tail`, the days since, sent at each frame. The
+    browser draws the patch's series with the tail's days added (`live_chart.vue`).
+
+    Why: the whole year's fourteen series were written as JSON, compressed and sent at every
+    frame of every student (at day 365 about 60 kB a frame), and most of it the browser had
+    already. Past days never change, so a frame now sends only the days since the last whole
+    patch, at most `TAIL_DAYS` of them."""
 
     def __init__(self) -> None:
         self.rows = 0
-        self.text: dict[str, str] = {}
+        """Days in the last whole patch."""
+        self.patch = "{}"
 
-    def patch_json(self, daily: pd.DataFrame) -> str:
-        """`to_json(journey_patch(daily))`, from the rows not seen before."""
-        if len(daily) < self.rows:  # another market: start again
-            self.rows, self.text = 0, {}
-        if len(daily) > self.rows or not self.text:
-            for key, data in journey_data(daily, self.rows).items():
-                new = json.dumps(data, separators=(",", ":"), allow_nan=False)[1:-1]
-                old = self.text.get(key, "")
-                self.text[key] = f"{old},{new}" if old and new else old or new
-            self.rows = len(daily)
-        series = ",".join(
-            f'{{"id":{json.dumps(key)},"data":[{text}]}}' for key, text in self.text.items()
-        )
-        return f'{{"series":[{series}]}}'
+    def update(self, daily: pd.DataFrame) -> tuple[str, str]:
+        """(patch, tail) for the days of `daily`; the patch is the one before unless the tail
+        grew too long or the days went back (another market, or days dropped); the first is
+        always whole."""
+        since = len(daily) - self.rows
+        if self.patch == "{}" or since < 0 or since > TAIL_DAYS:
+            self.patch, self.rows = to_json(journey_patch(daily)), len(daily)
+        if len(daily) == self.rows:
+            return self.patch, "{}"
+        series = [{"id": k, "data": v} for k, v in journey_data(daily, self.rows).items()]
+        return self.patch, to_json({"series": series})
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON for the browser (NaN is not JSON: it becomes null, a gap in a line)."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 def running_total(values: np.ndarray) -> np.ndarray:

@@ -42,7 +42,7 @@ class DayParts:
 
     def __init__(self, session: ClassSession, student: StudentMarket) -> None:
         self.session, self.student = session, student
-        self.feed = opts.JourneyFeed()  # only the new days' JSON a frame
+        self.feed = opts.JourneyFeed()  # a frame sends only the days since the last whole patch
         network, journey = chart_setups()
         points, ties = layout_json(session.sample)
         self.day = ipyvuetify.Html(tag="span", class_="mot-day", style_=DAY_STYLE, children=[""])
@@ -68,7 +68,7 @@ class DayParts:
                     f"day {student.day}."
                 )
             with self.journey.hold_sync():
-                self.journey.patch = self.feed.patch_json(daily)
+                self.journey.patch, self.journey.tail = self.feed.update(daily)
                 self.journey.label = opts.journey_label(daily)
 
     def widgets(self) -> list[ipywidgets.Widget]:

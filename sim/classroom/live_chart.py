@@ -10,14 +10,12 @@ talking), so a frame of the 2,000-person picture is a few kilobytes.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import ipyvuetify
 import numpy as np
 import solara
 import traitlets
 
+from sim.classroom.chart_options import to_json
 from sim.classroom.network_view import NetworkSample, NetworkState
 
 
@@ -32,16 +30,13 @@ class LiveChartWidget(ipyvuetify.VuetifyTemplate):
     template_file = (__file__, "live_chart.vue")
     option = traitlets.Unicode("{}").tag(sync=True)
     patch = traitlets.Unicode("{}").tag(sync=True)
+    tail = traitlets.Unicode("{}").tag(sync=True)
+    """Days after the patch's, drawn after them (`chart_options.JourneyFeed`)."""
     points = traitlets.Unicode("[]").tag(sync=True)
     ties = traitlets.Unicode("[]").tag(sync=True)
     states = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
     attributes = traitlets.Dict({}).tag(sync=True)
-
-
-def to_json(value: Any) -> str:
-    """Compact JSON for the browser (NaN is not JSON: it becomes null, a gap in a line)."""
-    return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 @solara.component
