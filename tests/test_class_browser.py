@@ -197,13 +197,17 @@ PICTURE = """() => {
   const vue = document.querySelector('.mot-network').__vue__, series = vue.chart.getOption().series;
   const drawn = {};
   for (const s of series) drawn[s.id] = s.data.length;
-  return { states: vue.states, points: vue.p.length, drawn: drawn };
+  const graphic = (vue.chart.getOption().graphic || [{ elements: [] }])[0].elements;
+  const ties = graphic.find(e => e.id === 'ties');
+  return { states: vue.states, points: vue.p.length, drawn: drawn,
+           ties: ties ? [ties.style.image.width, ties.style.width] : null };
 }"""
 
 
 def assert_picture_draws_every_person(page) -> None:
     """The network picture draws each person in the moment, and each talker with the shape,
-    that the server's letters say (`live_chart.state_codes`: "A" + moment x 3 + talk)."""
+    that the server's letters say (`live_chart.state_codes`: "A" + moment x 3 + talk), over a
+    picture of the grey ties drawn once."""
     page.wait_for_function(  # the newest letters drawn (they may arrive after the day's text)
         f"() => {{ const p = ({PICTURE})(), sum = Object.keys(p.drawn)"
         ".filter(k => k.startsWith('moment_')).reduce((t, k) => t + p.drawn[k], 0);"
@@ -218,6 +222,8 @@ def assert_picture_draws_every_person(page) -> None:
     assert picture["drawn"]["advocates"] == sum(c % 3 == 1 for c in codes)
     assert picture["drawn"]["critics"] == sum(c % 3 == 2 for c in codes)
     assert len({c // 3 for c in codes}) >= 2  # after 7 days people are in several moments
+    picture_width, shown_width = picture["ties"]  # the grey ties: a picture behind the people
+    assert shown_width > 0 and picture_width >= 2 * shown_width  # sharp in the 2x PNG download
 
 
 JOURNEY_DAYS = """(days) => {
