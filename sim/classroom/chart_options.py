@@ -233,14 +233,14 @@ class JourneyFeed:
     def __init__(self) -> None:
         self.rows = 0
         """Days in the last whole patch."""
-        self.patch = "{}"
+        self.patch: str | None = None
 
     def update(self, daily: pd.DataFrame) -> tuple[str, str]:
         """(patch, tail) for the days of `daily`; the patch is the one before unless the tail
         grew too long or the days went back (another market, or days dropped); the first is
         always whole."""
         since = len(daily) - self.rows
-        if self.patch == "{}" or since < 0 or since > TAIL_DAYS:
+        if self.patch is None or since < 0 or since > TAIL_DAYS:
             self.patch, self.rows = to_json(journey_patch(daily)), len(daily)
         if len(daily) == self.rows:
             return self.patch, "{}"
@@ -342,6 +342,8 @@ def network_option(title: str) -> dict[str, Any]:
     ties = {"type": "lines", "coordinateSystem": "cartesian2d", "large": True, "silent": True}
     talk = ties
     option["series"] = [
+        # the grey ties: drawn once by the browser into a picture behind the people
+        # (`live_chart.vue`, `picturedTies`), in this series' style; it holds no data itself
         {**ties, "id": "ties", "lineStyle": {"color": "#d9d9d9", "width": 0.5}, "data": []},
         *moments,
         {**talk, "id": "advocate_ties", "lineStyle": {"color": ADVOCATE, "width": 1.2}, "data": []},
