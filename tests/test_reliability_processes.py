@@ -69,8 +69,9 @@ def mot(*argv: str | Path) -> subprocess.Popen[str]:
 @contextlib.contextmanager
 def sigint_acted_on() -> Iterator[None]:
     """SIGINT handled in this process while the block runs: a child inherits an ignored
-    SIGINT (it survives `exec`), and a library used by another test may have left this
-    pytest process ignoring it (`conftest.sigint_left_as_found`)."""
+    SIGINT (it survives `exec`), and pytest itself ignores it when started as a background
+    job of a script (`pytest &`: without job control the shell ignores SIGINT for the job).
+    That is how the sweep Ctrl+C test failed in fresh-clone runs started in the background."""
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
