@@ -98,6 +98,11 @@ def wait_for_day(page, day: int) -> None:
     )
 
 
+TIES_PICTURE = """() => document.querySelector('.mot-network-A').__vue__.chart.getOption()
+  .graphic[0].elements.find(e => e.id === 'ties').style.image"""
+"""The network picture's grey ties, drawn once per layout into a picture (`live_chart.vue`)."""
+
+
 def test_students_drive_the_page_offline(server):
     from playwright.sync_api import sync_playwright
 
@@ -159,5 +164,12 @@ def test_students_drive_the_page_offline(server):
             page.wait_for_selector(".mot-error", timeout=20_000)
             assert "seed: must be >= 0" in page.inner_text(".mot-error")
             wait_for_day(page, 28)  # the running market is kept
+
+            page.evaluate(f"window.oldTies = ({TIES_PICTURE})()")
+            seed.fill("7")
+            seed.press("Enter")
+            page.get_by_role("button", name="Reset").click()
+            wait_for_day(page, 0)  # another market: its ties are pictured anew
+            page.wait_for_function(f"() => ({TIES_PICTURE})() !== window.oldTies", timeout=30_000)
         finally:
             browser.close()
