@@ -190,8 +190,18 @@ class JourneyModel(mesa.Model):
         start = self.market.window_start - 1
         if warmup:
             return self.market.daily.frame(first_day=1 - start)
-        rows = slice(start + since, start + self.days_run)
-        return self.market.daily.frame(rows=rows, first_day=since + 1)
+        return self.market.daily.frame(rows=self._window_rows(since), first_day=since + 1)
+
+    def daily_numbers(self, since: int = 0) -> tuple[tuple[str, ...], np.ndarray]:
+        """`daily(since=since)` as column names and one float array (the day first): what a
+        class's markets' process hands over at each step, without building a DataFrame."""
+        rows = self._window_rows(since)
+        return ("day", *self.market.daily.columns), self.market.daily.numbers(rows, since + 1)
+
+    def _window_rows(self, since: int) -> slice:
+        """The daily table's rows of the window's days after the first `since`."""
+        start = self.market.window_start - 1
+        return slice(start + since, start + self.days_run)
 
     def cohorts(self) -> pd.DataFrame:
         """Focal-brand retention by acquisition cohort and age."""

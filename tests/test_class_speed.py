@@ -17,6 +17,8 @@ import sys
 
 import ipyvuetify as v
 import markdown
+import numpy as np
+import pandas as pd
 import pytest
 import solara
 from helpers import small_scenario
@@ -28,6 +30,7 @@ from sim.classroom import student_page
 from sim.classroom.asset_cache import AssetCache, front_end_files
 from sim.classroom.class_session import ClassSession
 from sim.classroom.class_store import day_rows
+from sim.classroom.days_table import DaysTable
 from sim.classroom.live_chart import LiveChartWidget, to_json
 from sim.classroom.page import day_numbers
 from sim.classroom.rich_text import escaped, simple_html, to_html
@@ -208,11 +211,32 @@ def test_the_day_lines_convert_as_python_markdown_does(session):
 
 
 def test_stored_daily_rows_are_the_rows_to_dict_gave(session):
+    """The rows a class's file keeps are written from the days' numbers, and are the text
+    pandas' `to_dict` gave of the engine's own table (old class files are read back)."""
     student = session.student(session.join("Rows"))
     student.step(12)
-    daily = student.daily()
-    for rows in (daily, daily.iloc[5:12], daily.iloc[0:0]):
-        assert day_rows(rows) == [json.dumps(row) for row in rows.to_dict("records")]
+    numbers, engine = student.numbers(), student.daily()
+    assert len(engine) == 12 and engine["day"].dtype == np.int64
+    for first, last in ((0, 12), (5, 12), (0, 0)):
+        rows = engine.iloc[first:last]
+        wanted = [json.dumps(row) for row in rows.to_dict("records")]
+        assert day_rows(numbers.since(first).head(last - first)) == wanted
+
+
+def test_the_days_table_is_the_engine_s_daily_table(session):
+    """A step's days as numbers hold exactly the engine's daily table (the page's numbers and
+    the teacher's table read them), and grow and shrink as the market's days do."""
+    student = session.student(session.join("Numbers"))
+    student.step(5)
+    student.step(4)
+    model = student.keeper.keeper.markets["Numbers"]  # the market itself (keeper in-process)
+    pd.testing.assert_frame_equal(student.daily(), model.daily())
+    assert opts.journey_label(student.numbers()) == opts.journey_label(model.daily())
+    assert day_numbers(student.numbers()) == day_numbers(model.daily())
+    student.back_to(6)
+    pd.testing.assert_frame_equal(student.daily(), model.daily().iloc[:6])
+    with pytest.raises(ValueError, match="other measures"):
+        student.numbers().then(DaysTable(("day", "x"), np.zeros((1, 2))))
 
 
 def test_a_step_updates_the_day_in_place_and_renders_nothing(session):

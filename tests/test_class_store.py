@@ -172,7 +172,7 @@ def test_stored_rows_are_the_market_s_rows_exactly(base, tmp_path):
     session = ClassSession(base, n_shown=300, folder=tmp_path)
     ana = session.student(session.join("Ana"))
     ana.step(12)
-    assert ClassStore(tmp_path).rows("Ana") == day_rows(ana.daily())
+    assert ClassStore(tmp_path).rows("Ana") == day_rows(ana.numbers())
 
 
 def test_mot_class_stops_on_a_folder_it_cannot_use_with_status_2(

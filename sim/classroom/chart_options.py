@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.classroom.days_table import Days
 from sim.market.measures import MOMENT_COLUMNS
 from sim.market.moments import LABELS, Moment
 
@@ -173,7 +174,7 @@ def pairs(days: Any, values: Any, log: bool = False) -> list:
     ]
 
 
-def journey_patch(daily: pd.DataFrame, y_max: dict[str, float] | None = None) -> dict[str, Any]:
+def journey_patch(daily: Days, y_max: dict[str, float] | None = None) -> dict[str, Any]:
     """The journey's data; `y_max` (panel -> top) gives side-by-side charts one scale."""
     patch: dict[str, Any] = {
         "series": [{"id": k, "data": v} for k, v in journey_data(daily).items()]
@@ -183,7 +184,7 @@ def journey_patch(daily: pd.DataFrame, y_max: dict[str, float] | None = None) ->
     return patch
 
 
-def journey_data(daily: pd.DataFrame, first_row: int = 0) -> dict[str, list]:
+def journey_data(daily: Days, first_row: int = 0) -> dict[str, list]:
     """Each journey series' [[day, value], ...] from row `first_row` on (running totals still
     count every day from the first).
 
@@ -235,7 +236,7 @@ class JourneyFeed:
         """Days in the last whole patch."""
         self.patch: str | None = None
 
-    def update(self, daily: pd.DataFrame) -> tuple[str, str]:
+    def update(self, daily: Days) -> tuple[str, str]:
         """(patch, tail) for the days of `daily`; the patch is the one before unless the tail
         grew too long or the days went back (another market, or days dropped); the first is
         always whole."""
@@ -280,7 +281,7 @@ def nice(value: float) -> float:
     return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value))
 
 
-def journey_label(daily: pd.DataFrame) -> str:
+def journey_label(daily: Days) -> str:
     """The journey chart's text alternative: where people are and what the brand has now."""
     if not len(daily):
         return "Journey charts: no days run yet."
@@ -296,15 +297,15 @@ def journey_label(daily: pd.DataFrame) -> str:
     )
 
 
-def last_day(daily: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, float]:
+def last_day(daily: Days, columns: tuple[str, ...]) -> dict[str, float]:
     """The last day's values of `columns` (a page's line of today's numbers, at every step:
     `daily.iloc[-1]` builds a whole row of every column first, about five times the time)."""
-    return {c: daily[c].to_numpy()[-1] for c in columns}
+    return {c: np.asarray(daily[c])[-1] for c in columns}
 
 
-def totals(daily: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, float]:
+def totals(daily: Days, columns: tuple[str, ...]) -> dict[str, float]:
     """Sums of `columns` over every day so far (missing days count nothing, as pandas' `sum`)."""
-    return {c: np.nansum(daily[c].to_numpy()) for c in columns}
+    return {c: np.nansum(np.asarray(daily[c])) for c in columns}
 
 
 def network_option(title: str) -> dict[str, Any]:

@@ -17,11 +17,11 @@ import functools
 
 import ipyvuetify
 import ipywidgets
-import pandas as pd
 import solara.widgets
 
 from sim.classroom import chart_options as opts
 from sim.classroom.class_session import ClassSession
+from sim.classroom.days_table import DaysTable
 from sim.classroom.live_chart import (
     LiveChartWidget,
     chart_attributes,
@@ -56,7 +56,7 @@ class DayParts:
         """Today's day, numbers and charts; a widget whose value did not change sends nothing."""
         with self.student.lock:  # Play's thread and the page's messages both show days
             student, sample = self.student, self.session.sample
-            daily = student.daily()
+            daily = student.numbers()
             who = f"You are **{escaped(student.name)}** · day **{student.day}** of {student.days}"
             self.day.children = [f"Day {student.day}"]
             self.who.unsafe_innerHTML = to_html(who)
@@ -107,6 +107,6 @@ def chart_setups() -> tuple[str, str]:
     )
 
 
-def summary_line(daily: pd.DataFrame) -> str:
+def summary_line(daily: DaysTable) -> str:
     """Today's numbers in one line."""
     return day_numbers(daily) if len(daily) else NO_DAYS_YET

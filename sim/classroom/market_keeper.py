@@ -21,9 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from sim.classroom.class_store import day_rows
+from sim.classroom.days_table import DaysTable
 from sim.classroom.hand_back import hand_back_memory_soon
 from sim.classroom.lever_set import scenario_for
 from sim.classroom.network_view import NetworkSample, NetworkState, network_state
@@ -47,7 +46,7 @@ class DaysDone:
 
     first: int
     """Days run before these (the first new day is `first + 1`)."""
-    daily: pd.DataFrame
+    days: DaysTable
     """The new days' measures, one row per day."""
     rows: list[str]
     """The same rows as the class's file keeps them (`class_store.day_rows`)."""
@@ -75,9 +74,9 @@ class ClassMarket:
         return scenario_for(self.base, self.market, values, source)
 
     @functools.cached_property
-    def first_daily(self) -> pd.DataFrame:
+    def first_days(self) -> DaysTable:
         """A market's measures before its first day: no rows."""
-        return self.template.daily()
+        return DaysTable(*self.template.daily_numbers())
 
     @functools.cached_property
     def first_network(self) -> NetworkState:
@@ -123,8 +122,8 @@ class MarketKeeper:
         first = model.days_run
         for _ in range(days):
             model.step()
-        daily = model.daily(since=first)
-        return DaysDone(first, daily, day_rows(daily), self.look(name))
+        days = DaysTable(*model.daily_numbers(since=first))
+        return DaysDone(first, days, day_rows(days), self.look(name))
 
     def look(self, name: str) -> NetworkState:
         """The network picture of `name`'s market today."""

@@ -126,8 +126,9 @@ def network_state(sample: NetworkSample, market: Market) -> NetworkState:
     """Read today's moments and stances of the sampled people from the market's columns."""
     people = market.people
     who = sample.people
-    moment = market.units.moment[people.unit[who]].astype(np.int64)
+    # small whole numbers: a class's step hands this from the markets' process to the server
+    moment = market.units.moment[people.unit[who]].astype(np.int8)
     focal = people.stance_brand[who] == 0  # the picture rings the focal brand's voices only
-    stance = np.where(focal, people.stance[who], 0).astype(np.int64)
+    stance = np.where(focal, people.stance[who], 0).astype(np.int8)
     talking = (stance != 0) & (people.talk_until[who] >= market.day - 1)
     return NetworkState(moment=moment, stance=stance, talking=talking)

@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from sim.classroom.class_store import ClassStore, DaysRun, day_rows, frame_from_rows
+from sim.classroom.days_table import DaysTable
 from sim.classroom.keeper_process import Keeper, KeeperLost
 from sim.classroom.lever_set import ScenarioError, advice
 from sim.classroom.market_keeper import ClassMarket, DaysDone, LeverMove
@@ -81,7 +82,7 @@ class StudentMarket:
         self._day = 0
         self._asked = 0
         """Days asked of the keeper: `_day` plus those still running."""
-        self._daily = made_from.first_daily
+        self._days = made_from.first_days
         self._network: NetworkState | None = made_from.first_network
         self.values = dict(values)
         self.moves: list[LeverMove] = []
@@ -237,23 +238,27 @@ class StudentMarket:
                     raise RuntimeError(f"days after day {first} arrived on day {self._day}")
                 if save and self.store is not None:
                     self.store.add_days([DaysRun(self.name, first + 1, done.rows)])
-                self._daily = pd.concat([self._daily, done.daily], ignore_index=True)
-                self._day, self._network = first + len(done.daily), done.network
+                self._days = self._days.then(done.days)
+                self._day, self._network = first + len(done.days), done.network
                 if self.error is not None and self.error.startswith(LOST):
                     self.error = None
         except BaseException as exc:  # handed to whoever waits for the days
             self.lose(generation)
             taken.set_exception(exc)
             return
-        taken.set_result(len(done.daily))
+        taken.set_result(len(done.days))
 
     def days_since(self, first: int) -> DaysRun:
         """The daily rows after day `first`, as stored."""
-        return DaysRun(self.name, first + 1, day_rows(self.daily().iloc[first:]))
+        return DaysRun(self.name, first + 1, day_rows(self._days.since(first)))
 
     def daily(self) -> pd.DataFrame:
         """The market's measures, one row per day run."""
-        return self._daily
+        return self._days.frame
+
+    def numbers(self) -> DaysTable:
+        """The same measures as numbers: what the page reads at each step (no DataFrame)."""
+        return self._days
 
     def network(self) -> NetworkState:
         """Today's moments and stances of the people in the class's network picture."""
@@ -281,7 +286,7 @@ class StudentMarket:
         was written); the market is rebuilt at the next request."""
         with self.lock:
             if self._day > day:
-                self._daily = self._daily.iloc[:day].reset_index(drop=True)
+                self._days = self._days.head(day)
                 self._day = day
             self._opened, self._asked, self._network = None, self._day, None
 
@@ -296,7 +301,7 @@ class StudentMarket:
                 self.values[move.key] = move.value
                 self.record_period(move.day)
             if rows:
-                self._daily = frame_from_rows(rows)
+                self._days = DaysTable.of(frame_from_rows(rows))
             self.notes = advice(self.made_from.scenario(self.values, self.name))
 
     def data(self) -> pd.DataFrame:

@@ -95,12 +95,19 @@ class DailyTable:
     def frame(self, rows: slice | None = None, first_day: int | None = None) -> pd.DataFrame:
         """The recorded days (or the `rows` slice of them) as a DataFrame with a `day` column,
         numbered from `first_day` (default: 1 for the first row shown)."""
-        rows = slice(0, self.day) if rows is None else rows
-        table = self.table[: self.day][rows]
+        table = self.table[: self.day][rows or slice(None)]
         frame = pd.DataFrame(table, columns=list(self.columns))
         start = 1 if first_day is None else first_day
         frame.insert(0, "day", np.arange(start, start + len(frame)))
         return frame
+
+    def numbers(self, rows: slice, first_day: int) -> np.ndarray:
+        """The `rows` slice of the recorded days as `frame` gives them, in one float array with
+        the day first: a class's step hands these over, and a DataFrame cost more to build and
+        pass on than the days' numbers (sim/classroom/days_table.py)."""
+        table = self.table[: self.day][rows]
+        days = np.arange(first_day, first_day + len(table), dtype=np.float64)
+        return np.column_stack([days, table])
 
 
 def moment_labels() -> dict[str, str]:
