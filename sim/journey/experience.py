@@ -18,6 +18,9 @@ from sim.market.moments import Moment
 from sim.market.population import Flag
 from sim.market.state import Market
 
+NO_TROUBLE = np.zeros((0, 3))
+"""The service uniforms of a day when nobody due has open trouble (never written)."""
+
 
 def finish_experience(market: Market, draws: KeyedDraws) -> None:
     """Units whose SMOT ends today: service, returns, ratings; then UMOT.
@@ -29,7 +32,9 @@ def finish_experience(market: Market, draws: KeyedDraws) -> None:
     if len(due) == 0:
         return
     rows = kernels.open_trouble(market.units.flags, due)
-    u = draws.columns("service", market.day, due[rows], 3)  # contact, resolves, return
+    u = NO_TROUBLE  # most days, nobody due has open trouble: no hash call for no one
+    if len(rows):
+        u = draws.columns("service", market.day, due[rows], 3)  # contact, resolves, return
     returned = serve_and_return(market, due, rows, u)
     ratings, members, brand, u_review = rate_experience(market, due, draws)
     post_reviews(market, members, brand, ratings, u_review)

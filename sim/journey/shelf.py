@@ -10,6 +10,8 @@ a buying centre whose members favour different brands may loop back to research 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from sim.journey import kernels
@@ -28,6 +30,19 @@ for _index, _sources in enumerate(ACQUISITION_CHANNELS.values()):
 """Source -> index of its acquisition channel (-1: none), so one lookup counts every channel."""
 CHANNEL_COLUMNS: tuple[str, ...] = tuple(f"new_from_{name}" for name in ACQUISITION_CHANNELS)
 """The daily columns counting new focal customers by acquisition channel."""
+PURCHASE_COLUMNS: tuple[str, ...] = (
+    "purchases",
+    "rival_purchases",
+    "repeat_purchases",
+    "new_customers",
+    "revenue_usd",
+    *CHANNEL_COLUMNS,
+    "switched",
+    "churned",
+    "late_deliveries",
+    "problems",
+)
+"""The daily columns `buy` adds to, in the order of its values (one `add_many`)."""
 NO_STOCK_OUTS = np.ones((0, 0), dtype=bool)
 """`kernels.shelf_choice`'s stock table when every brand is in stock (never written)."""
 
@@ -132,11 +147,20 @@ def shelf_choice(
         float(choice.weight_shelf),
         float(choice.walk_away_utility),
     )
-    brand_table = (np.log2(brands.price / brands.price.mean()), brands.shelf_quality)
+    brand_table = (log_relative_price(tuple(brands.price.tolist())), brands.shelf_quality)
     no_stock_outs = NO_STOCK_OUTS if stocked is None else stocked
     return kernels.shelf_choice(
         views, market.units.brand[due], showrooming, weights, brand_table, no_stock_outs, noise
     )
+
+
+@lru_cache(maxsize=64)
+def log_relative_price(prices: tuple[float, ...]) -> np.ndarray:
+    """log2 of each brand's price over the market's mean price, made once per set of prices
+    (prices change only when a lever or strategy changes them; `ndarray.mean` alone cost more
+    than the shelf's compiled pass on a small market). Never written."""
+    price = np.array(prices, dtype=np.float64)
+    return np.log2(price / price.mean())
 
 
 def choose_per_agent(
@@ -249,18 +273,9 @@ def buy(market: Market, who: np.ndarray, brand: np.ndarray, u_delivery: np.ndarr
         market.day,
     )
     purchases, rival, repeat, new, switched, churned, late, problems = counts.tolist()
-    daily.add("purchases", purchases)
-    daily.add("rival_purchases", rival)
-    daily.add("repeat_purchases", repeat)
-    daily.add("new_customers", new)
-    daily.add("revenue_usd", float(market.brands.price[0] * purchases))
-    for name, count in zip(CHANNEL_COLUMNS, channels.tolist(), strict=True):
-        if count:  # adding 0 changes no cell
-            daily.add(name, count)
-    daily.add("switched", switched)
-    daily.add("churned", churned)
-    daily.add("late_deliveries", late)
-    daily.add("problems", problems)
+    revenue = float(market.brands.price[0] * purchases)
+    values = [purchases, rival, repeat, new, revenue, *channels.tolist()]
+    daily.add_many(PURCHASE_COLUMNS, values + [switched, churned, late, problems])
     market.move(who, Moment.SMOT, days)
     for strategy in market.strategies:
         strategy.on_purchase(market, who, brand)
@@ -292,6 +307,8 @@ def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, u: np.n
 
 def walk_away(market: Market, who: np.ndarray) -> None:
     """No purchase: back to <ZMOT. An owner who walks away from a repurchase leaves the brand."""
+    if len(who) == 0:  # nobody walks away: every count is 0, which adds nothing
+        return
     units = market.units
     leaving, churned = kernels.walk_away(
         who, units.brand, units.acquired_day, units.churn_day, market.day

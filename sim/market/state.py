@@ -193,8 +193,12 @@ class Market:
         return self.units.start[units][position] + offsets, position
 
     def move(self, units: np.ndarray, moment: Moment, days: np.ndarray | float = 0) -> None:
-        """Put units in `moment` for `days` (0 = to be handled again today)."""
-        days = np.asarray(days, dtype=np.int64)
+        """Put units in `moment` for `days` (0 = to be handled again today). A move of no
+        units changes nothing, so it returns at once (a few a day, each some numpy calls)."""
+        if len(units) == 0:
+            return
+        if not (isinstance(days, np.ndarray) and days.dtype == np.int64):
+            days = np.asarray(days, dtype=np.int64)
         if self.tally is not None and self.calendar is None and fits(units, days):
             self.tally.on_move(self, units, moment, days.reshape(-1))  # counted and made at once
             return
