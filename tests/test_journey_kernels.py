@@ -11,7 +11,13 @@ import pytest
 from sim.journey import kernels
 from sim.journey.shelf import CHANNEL_OF_SOURCE
 from sim.journey.triggers import LEAD_GAIN_OF_TRIGGER
-from sim.market.draw_kernels import deliver, poisson_counts, talkers_today
+from sim.market.draw_kernels import (
+    column_uniforms,
+    deliver,
+    poisson_counts,
+    talkers_today,
+    uniforms,
+)
 from sim.market.keyed_draws import KeyedDraws, poisson_tables
 from sim.market.population import Flag
 from sim.market.sources import ACQUISITION_CHANNELS, Source
@@ -614,3 +620,57 @@ def test_after_feedback_splits_returns_as_numpy(n):
     assert same(back, due[returned]) and same(u_back, u[returned])
     assert same(kept, due[~returned]) and same(u_kept, u[~returned])
     assert same(chosen, units["chosen"])
+
+
+KEY = KeyedDraws(3).scope("fused").stream_key("day's draws", DAY)
+"""A stream key for the kernels that draw their own uniforms."""
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_drawn_after_feedback_equals_uniforms_then_after_feedback(n):
+    a, b = copies(unit_columns())
+    due = RNG.permutation(500)[:n].astype(np.int64)
+    got = kernels.drawn_after_feedback(due, KEY, a["flags"], a["chosen"])
+    u = uniforms(KEY, due)
+    expected = kernels.after_feedback(due, u, b["flags"], b["chosen"])
+    for x, y in zip(got, expected, strict=True):
+        assert same(x, y)
+    assert same(a["chosen"], b["chosen"])
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_serve_open_trouble_equals_its_three_steps(n):
+    a, b = copies(unit_columns())
+    due = RNG.permutation(500)[:n].astype(np.int64)
+    chances = (np.array([0.6, 0.3]), np.array([0.7, 0.9]), 0.4)
+    days = ("acquired_day", "churn_day")
+    got = kernels.serve_open_trouble(
+        due, KEY, a["flags"], a["chosen"], chances, *(a[k] for k in days), DAY
+    )
+    rows = kernels.open_trouble(b["flags"], due)
+    u = column_uniforms(KEY, due[rows], 3)
+    expected = kernels.serve_and_return(
+        due, rows, u, b["flags"], b["chosen"], chances, *(b[k] for k in days), DAY
+    )
+    for x, y in zip(got, expected, strict=True):
+        assert same(x, y)
+    for name in a:
+        assert same(a[name], b[name]), name
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_drawn_paths_equal_their_three_steps(n):
+    a, b = copies(unit_columns())
+    due = RNG.permutation(500)[:n].astype(np.int64)
+    names = ("brand", "acquired_day", "churn_day", "lead_source", "lead_gain")
+    got = kernels.drawn_paths(
+        due, KEY, a["p_leave"], a["satisfaction"], (0.7, 0.3), tuple(a[k] for k in names), 0, DAY
+    )
+    u = column_uniforms(KEY, due, 3)
+    leave, direct, _ = kernels.recurring_paths(due, u, b["p_leave"], b["satisfaction"], (0.7, 0.3))
+    columns = tuple(b[k] for k in names)
+    expected = (u, *kernels.settle_paths(due, leave, direct, columns, 0, DAY))
+    for x, y in zip(got, expected, strict=True):
+        assert same(x, y)
+    for name in a:
+        assert same(a[name], b[name]), name

@@ -117,9 +117,9 @@ def finish_feedback(market: Market, draws: KeyedDraws) -> None:
     due = market.units_due(Moment.UMOT)
     if len(due) == 0:
         return
-    u = draws.uniform("duration", market.day, due)  # of the research, or until the next need
-    back, u_back, kept, u_kept = kernels.after_feedback(
-        due, u, market.units.flags, market.units.chosen
+    key = draws.stream_key("duration", market.day)  # of the research, or until the next need
+    back, u_back, kept, u_kept = kernels.drawn_after_feedback(
+        due, key, market.units.flags, market.units.chosen
     )
     market.move(back, Moment.ZMOT, geometric_days(u_back, market.scenario.research.mean_days))
     market.move(kept, Moment.LOYALTY, next_need_days(market, u_kept))

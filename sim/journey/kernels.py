@@ -113,6 +113,29 @@ def serve_and_return(
 
 
 @jit
+def serve_open_trouble(
+    due: np.ndarray,
+    key: np.uint64,
+    flags: np.ndarray,
+    chosen: np.ndarray,
+    chances: tuple,
+    acquired_day: np.ndarray,
+    churn_day: np.ndarray,
+    day: int,
+) -> tuple[np.ndarray, int, int, int]:
+    """`open_trouble`, the open units' three service uniforms (`draw_kernels.column_uniforms`
+    of `due[rows]` on the stream `key`) and `serve_and_return`, in one call instead of three
+    (`experience.finish_experience`); returns what `serve_and_return` does."""
+    rows = open_trouble(flags, due)
+    u = np.empty((rows.shape[0], 3))
+    for i in range(rows.shape[0]):
+        h = _id_hash(key, due[rows[i]])
+        for c in range(3):
+            u[i, c] = _slot_unit(h, c)
+    return serve_and_return(due, rows, u, flags, chosen, chances, acquired_day, churn_day, day)
+
+
+@jit
 def experience_latent(
     members: np.ndarray,
     unit_of: np.ndarray,
@@ -524,6 +547,33 @@ def recurring_paths(
 
 
 @jit
+def drawn_paths(
+    due: np.ndarray,
+    key: np.uint64,
+    p_leave: np.ndarray,
+    satisfaction: np.ndarray,
+    chances: tuple,
+    columns: tuple,
+    need_source: int,
+    day: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """`loyalty.recur_needs` when nobody's class decides itself: the units' three uniforms
+    (`draw_kernels.column_uniforms` on the stream `key`), `recurring_paths` and
+    `settle_paths` in one call instead of three. Returns (the uniforms, then what
+    `settle_paths` does)."""
+    u = np.empty((due.shape[0], 3))
+    for i in range(due.shape[0]):
+        h = _id_hash(key, due[i])
+        for c in range(3):
+            u[i, c] = _slot_unit(h, c)
+    leave, direct, _ = recurring_paths(due, u, p_leave, satisfaction, chances)
+    leavers, rebuyers, research, rows, focal, lost = settle_paths(
+        due, leave, direct, columns, need_source, day
+    )
+    return u, leavers, rebuyers, research, rows, focal, lost
+
+
+@jit
 def settle_paths(
     due: np.ndarray,
     leave: np.ndarray,
@@ -650,6 +700,18 @@ def after_feedback(
             kept[n_kept], u_kept[n_kept] = unit, u[i]
             n_kept += 1
     return back[:n_back], u_back[:n_back], kept[:n_kept], u_kept[:n_kept]
+
+
+@jit
+def drawn_after_feedback(
+    due: np.ndarray, key: np.uint64, flags: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`after_feedback` with each unit's uniform drawn here (`draw_kernels.uniforms` on the
+    stream `key`): one call instead of two, and no array of uniforms handed back and forth."""
+    u = np.empty(due.shape[0])
+    for i in range(due.shape[0]):
+        u[i] = _unit(_id_hash(key, due[i]))
+    return after_feedback(due, u, flags, chosen)
 
 
 _BELOW_ONE = np.nextafter(1.0, 0.0)
@@ -865,6 +927,8 @@ def warm_up() -> None:
     leave, direct, _ = recurring_paths(ids, np.zeros((1, 3)), need, need, (0.5, 0.5))
     columns = (small.copy(), day.copy(), day.copy(), small.copy(), need.copy())
     settle_paths(ids, leave, direct, columns, 0, 0)
+    key = np.uint64(0)
+    drawn_paths(ids, key, need, need, (0.5, 0.5), columns, 0, 0)
     started = journey_starts(small, need, nobody, key, reals, reals, 1, 0, 0)[0]
     nudge_starts((ids, ids, ids, reals), day, small, started, key, 1, 0)
     columns = (ids, aware, small.copy(), need.copy())
@@ -872,6 +936,9 @@ def warm_up() -> None:
     rows = (ids, 0, 0, 0, 0)
     source_tables(np.zeros((1, 1)), reals, reals, (1.0, 1.0), rows, 1)
     after_feedback(ids, reals, flags, small.copy())
+    drawn_after_feedback(ids, key, flags, small.copy())
+    chances = (reals, reals, 0.5)
+    serve_open_trouble(ids, key, flags, small, chances, day, day.copy(), 0)
     _warm.append(True)
 
 
