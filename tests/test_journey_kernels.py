@@ -674,3 +674,73 @@ def test_drawn_paths_equal_their_three_steps(n):
         assert same(x, y)
     for name in a:
         assert same(a[name], b[name]), name
+
+
+@pytest.mark.parametrize("most", [0, 1, 40])
+def test_reviewed_source_tables_equal_the_numpy_reviews_pull(most):
+    from sim.journey.research import PLATFORM_ROWS, SOURCE_TABLE_ROWS
+    from sim.market.book_kernels import review_summary
+    from sim.market.state import N_SOURCES
+
+    presence, influencer_presence = RNG.random((3, len(PLATFORM_ROWS))), RNG.random(3)
+    stars = RNG.integers(0, most + 1, (3, 5)).astype(np.int64)
+    replied = RNG.integers(0, most + 1, 3).astype(np.int64)
+    half, bonus, weight = 20.0, 0.12, 0.6
+    # `research.reviews_pull` without a half-life, as numpy computes it
+    count, mean = review_summary(stars)
+    credibility = count / (count + half)
+    share = replied / np.maximum(stars[:, :2].sum(axis=1), 1)
+    pull = weight * credibility * (mean + bonus * share - 3.0) / 2.0
+    rows, weights = SOURCE_TABLE_ROWS, (0.4, 0.7)
+    expected = kernels.source_tables(presence, influencer_presence, pull, weights, rows, N_SOURCES)
+    reviews = (stars, replied, half, bonus, weight)
+    got = kernels.reviewed_source_tables(
+        presence, influencer_presence, reviews, weights, rows, N_SOURCES
+    )
+    for x, y in zip(got, expected, strict=True):
+        assert same(x, y)
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("stock_outs", [False, True])
+def test_choose_and_buy_equals_shelf_choice_then_buy(n, stock_outs):
+    a, b = copies(unit_columns())
+    people, brands = 500, 2
+    attitude = RNG.normal(0, 1, (people, brands)).astype(np.float32)
+    aware, rejected = RNG.random((people, brands)) < 0.7, RNG.random((people, brands)) < 0.1
+    due = RNG.permutation(500)[:n].astype(np.int64)
+    tables = (np.log2(np.array([1.0, 1.4]) / 1.2), np.array([0.2, -0.1]))
+    stocked = RNG.random((n, brands)) < 0.8 if stock_outs else np.ones((0, 0), dtype=bool)
+    u = RNG.random((n, 1 + (1 + brands) + 3))
+    noise = -np.log(-np.log(u[:, 1 : 2 + brands]))
+    names = ("acquired_day", "focal_purchases", "lead_source", "churn_day", "brand", "chosen")
+    shelf = [(attitude, aware, due, rejected, due), a["brand"][due], u[:, 0] < 0.3]
+    shelf += [(1.0, 1.2, 1.5, 0.5, 0.3), tables]
+    purchase = (
+        tuple(a[k] for k in names) + (a["flags"],),
+        delivery_tables(),
+        len(ACQUISITION_CHANNELS),
+        DAY,
+    )
+    got = kernels.choose_and_buy(
+        tuple(shelf), stocked, noise, due, u, 2 + brands, purchase, CHANNEL_OF_SOURCE
+    )
+    choice = kernels.shelf_choice(*shelf, stocked, noise)
+    bought = choice >= 0
+    columns = tuple(b[k] for k in names) + (b["flags"],)
+    expected = kernels.buy(
+        due[bought],
+        choice[bought],
+        u[bought, 2 + brands :],
+        columns,
+        delivery_tables(),
+        CHANNEL_OF_SOURCE,
+        len(ACQUISITION_CHANNELS),
+        DAY,
+    )
+    assert same(got[0], due[bought]) and same(got[1], choice[bought])
+    assert same(got[2], due[~bought])
+    for x, y in zip(got[3:], expected, strict=True):
+        assert same(x, y)
+    for name in a:
+        assert same(a[name], b[name]), name

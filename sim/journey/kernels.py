@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.market import draw_kernels
+from sim.market import book_kernels, draw_kernels
 from sim.market.compiled import inline, jit
 from sim.market.draw_kernels import GAMMA, _id_hash, _mix, _talk_class, _unit
 from sim.market.population import Flag, Role
@@ -314,6 +314,50 @@ def shelf_choice(
                 best, pick = value, 1 + b
         choice[i] = pick - 1
     return choice
+
+
+@jit
+def choose_and_buy(
+    shelf: tuple,
+    stocked: np.ndarray,
+    noise: np.ndarray,
+    due: np.ndarray,
+    u: np.ndarray,
+    first: int,
+    purchase: tuple,
+    channel_of_source: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`shelf_choice`, the split into buyers and walkers, and `buy` in one call instead of
+    two and six numpy calls (`shelf.choose_at_shelf` when nobody decides for themselves and
+    no touch log reads the choices): (buyers, brand bought, walkers, then what `buy` returns).
+
+    `shelf` is `shelf_choice`'s (views, brand owned, showrooming, weights, brand table);
+    `u` holds each unit's uniforms, its delivery ones from column `first` on; `purchase` is
+    `buy`'s (columns, chances, number of channels, day).
+    """
+    views, owned, showrooming, weights, brand_table = shelf
+    choice = shelf_choice(views, owned, showrooming, weights, brand_table, stocked, noise)
+    n, n_bought = due.shape[0], 0
+    for i in range(n):
+        n_bought += choice[i] >= 0
+    who, brand = np.empty(n_bought, dtype=np.int64), np.empty(n_bought, dtype=np.int64)
+    walkers = np.empty(n - n_bought, dtype=np.int64)
+    u_delivery = np.empty((n_bought, u.shape[1] - first))
+    k, w = 0, 0
+    for i in range(n):
+        if choice[i] < 0:
+            walkers[w] = due[i]
+            w += 1
+            continue
+        who[k], brand[k] = due[i], choice[i]
+        for c in range(first, u.shape[1]):
+            u_delivery[k, c - first] = u[i, c]
+        k += 1
+    columns, chances, n_channels, day = purchase
+    days, counts, channels = buy(
+        who, brand, u_delivery, columns, chances, channel_of_source, n_channels, day
+    )
+    return who, brand, walkers, days, counts, channels
 
 
 @inline
@@ -650,6 +694,31 @@ def note_lead_source(
 
 
 @jit
+def reviewed_source_tables(
+    presence: np.ndarray,
+    influencer_presence: np.ndarray,
+    reviews: tuple,
+    weights: tuple,
+    rows: tuple,
+    n_sources: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`source_tables` with the reviews' pull computed here from every review alike (no
+    half-life): `review_summary`, then `research.reviews_pull`'s arithmetic per brand in its
+    order and dtypes, in one call instead of two and ten numpy calls on arrays of two or
+    three brands. `reviews` is (stars per brand and star, negative reviews replied to per
+    brand, half credibility, reply rating bonus, weight of reviews)."""
+    stars, replied, half, bonus, weight = reviews
+    count, mean = book_kernels.review_summary(stars)
+    pull = np.empty(count.shape[0])
+    for b in range(count.shape[0]):
+        credibility = count[b] / (count[b] + half)
+        negatives = max(stars[b, 0] + stars[b, 1], 1)
+        rating = mean[b] + bonus * (replied[b] / negatives)
+        pull[b] = weight * credibility * (rating - 3.0) / 2.0
+    return source_tables(presence, influencer_presence, pull, weights, rows, n_sources)
+
+
+@jit
 def source_tables(
     presence: np.ndarray,
     influencer_presence: np.ndarray,
@@ -914,7 +983,12 @@ def warm_up() -> None:
     chances = (reals, reals, reals, 1.0, 1.0)
     u = np.zeros((1, 3))
     columns = (day.copy(), np.zeros(1, np.int16), small.copy(), day.copy(), small.copy())
-    buy(ids, ids, u, columns + (small.copy(), flags), chances, ids, 1, 0)
+    columns += (small.copy(), flags)
+    buy(ids, ids, u, columns, chances, ids, 1, 0)
+    for attitude_view in (matrix, matrix.astype(np.float64)):
+        shelf = ((attitude_view, aware, ids, aware, ids), small, yes, weights, brand_table)
+        purchase = (columns, chances, 1, 0)
+        choose_and_buy(shelf, stocked, noise, ids, np.zeros((1, 6)), 3, purchase, ids)
     walk_away(ids, small.copy(), day.copy(), day.copy(), 0)
     key, table, rates = np.uint64(0), np.full((1, 1), 2.0), reals.copy()
     table.flags.writeable = rates.flags.writeable = False  # as the rules' cached tables
@@ -935,6 +1009,8 @@ def warm_up() -> None:
     begin_research(ids, ids, ids, columns, 1.0, 0, 1)
     rows = (ids, 0, 0, 0, 0)
     source_tables(np.zeros((1, 1)), reals, reals, (1.0, 1.0), rows, 1)
+    reviews = (np.zeros((1, 5), np.int64), np.zeros(1, np.int64), 1.0, 0.0, 1.0)
+    reviewed_source_tables(np.zeros((1, 1)), reals, reviews, (1.0, 1.0), rows, 1)
     after_feedback(ids, reals, flags, small.copy())
     drawn_after_feedback(ids, key, flags, small.copy())
     chances = (reals, reals, 0.5)

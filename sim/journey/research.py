@@ -174,8 +174,24 @@ def source_effects(
 
 def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
     """Per (source, brand): chance research finds the brand there, and the attitude gain if so
-    (one compiled pass, `kernels.source_tables`; the reviews' pull stays numpy)."""
+    (one compiled pass, `kernels.reviewed_source_tables`, the reviews' pull included; with
+    the reviews' half-life on, `kernels.source_tables` after the numpy `reviews_pull`)."""
     brands, research = market.brands, market.scenario.research
+    if research.review_half_life_days <= 0:
+        return journey_kernels.reviewed_source_tables(
+            brands.presence,
+            brands.influencer_presence,
+            (
+                brands.stars,
+                brands.replied,
+                float(research.reviews_half_credibility),
+                float(research.reply_rating_bonus),
+                float(research.weight_reviews),
+            ),
+            (float(research.weight_presence), float(research.weight_influencer)),
+            SOURCE_TABLE_ROWS,
+            N_SOURCES,
+        )
     return journey_kernels.source_tables(
         brands.presence,
         brands.influencer_presence,
