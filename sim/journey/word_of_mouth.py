@@ -301,6 +301,8 @@ def influencer_posts(market: Market, talkers, brand, valence, draws: KeyedDraws)
 
 def post_to_followers(market: Market, posters, brand, valence, draws: KeyedDraws) -> None:
     """Each posting influencer's post (about `brand`, +1/-1) reaches all their followers."""
+    if len(posters) == 0:  # most days nobody posts
+        return
     for poster, b_post, v_post in zip(posters, brand, valence, strict=True):
         followers = market.followers_of(int(poster))
         b, v = np.full(len(followers), b_post), np.full(len(followers), v_post)
