@@ -11,7 +11,13 @@ import pytest
 from sim.journey import kernels
 from sim.journey.shelf import CHANNEL_OF_SOURCE
 from sim.journey.triggers import LEAD_GAIN_OF_TRIGGER
-from sim.market.draw_kernels import deliver, poisson_counts, talkers_today
+from sim.market.draw_kernels import (
+    column_uniforms,
+    deliver,
+    poisson_counts,
+    talkers_today,
+    uniforms,
+)
 from sim.market.keyed_draws import KeyedDraws, poisson_tables
 from sim.market.population import Flag
 from sim.market.sources import ACQUISITION_CHANNELS, Source
@@ -614,3 +620,127 @@ def test_after_feedback_splits_returns_as_numpy(n):
     assert same(back, due[returned]) and same(u_back, u[returned])
     assert same(kept, due[~returned]) and same(u_kept, u[~returned])
     assert same(chosen, units["chosen"])
+
+
+KEY = KeyedDraws(3).scope("fused").stream_key("day's draws", DAY)
+"""A stream key for the kernels that draw their own uniforms."""
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_drawn_after_feedback_equals_uniforms_then_after_feedback(n):
+    a, b = copies(unit_columns())
+    due = RNG.permutation(500)[:n].astype(np.int64)
+    got = kernels.drawn_after_feedback(due, KEY, a["flags"], a["chosen"])
+    u = uniforms(KEY, due)
+    expected = kernels.after_feedback(due, u, b["flags"], b["chosen"])
+    for x, y in zip(got, expected, strict=True):
+        assert same(x, y)
+    assert same(a["chosen"], b["chosen"])
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_serve_open_trouble_equals_its_three_steps(n):
+    a, b = copies(unit_columns())
+    due = RNG.permutation(500)[:n].astype(np.int64)
+    chances = (np.array([0.6, 0.3]), np.array([0.7, 0.9]), 0.4)
+    days = ("acquired_day", "churn_day")
+    got = kernels.serve_open_trouble(
+        due, KEY, a["flags"], a["chosen"], chances, *(a[k] for k in days), DAY
+    )
+    rows = kernels.open_trouble(b["flags"], due)
+    u = column_uniforms(KEY, due[rows], 3)
+    expected = kernels.serve_and_return(
+        due, rows, u, b["flags"], b["chosen"], chances, *(b[k] for k in days), DAY
+    )
+    for x, y in zip(got, expected, strict=True):
+        assert same(x, y)
+    for name in a:
+        assert same(a[name], b[name]), name
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_drawn_paths_equal_their_three_steps(n):
+    a, b = copies(unit_columns())
+    due = RNG.permutation(500)[:n].astype(np.int64)
+    names = ("brand", "acquired_day", "churn_day", "lead_source", "lead_gain")
+    got = kernels.drawn_paths(
+        due, KEY, a["p_leave"], a["satisfaction"], (0.7, 0.3), tuple(a[k] for k in names), 0, DAY
+    )
+    u = column_uniforms(KEY, due, 3)
+    leave, direct, _ = kernels.recurring_paths(due, u, b["p_leave"], b["satisfaction"], (0.7, 0.3))
+    columns = tuple(b[k] for k in names)
+    expected = (u, *kernels.settle_paths(due, leave, direct, columns, 0, DAY))
+    for x, y in zip(got, expected, strict=True):
+        assert same(x, y)
+    for name in a:
+        assert same(a[name], b[name]), name
+
+
+@pytest.mark.parametrize("most", [0, 1, 40])
+def test_reviewed_source_tables_equal_the_numpy_reviews_pull(most):
+    from sim.journey.research import PLATFORM_ROWS, SOURCE_TABLE_ROWS
+    from sim.market.book_kernels import review_summary
+    from sim.market.state import N_SOURCES
+
+    presence, influencer_presence = RNG.random((3, len(PLATFORM_ROWS))), RNG.random(3)
+    stars = RNG.integers(0, most + 1, (3, 5)).astype(np.int64)
+    replied = RNG.integers(0, most + 1, 3).astype(np.int64)
+    half, bonus, weight = 20.0, 0.12, 0.6
+    # `research.reviews_pull` without a half-life, as numpy computes it
+    count, mean = review_summary(stars)
+    credibility = count / (count + half)
+    share = replied / np.maximum(stars[:, :2].sum(axis=1), 1)
+    pull = weight * credibility * (mean + bonus * share - 3.0) / 2.0
+    rows, weights = SOURCE_TABLE_ROWS, (0.4, 0.7)
+    expected = kernels.source_tables(presence, influencer_presence, pull, weights, rows, N_SOURCES)
+    reviews = (stars, replied, half, bonus, weight)
+    got = kernels.reviewed_source_tables(
+        presence, influencer_presence, reviews, weights, rows, N_SOURCES
+    )
+    for x, y in zip(got, expected, strict=True):
+        assert same(x, y)
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("stock_outs", [False, True])
+def test_choose_and_buy_equals_shelf_choice_then_buy(n, stock_outs):
+    a, b = copies(unit_columns())
+    people, brands = 500, 2
+    attitude = RNG.normal(0, 1, (people, brands)).astype(np.float32)
+    aware, rejected = RNG.random((people, brands)) < 0.7, RNG.random((people, brands)) < 0.1
+    due = RNG.permutation(500)[:n].astype(np.int64)
+    tables = (np.log2(np.array([1.0, 1.4]) / 1.2), np.array([0.2, -0.1]))
+    stocked = RNG.random((n, brands)) < 0.8 if stock_outs else np.ones((0, 0), dtype=bool)
+    u = RNG.random((n, 1 + (1 + brands) + 3))
+    noise = -np.log(-np.log(u[:, 1 : 2 + brands]))
+    names = ("acquired_day", "focal_purchases", "lead_source", "churn_day", "brand", "chosen")
+    shelf = [(attitude, aware, due, rejected, due), a["brand"][due], u[:, 0] < 0.3]
+    shelf += [(1.0, 1.2, 1.5, 0.5, 0.3), tables]
+    purchase = (
+        tuple(a[k] for k in names) + (a["flags"],),
+        delivery_tables(),
+        len(ACQUISITION_CHANNELS),
+        DAY,
+    )
+    got = kernels.choose_and_buy(
+        tuple(shelf), stocked, noise, due, u, 2 + brands, purchase, CHANNEL_OF_SOURCE
+    )
+    choice = kernels.shelf_choice(*shelf, stocked, noise)
+    bought = choice >= 0
+    columns = tuple(b[k] for k in names) + (b["flags"],)
+    expected = kernels.buy(
+        due[bought],
+        choice[bought],
+        u[bought, 2 + brands :],
+        columns,
+        delivery_tables(),
+        CHANNEL_OF_SOURCE,
+        len(ACQUISITION_CHANNELS),
+        DAY,
+    )
+    assert same(got[0], due[bought]) and same(got[1], choice[bought])
+    assert same(got[2], due[~bought])
+    for x, y in zip(got[3:], expected, strict=True):
+        assert same(x, y)
+    for name in a:
+        assert same(a[name], b[name]), name

@@ -28,30 +28,28 @@ def finish_experience(market: Market, draws: KeyedDraws) -> None:
     due = market.units_due(Moment.SMOT)
     if len(due) == 0:
         return
-    rows = kernels.open_trouble(market.units.flags, due)
-    u = draws.columns("service", market.day, due[rows], 3)  # contact, resolves, return
-    returned = serve_and_return(market, due, rows, u)
+    returned = serve_and_return(market, due, draws.stream_key("service", market.day))
     ratings, members, brand, u_review = rate_experience(market, due, draws)
     post_reviews(market, members, brand, ratings, u_review)
     market.units.brand[due[returned]] = -1
     market.move(due, Moment.UMOT, np.rint(market.scenario.feedback.feedback_days))
 
 
-def serve_and_return(market: Market, due: np.ndarray, rows: np.ndarray, u: np.ndarray):
-    """Customers with open trouble (`due[rows]`) may contact service, which may resolve it;
-    trouble still unresolved may end in a return: refund, and the unit no longer owns the
-    brand. `u` holds three uniforms per open unit (contact, resolves, return); returns whether
-    each unit of `due` was returned (one compiled pass, `kernels.serve_and_return`)."""
+def serve_and_return(market: Market, due: np.ndarray, key: np.uint64):
+    """Customers with open trouble may contact service, which may resolve it; trouble still
+    unresolved may end in a return: refund, and the unit no longer owns the brand. Each open
+    unit draws three uniforms (contact, resolves, return) on the stream `key`; returns whether
+    each unit of `due` was returned (one compiled pass, `kernels.serve_open_trouble`: finding
+    the open units, their draws and the service were three calls)."""
     units, brands, daily = market.units, market.brands, market.daily
     chances = (
         brands.p_contact_service,
         brands.p_service_resolves,
         float(market.scenario.experience.p_return_if_unresolved),
     )
-    returned, resolved, returns, lost = kernels.serve_and_return(
+    returned, resolved, returns, lost = kernels.serve_open_trouble(
         due,
-        rows,
-        u,
+        key,
         units.flags,
         units.chosen,
         chances,

@@ -9,6 +9,8 @@ posted ratings while private ratings stay unimodal. Strategies may raise the cha
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from sim.journey import kernels
@@ -31,19 +33,41 @@ def review_chance(market: Market, ratings: np.ndarray) -> np.ndarray:
 def posting_by_star(fb: Feedback) -> np.ndarray:
     """Self-selected posting chance for 0 (none) and 1..5 stars: Chen, Zheng & Ceran's class
     rates, the extremes boosted (brag and moan) and the moderates under-reported, which makes
-    posted ratings J-shaped while private ones are not (Hu, Pavlou & Zhang 2009)."""
-    moderate = fb.moderate_reporting
+    posted ratings J-shaped while private ones are not (Hu, Pavlou & Zhang 2009). Made once
+    per set of settings (`chances_by_star`), not on each day's ratings."""
+    return chances_by_star(
+        fb.p_review_unsatisfied,
+        fb.p_review_indifferent,
+        fb.p_review_satisfied,
+        fb.moderate_reporting,
+        fb.extremity_boost,
+        fb.moan_boost,
+    )
+
+
+@lru_cache(maxsize=16)
+def chances_by_star(
+    unsatisfied: float,
+    indifferent: float,
+    satisfied: float,
+    moderate: float,
+    extremity: float,
+    moan: float,
+) -> np.ndarray:
+    """`posting_by_star` from the settings' numbers (cached; read-only)."""
     by_star = np.array(
         [
             0.0,
-            fb.p_review_unsatisfied * fb.extremity_boost * fb.moan_boost,
-            fb.p_review_unsatisfied * moderate,
-            fb.p_review_indifferent * moderate,
-            fb.p_review_satisfied * moderate,
-            fb.p_review_satisfied * fb.extremity_boost,
+            unsatisfied * extremity * moan,
+            unsatisfied * moderate,
+            indifferent * moderate,
+            satisfied * moderate,
+            satisfied * extremity,
         ]
     )
-    return np.minimum(by_star, 1.0)
+    chances = np.minimum(by_star, 1.0)
+    chances.flags.writeable = False
+    return chances
 
 
 def post_reviews(
@@ -93,9 +117,9 @@ def finish_feedback(market: Market, draws: KeyedDraws) -> None:
     due = market.units_due(Moment.UMOT)
     if len(due) == 0:
         return
-    u = draws.uniform("duration", market.day, due)  # of the research, or until the next need
-    back, u_back, kept, u_kept = kernels.after_feedback(
-        due, u, market.units.flags, market.units.chosen
+    key = draws.stream_key("duration", market.day)  # of the research, or until the next need
+    back, u_back, kept, u_kept = kernels.drawn_after_feedback(
+        due, key, market.units.flags, market.units.chosen
     )
     market.move(back, Moment.ZMOT, geometric_days(u_back, market.scenario.research.mean_days))
     market.move(kept, Moment.LOYALTY, next_need_days(market, u_kept))

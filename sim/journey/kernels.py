@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.market import draw_kernels
+from sim.market import book_kernels, draw_kernels
 from sim.market.compiled import inline, jit
 from sim.market.draw_kernels import GAMMA, _id_hash, _mix, _talk_class, _unit
 from sim.market.population import Flag, Role
@@ -110,6 +110,29 @@ def serve_and_return(
             returns += 1
             lost += _churn(unit, acquired_day, churn_day, day)
     return returned, resolved, returns, lost
+
+
+@jit
+def serve_open_trouble(
+    due: np.ndarray,
+    key: np.uint64,
+    flags: np.ndarray,
+    chosen: np.ndarray,
+    chances: tuple,
+    acquired_day: np.ndarray,
+    churn_day: np.ndarray,
+    day: int,
+) -> tuple[np.ndarray, int, int, int]:
+    """`open_trouble`, the open units' three service uniforms (`draw_kernels.column_uniforms`
+    of `due[rows]` on the stream `key`) and `serve_and_return`, in one call instead of three
+    (`experience.finish_experience`); returns what `serve_and_return` does."""
+    rows = open_trouble(flags, due)
+    u = np.empty((rows.shape[0], 3))
+    for i in range(rows.shape[0]):
+        h = _id_hash(key, due[rows[i]])
+        for c in range(3):
+            u[i, c] = _slot_unit(h, c)
+    return serve_and_return(due, rows, u, flags, chosen, chances, acquired_day, churn_day, day)
 
 
 @jit
@@ -291,6 +314,50 @@ def shelf_choice(
                 best, pick = value, 1 + b
         choice[i] = pick - 1
     return choice
+
+
+@jit
+def choose_and_buy(
+    shelf: tuple,
+    stocked: np.ndarray,
+    noise: np.ndarray,
+    due: np.ndarray,
+    u: np.ndarray,
+    first: int,
+    purchase: tuple,
+    channel_of_source: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`shelf_choice`, the split into buyers and walkers, and `buy` in one call instead of
+    two and six numpy calls (`shelf.choose_at_shelf` when nobody decides for themselves and
+    no touch log reads the choices): (buyers, brand bought, walkers, then what `buy` returns).
+
+    `shelf` is `shelf_choice`'s (views, brand owned, showrooming, weights, brand table);
+    `u` holds each unit's uniforms, its delivery ones from column `first` on; `purchase` is
+    `buy`'s (columns, chances, number of channels, day).
+    """
+    views, owned, showrooming, weights, brand_table = shelf
+    choice = shelf_choice(views, owned, showrooming, weights, brand_table, stocked, noise)
+    n, n_bought = due.shape[0], 0
+    for i in range(n):
+        n_bought += choice[i] >= 0
+    who, brand = np.empty(n_bought, dtype=np.int64), np.empty(n_bought, dtype=np.int64)
+    walkers = np.empty(n - n_bought, dtype=np.int64)
+    u_delivery = np.empty((n_bought, u.shape[1] - first))
+    k, w = 0, 0
+    for i in range(n):
+        if choice[i] < 0:
+            walkers[w] = due[i]
+            w += 1
+            continue
+        who[k], brand[k] = due[i], choice[i]
+        for c in range(first, u.shape[1]):
+            u_delivery[k, c - first] = u[i, c]
+        k += 1
+    columns, chances, n_channels, day = purchase
+    days, counts, channels = buy(
+        who, brand, u_delivery, columns, chances, channel_of_source, n_channels, day
+    )
+    return who, brand, walkers, days, counts, channels
 
 
 @inline
@@ -524,6 +591,33 @@ def recurring_paths(
 
 
 @jit
+def drawn_paths(
+    due: np.ndarray,
+    key: np.uint64,
+    p_leave: np.ndarray,
+    satisfaction: np.ndarray,
+    chances: tuple,
+    columns: tuple,
+    need_source: int,
+    day: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """`loyalty.recur_needs` when nobody's class decides itself: the units' three uniforms
+    (`draw_kernels.column_uniforms` on the stream `key`), `recurring_paths` and
+    `settle_paths` in one call instead of three. Returns (the uniforms, then what
+    `settle_paths` does)."""
+    u = np.empty((due.shape[0], 3))
+    for i in range(due.shape[0]):
+        h = _id_hash(key, due[i])
+        for c in range(3):
+            u[i, c] = _slot_unit(h, c)
+    leave, direct, _ = recurring_paths(due, u, p_leave, satisfaction, chances)
+    leavers, rebuyers, research, rows, focal, lost = settle_paths(
+        due, leave, direct, columns, need_source, day
+    )
+    return u, leavers, rebuyers, research, rows, focal, lost
+
+
+@jit
 def settle_paths(
     due: np.ndarray,
     leave: np.ndarray,
@@ -600,6 +694,31 @@ def note_lead_source(
 
 
 @jit
+def reviewed_source_tables(
+    presence: np.ndarray,
+    influencer_presence: np.ndarray,
+    reviews: tuple,
+    weights: tuple,
+    rows: tuple,
+    n_sources: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`source_tables` with the reviews' pull computed here from every review alike (no
+    half-life): `review_summary`, then `research.reviews_pull`'s arithmetic per brand in its
+    order and dtypes, in one call instead of two and ten numpy calls on arrays of two or
+    three brands. `reviews` is (stars per brand and star, negative reviews replied to per
+    brand, half credibility, reply rating bonus, weight of reviews)."""
+    stars, replied, half, bonus, weight = reviews
+    count, mean = book_kernels.review_summary(stars)
+    pull = np.empty(count.shape[0])
+    for b in range(count.shape[0]):
+        credibility = count[b] / (count[b] + half)
+        negatives = max(stars[b, 0] + stars[b, 1], 1)
+        rating = mean[b] + bonus * (replied[b] / negatives)
+        pull[b] = weight * credibility * (rating - 3.0) / 2.0
+    return source_tables(presence, influencer_presence, pull, weights, rows, n_sources)
+
+
+@jit
 def source_tables(
     presence: np.ndarray,
     influencer_presence: np.ndarray,
@@ -650,6 +769,18 @@ def after_feedback(
             kept[n_kept], u_kept[n_kept] = unit, u[i]
             n_kept += 1
     return back[:n_back], u_back[:n_back], kept[:n_kept], u_kept[:n_kept]
+
+
+@jit
+def drawn_after_feedback(
+    due: np.ndarray, key: np.uint64, flags: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`after_feedback` with each unit's uniform drawn here (`draw_kernels.uniforms` on the
+    stream `key`): one call instead of two, and no array of uniforms handed back and forth."""
+    u = np.empty(due.shape[0])
+    for i in range(due.shape[0]):
+        u[i] = _unit(_id_hash(key, due[i]))
+    return after_feedback(due, u, flags, chosen)
 
 
 _BELOW_ONE = np.nextafter(1.0, 0.0)
@@ -852,7 +983,12 @@ def warm_up() -> None:
     chances = (reals, reals, reals, 1.0, 1.0)
     u = np.zeros((1, 3))
     columns = (day.copy(), np.zeros(1, np.int16), small.copy(), day.copy(), small.copy())
-    buy(ids, ids, u, columns + (small.copy(), flags), chances, ids, 1, 0)
+    columns += (small.copy(), flags)
+    buy(ids, ids, u, columns, chances, ids, 1, 0)
+    for attitude_view in (matrix, matrix.astype(np.float64)):
+        shelf = ((attitude_view, aware, ids, aware, ids), small, yes, weights, brand_table)
+        purchase = (columns, chances, 1, 0)
+        choose_and_buy(shelf, stocked, noise, ids, np.zeros((1, 6)), 3, purchase, ids)
     walk_away(ids, small.copy(), day.copy(), day.copy(), 0)
     key, table, rates = np.uint64(0), np.full((1, 1), 2.0), reals.copy()
     table.flags.writeable = rates.flags.writeable = False  # as the rules' cached tables
@@ -865,13 +1001,20 @@ def warm_up() -> None:
     leave, direct, _ = recurring_paths(ids, np.zeros((1, 3)), need, need, (0.5, 0.5))
     columns = (small.copy(), day.copy(), day.copy(), small.copy(), need.copy())
     settle_paths(ids, leave, direct, columns, 0, 0)
+    key = np.uint64(0)
+    drawn_paths(ids, key, need, need, (0.5, 0.5), columns, 0, 0)
     started = journey_starts(small, need, nobody, key, reals, reals, 1, 0, 0)[0]
     nudge_starts((ids, ids, ids, reals), day, small, started, key, 1, 0)
     columns = (ids, aware, small.copy(), need.copy())
     begin_research(ids, ids, ids, columns, 1.0, 0, 1)
     rows = (ids, 0, 0, 0, 0)
     source_tables(np.zeros((1, 1)), reals, reals, (1.0, 1.0), rows, 1)
+    reviews = (np.zeros((1, 5), np.int64), np.zeros(1, np.int64), 1.0, 0.0, 1.0)
+    reviewed_source_tables(np.zeros((1, 1)), reals, reviews, (1.0, 1.0), rows, 1)
     after_feedback(ids, reals, flags, small.copy())
+    drawn_after_feedback(ids, key, flags, small.copy())
+    chances = (reals, reals, 0.5)
+    serve_open_trouble(ids, key, flags, small, chances, day, day.copy(), 0)
     _warm.append(True)
 
 

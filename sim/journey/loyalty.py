@@ -6,6 +6,8 @@ or unhappy one researches again and may switch; some leave the category.
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.journey import kernels
 from sim.journey.decisions import RecurringNeed
 from sim.journey.involvement import research_days
@@ -23,25 +25,35 @@ def recur_needs(market: Market, draws: KeyedDraws) -> None:
     due = market.units_due(Moment.LOYALTY)
     if len(due) == 0:
         return
-    loyalty, units = market.scenario.loyalty, market.units
-    u = draws.columns("path", market.day, due, 3)  # leave, rebuy directly, days of research
-    chances = (float(loyalty.p_rebuy_direct_satisfied), float(loyalty.p_rebuy_direct_indifferent))
-    leave, direct, p_direct = kernels.recurring_paths(
-        due, u, units.p_leave, units.satisfaction, chances
-    )
-    if "rebuy_or_switch" in market.deciders:  # customers of a class that decides itself
-        leave, direct = paths_per_agent(market, due, u, p_direct, leave, direct)
-    # a recurring need is the unit's own: attribution starts afresh for both paths
-    columns = (units.brand, units.acquired_day, units.churn_day, units.lead_source)
-    leavers, rebuyers, research, rows, focal, churned = kernels.settle_paths(
-        due, leave, direct, columns + (units.lead_gain,), int(Source.NEED), market.day
-    )
+    u, leavers, rebuyers, research, rows, focal, churned = paths_today(market, draws, due)
     market.daily.add("left_category", focal)
     market.daily.add("churned", churned)
     market.move(leavers, Moment.PRE_ZMOT)
     market.daily.add("direct_rebuys", len(rebuyers))
     market.move(rebuyers, Moment.FMOT)
     market.move(research, Moment.ZMOT, research_days(market, draws, research, u[rows, 2]))
+
+
+def paths_today(market: Market, draws: KeyedDraws, due: np.ndarray) -> tuple:
+    """(the units' uniforms: leave, rebuy directly, days of research; then leavers, direct
+    rebuyers, researchers, researchers' positions in `due`, focal owners leaving, customers
+    lost). One compiled call (`kernels.drawn_paths`) unless some buyer's class decides itself;
+    a recurring need is the unit's own, so attribution starts afresh on both paths."""
+    loyalty, units = market.scenario.loyalty, market.units
+    chances = (float(loyalty.p_rebuy_direct_satisfied), float(loyalty.p_rebuy_direct_indifferent))
+    columns = (units.brand, units.acquired_day, units.churn_day, units.lead_source)
+    columns += (units.lead_gain,)
+    need, day = int(Source.NEED), market.day
+    if "rebuy_or_switch" not in market.deciders:
+        key = draws.stream_key("path", day)
+        p_leave, satisfaction = units.p_leave, units.satisfaction
+        return kernels.drawn_paths(due, key, p_leave, satisfaction, chances, columns, need, day)
+    u = draws.columns("path", day, due, 3)
+    leave, direct, p_direct = kernels.recurring_paths(
+        due, u, units.p_leave, units.satisfaction, chances
+    )
+    leave, direct = paths_per_agent(market, due, u, p_direct, leave, direct)
+    return u, *kernels.settle_paths(due, leave, direct, columns, need, day)
 
 
 def paths_per_agent(market: Market, due, u, p_direct, leave, direct):

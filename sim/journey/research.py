@@ -16,10 +16,9 @@ from sim.journey.involvement import mean_sources
 from sim.market import draw_kernels as kernels
 from sim.market.keyed_draws import KeyedDraws
 from sim.market.moments import Moment
-from sim.market.population import Role
 from sim.market.silenced_sources import silence_consultations
 from sim.market.sources import PLATFORMS, RESEARCH_SOURCES, Source
-from sim.market.state import N_SOURCES, Market
+from sim.market.state import N_SOURCES, RESEARCHING, Market
 from sim.market.touch_log import record_consultations
 
 RESEARCH_SOURCE_CODES = np.asarray(RESEARCH_SOURCES)
@@ -42,10 +41,19 @@ def finish_research(market: Market, draws: KeyedDraws) -> None:
     due = market.units_due(Moment.ZMOT)
     if len(due) == 0:
         return
-    people, position = market.members(due)
-    researching = (market.people.role[people] & (Role.BUYER | Role.INFLUENCER)) > 0
-    consult(market, people[researching], due[position[researching]], draws)
+    consult(market, *researchers(market, due), draws)
     market.move(due, Moment.FMOT)
+
+
+def researchers(market: Market, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the buyers and influencers among the members of the units `due`, the unit of each).
+    When everyone holds one of those roles, every member, without the role test (six numpy
+    calls a day); when every unit has one member, its unit is `due` itself, in order."""
+    people, position = market.members(due)
+    if not market.everyone_researches:
+        researching = (market.people.role[people] & RESEARCHING) > 0
+        return people[researching], due[position[researching]]
+    return people, due if len(people) == len(due) else due[position]
 
 
 def consult(market: Market, people: np.ndarray, units: np.ndarray, draws: KeyedDraws):
@@ -174,8 +182,24 @@ def source_effects(
 
 def source_tables(market: Market) -> tuple[np.ndarray, np.ndarray]:
     """Per (source, brand): chance research finds the brand there, and the attitude gain if so
-    (one compiled pass, `kernels.source_tables`; the reviews' pull stays numpy)."""
+    (one compiled pass, `kernels.reviewed_source_tables`, the reviews' pull included; with
+    the reviews' half-life on, `kernels.source_tables` after the numpy `reviews_pull`)."""
     brands, research = market.brands, market.scenario.research
+    if research.review_half_life_days <= 0:
+        return journey_kernels.reviewed_source_tables(
+            brands.presence,
+            brands.influencer_presence,
+            (
+                brands.stars,
+                brands.replied,
+                float(research.reviews_half_credibility),
+                float(research.reply_rating_bonus),
+                float(research.weight_reviews),
+            ),
+            (float(research.weight_presence), float(research.weight_influencer)),
+            SOURCE_TABLE_ROWS,
+            N_SOURCES,
+        )
     return journey_kernels.source_tables(
         brands.presence,
         brands.influencer_presence,

@@ -10,6 +10,8 @@ a buying centre whose members favour different brands may loop back to research 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from sim.journey import kernels
@@ -28,6 +30,19 @@ for _index, _sources in enumerate(ACQUISITION_CHANNELS.values()):
 """Source -> index of its acquisition channel (-1: none), so one lookup counts every channel."""
 CHANNEL_COLUMNS: tuple[str, ...] = tuple(f"new_from_{name}" for name in ACQUISITION_CHANNELS)
 """The daily columns counting new focal customers by acquisition channel."""
+PURCHASE_COLUMNS: tuple[str, ...] = (
+    "purchases",
+    "rival_purchases",
+    "repeat_purchases",
+    "new_customers",
+    "revenue_usd",
+    *CHANNEL_COLUMNS,
+    "switched",
+    "churned",
+    "late_deliveries",
+    "problems",
+)
+"""The daily columns `buy` adds to, in the order of its values (one `add_many`)."""
 NO_STOCK_OUTS = np.ones((0, 0), dtype=bool)
 """`kernels.shelf_choice`'s stock table when every brand is in stock (never written)."""
 
@@ -53,13 +68,37 @@ def choose_at_shelf(market: Market, draws: KeyedDraws) -> None:
     market.daily.add("showrooming", np.count_nonzero(showrooming))
     stocked = on_the_shelf(market, draws, due)
     noise = gumbel(u[:, 1 : 1 + options])
-    choice = shelf_choice(market, due, showrooming, noise, stocked)
-    if "choose" in market.deciders:  # buyers of a class that overrides `choose`
-        choose_per_agent(market, due, choice, showrooming, noise, stocked)
-    record_decisions(market, due, choice)
-    bought = choice >= 0
-    buy(market, due[bought], choice[bought], u[bought, 1 + options :])
-    walk_away(market, due[~bought])
+    if "choose" in market.deciders or market.touches is not None:
+        choice = shelf_choice(market, due, showrooming, noise, stocked)
+        if "choose" in market.deciders:  # buyers of a class that overrides `choose`
+            choose_per_agent(market, due, choice, showrooming, noise, stocked)
+        record_decisions(market, due, choice)
+        bought = choice >= 0
+        buy(market, due[bought], choice[bought], u[bought, 1 + options :])
+        walk_away(market, due[~bought])
+    else:
+        choose_and_buy(market, due, u, showrooming, noise, stocked)
+
+
+def choose_and_buy(
+    market: Market,
+    due: np.ndarray,
+    u: np.ndarray,
+    showrooming: np.ndarray,
+    noise: np.ndarray,
+    stocked: np.ndarray | None,
+) -> None:
+    """`shelf_choice`, `buy` and `walk_away` when nobody decides for themselves and no touch
+    log reads the choices: the choice, the split and the purchases in one compiled call
+    (`kernels.choose_and_buy`; they were two calls and six numpy calls), the same numbers."""
+    shelf = shelf_inputs(market, due, showrooming)
+    no_stock_outs = NO_STOCK_OUTS if stocked is None else stocked
+    first = 2 + market.brands.n  # the delivery uniforms: after showrooming and the noise
+    who, brand, walkers, *bought = kernels.choose_and_buy(
+        shelf, no_stock_outs, noise, due, u, first, purchase_inputs(market), CHANNEL_OF_SOURCE
+    )
+    book_purchases(market, who, brand, *bought)
+    walk_away(market, walkers)
 
 
 def on_the_shelf(market: Market, draws: KeyedDraws, due: np.ndarray) -> np.ndarray | None:
@@ -118,6 +157,14 @@ def shelf_choice(
     market, weighed more by showrooming buyers, shelf quality, the pull of the brand owned),
     plus the Gumbel `noise`, the best option taken; one compiled pass
     (`kernels.shelf_choice`)."""
+    no_stock_outs = NO_STOCK_OUTS if stocked is None else stocked
+    return kernels.shelf_choice(*shelf_inputs(market, due, showrooming), no_stock_outs, noise)
+
+
+def shelf_inputs(market: Market, due: np.ndarray, showrooming: np.ndarray) -> tuple:
+    """`kernels.shelf_choice`'s first five arguments: (the deciders' attitude and awareness
+    rows with each unit's row, the buyers' rejections, the buyers), each unit's brand owned,
+    showrooming, the logit's weights, and (log2 relative price, shelf quality) per brand."""
     choice, brands, people = market.scenario.choice, market.brands, market.people
     buyers = market.units.start[due]
     if market.scenario.population.market == "b2c":
@@ -132,11 +179,17 @@ def shelf_choice(
         float(choice.weight_shelf),
         float(choice.walk_away_utility),
     )
-    brand_table = (np.log2(brands.price / brands.price.mean()), brands.shelf_quality)
-    no_stock_outs = NO_STOCK_OUTS if stocked is None else stocked
-    return kernels.shelf_choice(
-        views, market.units.brand[due], showrooming, weights, brand_table, no_stock_outs, noise
-    )
+    brand_table = (log_relative_price(tuple(brands.price.tolist())), brands.shelf_quality)
+    return views, market.units.brand[due], showrooming, weights, brand_table
+
+
+@lru_cache(maxsize=64)
+def log_relative_price(prices: tuple[float, ...]) -> np.ndarray:
+    """log2 of each brand's price over the market's mean price, made once per set of prices
+    (prices change only when a lever or strategy changes them; `ndarray.mean` alone cost more
+    than the shelf's compiled pass on a small market). Never written."""
+    price = np.array(prices, dtype=np.float64)
+    return np.log2(price / price.mean())
 
 
 def choose_per_agent(
@@ -235,32 +288,37 @@ def buy(market: Market, who: np.ndarray, brand: np.ndarray, u_delivery: np.ndarr
     `u_delivery` holds three uniforms per buyer (late, damaged, problem). New focal customers
     are attributed to the channel of the source that pulled hardest; a focal owner who buys a
     rival has switched (churn). One compiled pass (`kernels.buy`)."""
-    units, daily = market.units, market.daily
+    columns, chances, n_channels, day = purchase_inputs(market)
+    days, counts, channels = kernels.buy(
+        who, brand, u_delivery, columns, chances, CHANNEL_OF_SOURCE, n_channels, day
+    )
+    book_purchases(market, who, brand, days, counts, channels)
+
+
+def purchase_inputs(market: Market) -> tuple:
+    """`kernels.buy`'s (columns, chances, number of channels, day): the units' (acquired
+    day, focal purchases, lead source, churn day, brand owned, brand chosen, flags), the
+    delivery chances (`delivery_chances`), the acquisition channels and today."""
+    units = market.units
     columns = (units.acquired_day, units.focal_purchases, units.lead_source, units.churn_day)
     columns += (units.brand, units.chosen, units.flags)
-    days, counts, channels = kernels.buy(
-        who,
-        brand,
-        u_delivery,
-        columns,
-        delivery_chances(market),
-        CHANNEL_OF_SOURCE,
-        len(CHANNEL_COLUMNS),
-        market.day,
-    )
+    return columns, delivery_chances(market), len(CHANNEL_COLUMNS), market.day
+
+
+def book_purchases(
+    market: Market,
+    who: np.ndarray,
+    brand: np.ndarray,
+    days: np.ndarray,
+    counts: np.ndarray,
+    channels: np.ndarray,
+) -> None:
+    """What `kernels.buy` counted goes to the daily table; the buyers start SMOT for their
+    `days`; strategies hear of the purchases."""
     purchases, rival, repeat, new, switched, churned, late, problems = counts.tolist()
-    daily.add("purchases", purchases)
-    daily.add("rival_purchases", rival)
-    daily.add("repeat_purchases", repeat)
-    daily.add("new_customers", new)
-    daily.add("revenue_usd", float(market.brands.price[0] * purchases))
-    for name, count in zip(CHANNEL_COLUMNS, channels.tolist(), strict=True):
-        if count:  # adding 0 changes no cell
-            daily.add(name, count)
-    daily.add("switched", switched)
-    daily.add("churned", churned)
-    daily.add("late_deliveries", late)
-    daily.add("problems", problems)
+    revenue = float(market.brands.price[0] * purchases)
+    values = [purchases, rival, repeat, new, revenue, *channels.tolist()]
+    market.daily.add_many(PURCHASE_COLUMNS, values + [switched, churned, late, problems])
     market.move(who, Moment.SMOT, days)
     for strategy in market.strategies:
         strategy.on_purchase(market, who, brand)
@@ -292,6 +350,8 @@ def start_experience(market: Market, who: np.ndarray, brand: np.ndarray, u: np.n
 
 def walk_away(market: Market, who: np.ndarray) -> None:
     """No purchase: back to <ZMOT. An owner who walks away from a repurchase leaves the brand."""
+    if len(who) == 0:  # nobody walks away: every count is 0, which adds nothing
+        return
     units = market.units
     leaving, churned = kernels.walk_away(
         who, units.brand, units.acquired_day, units.churn_day, market.day

@@ -23,7 +23,7 @@ from sim.market.keyed_draws import (
     poisson_quantile,
     poisson_tables,
 )
-from sim.market.silenced_sources import negative_unsilenced, unsilenced
+from sim.market.silenced_sources import negative_unsilenced, silenced_by, unsilenced
 from sim.market.sources import Source
 from sim.market.state import Market
 
@@ -54,7 +54,7 @@ def on_ties_alone(market: Market) -> bool:
         and len(graph.contacts) > 0
         and not scenario.network.talk_scales_with_degree
         and "talk" not in market.deciders
-        and talk_rates(market).max() <= POISSON_TABLE_MAX_MEAN
+        and talk_tables(market)[1] <= POISSON_TABLE_MAX_MEAN
     )
 
 
@@ -64,7 +64,7 @@ def spread_on_ties(market: Market, draws: KeyedDraws) -> None:
     of mouth was some thirty numpy calls over every talker (thousands: owners keep talking at
     a low rate) and their messages."""
     day, graph, people = market.day, market.graph, market.people
-    rates = talk_rates(market)
+    rates, _, tables = talk_tables(market)
     net, feedback = market.scenario.network, market.scenario.feedback
     heard, critics = heard_and_critics(market)
     window = int(np.rint(feedback.feedback_days))
@@ -77,7 +77,7 @@ def spread_on_ties(market: Market, draws: KeyedDraws) -> None:
             draws.stream_key("reject", day),
         ),
         talk,
-        (rates, poisson_tables(tuple(rates.tolist()))),
+        (rates, tables),
         (graph.start, graph.contacts, graph.strong),
         (
             float(net.p_message_strong),
@@ -172,11 +172,45 @@ def talkers_and_rates(market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def heard_and_critics(market: Market) -> tuple[np.ndarray, np.ndarray]:
     """Per brand: whether its word of mouth is heard, and whether its critics are (silenced
-    sources, `sim.market.silenced_sources`)."""
+    sources, `sim.market.silenced_sources`). When nothing is silenced (the warm-up, and most
+    scenarios), the same two all-True arrays every day: five numpy calls a day saved."""
+    if market.day < market.window_start or nothing_silenced(market):
+        return everyone_heard(market.brands.n)
     every_brand = np.arange(market.brands.n)
     heard = every_brand >= 0
     heard &= unsilenced(market, Source.WORD_OF_MOUTH, every_brand)
     return heard, (every_brand >= 0) & negative_unsilenced(market, every_brand)
+
+
+def nothing_silenced(market: Market) -> bool:
+    """Whether no brand silences any source, its critics included."""
+    table, critics = silenced_by(market)
+    return table is None and critics is None
+
+
+@lru_cache(maxsize=16)
+def everyone_heard(n_brands: int) -> tuple[np.ndarray, np.ndarray]:
+    """`heard_and_critics` when nothing is silenced (made once; never written: the kernels
+    only read them, and they stay writable so that the kernels' types do not change)."""
+    return np.ones(n_brands, dtype=bool), np.ones(n_brands, dtype=bool)
+
+
+def talk_tables(market: Market) -> tuple[np.ndarray, float, np.ndarray]:
+    """(`talk_rates`, their largest, their Poisson tables), made once per run rather than a
+    reduction and a tuple of the rates every day."""
+    fb = market.scenario.feedback
+    return rate_tables(
+        fb.messages_advocate, fb.feedback_days, fb.loyal_messages_per_day, fb.negativity_ratio
+    )
+
+
+@lru_cache(maxsize=16)
+def rate_tables(
+    advocate: float, feedback_days: float, loyal: float, ratio: float
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """`talk_tables` from the feedback settings (cached with `message_rates`)."""
+    rates = message_rates(advocate, feedback_days, loyal, ratio)
+    return rates, float(rates.max()), poisson_tables(tuple(rates.tolist()))
 
 
 def talk_rates(market: Market) -> np.ndarray:
@@ -267,6 +301,8 @@ def influencer_posts(market: Market, talkers, brand, valence, draws: KeyedDraws)
 
 def post_to_followers(market: Market, posters, brand, valence, draws: KeyedDraws) -> None:
     """Each posting influencer's post (about `brand`, +1/-1) reaches all their followers."""
+    if len(posters) == 0:  # most days nobody posts
+        return
     for poster, b_post, v_post in zip(posters, brand, valence, strict=True):
         followers = market.followers_of(int(poster))
         b, v = np.full(len(followers), b_post), np.full(len(followers), v_post)

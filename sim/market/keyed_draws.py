@@ -279,14 +279,19 @@ def normal(u_radius: np.ndarray, u_angle: np.ndarray) -> np.ndarray:
 
 
 def gumbel(u: np.ndarray) -> np.ndarray:
-    """Standard Gumbel noise, -log(-log u): the random-utility (logit) error."""
-    return -np.log(-np.log(open_unit(u)))
+    """Standard Gumbel noise, -log(-log u): the random-utility (logit) error. Computed in
+    place in one new array (the same ufuncs on the same values, without four temporaries)."""
+    noise = open_unit(u)
+    np.log(noise, out=noise)
+    np.negative(noise, out=noise)
+    np.log(noise, out=noise)
+    return np.negative(noise, out=noise)
 
 
 def geometric_days(u: np.ndarray, mean: float) -> np.ndarray:
     """Whole days on 0, 1, 2, ... with the given mean, memoryless: inversion of
     P(K >= k) = (mean / (1 + mean))^k (all 0 when mean <= 0)."""
-    if mean <= 0:
+    if mean <= 0 or u.size == 0:  # nothing to draw (no cohort: some moves a day are empty)
         return np.zeros(np.shape(u), dtype=np.int64)
     log_rest = np.log1p(-u)  # the logarithm stays numpy's; the rest is exact arithmetic
     if log_rest.ndim == 1 and log_rest.dtype == np.float64:  # one pass, not three calls

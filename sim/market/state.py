@@ -18,13 +18,15 @@ from sim.market.due_calendar import DueCalendar
 from sim.market.measures import DailyTable
 from sim.market.moments import Moment
 from sim.market.network import SocialGraph
-from sim.market.population import People, Units
+from sim.market.population import People, Role, Units
 from sim.market.sources import RESEARCH_SOURCES, Source
 from sim.market.touch_log import TouchLog
 from sim.market.window_tally import WindowTally
 from sim.scenario.settings import Scenario
 
 N_SOURCES = len(Source)
+RESEARCHING = Role.BUYER | Role.INFLUENCER
+"""The roles that research (`research.finish_research`)."""
 CALENDAR_MIN_UNITS = 500_000
 """Markets with at least this many buying units find due units in a `DueCalendar`; smaller ones
 scan the columns. Measured (docs/performance.md): at 2,000-100,000 units a scan costs less than
@@ -75,10 +77,15 @@ class Stimuli:
         self.chances.append(np.full(len(people), chance, dtype=np.float64))
 
     def targeted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """All nudges as (people, brands, sources, chances)."""
+        """All nudges as (people, brands, sources, chances); a day's only batch as it came
+        when its arrays are plain (C-ordered, writable: the kernel's usual types), as most
+        days' one batch (word of mouth's) is: four concatenations saved. Never written."""
         if not self.people:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, np.zeros(0)
+        people, brands = self.people[0], self.brands[0]  # sources and chances: `np.full`'s
+        if len(self.people) == 1 and people.flags.carray and brands.flags.carray:
+            return people, brands, self.sources[0], self.chances[0]
         return (
             np.concatenate(self.people),
             np.concatenate(self.brands),
@@ -144,6 +151,9 @@ class Market:
         self.today = Stimuli(self.brands.n)
         self.tomorrow = Stimuli(self.brands.n)
         self._one_member = bool((self.units.size == 1).all())  # b2c: a unit is its buyer
+        # every person a buyer or an influencer, so every member of a unit researches (B2C: a
+        # consumer holds every role); roles never change after the build
+        self.everyone_researches = bool(((self.people.role & RESEARCHING) > 0).all())
         scanned = self.units.n if self.calendar is None else 0  # the calendar needs none
         self._scratch = np.empty(scanned, dtype=np.int64)  # for `units_due`'s scan
         self._influencer_order = np.argsort(self.influencers)
@@ -193,8 +203,12 @@ class Market:
         return self.units.start[units][position] + offsets, position
 
     def move(self, units: np.ndarray, moment: Moment, days: np.ndarray | float = 0) -> None:
-        """Put units in `moment` for `days` (0 = to be handled again today)."""
-        days = np.asarray(days, dtype=np.int64)
+        """Put units in `moment` for `days` (0 = to be handled again today). A move of no
+        units changes nothing, so it returns at once (a few a day, each some numpy calls)."""
+        if len(units) == 0:
+            return
+        if not (isinstance(days, np.ndarray) and days.dtype == np.int64):
+            days = np.asarray(days, dtype=np.int64)
         if self.tally is not None and self.calendar is None and fits(units, days):
             self.tally.on_move(self, units, moment, days.reshape(-1))  # counted and made at once
             return

@@ -167,8 +167,10 @@ class WindowTally:
             self._moved = np.empty(len(units), dtype=np.int64)
         state = market.units
         counting = market.day >= self.window_start
+        if not (isinstance(units, np.ndarray) and units.dtype == np.int64):  # as moves hand over
+            units = np.asarray(units, dtype=np.int64)
         moved, switchers = count_moves(
-            np.asarray(units, dtype=np.int64),
+            units,
             int(moment),
             market.day,
             counting,
