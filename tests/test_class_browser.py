@@ -244,6 +244,14 @@ CLIPPED = """() => [...document.querySelectorAll('body *')].filter(el => {
 """Text and controls that stick out of the window or are cut short inside their box."""
 
 
+CHART_LABELS = """(day) => {
+  const label = (css) => document.querySelector(css).getAttribute('aria-label') || '';
+  return label('.mot-network').startsWith('Network picture of') && label('.mot-network').includes(`day ${day}.`)
+    && label('.mot-journey').startsWith(`Journey charts, day ${day}:`);
+}"""
+"""True once both charts' `aria-label` is the page's own text alternative for `day`."""
+
+
 def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp_path):
     """Quick lever typing runs the new value; the page is English, unclipped at 1280x720 with
     chart text of 12 px or more; a reload and a server restart bring the market back. A fresh
@@ -298,6 +306,8 @@ def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp
             page.get_by_role("button", name="Step 7 days").click()
             wait_text(page, "You are Ana · day 14 of 40")
             page.wait_for_function(JOURNEY_DAYS, arg=14, timeout=30_000)  # patch + tail
+            # a screen reader hears the page's text alternatives, today's, after a redraw
+            page.wait_for_function(CHART_LABELS, arg=14, timeout=10_000)
             page.screenshot(path=str(ARTIFACTS / "class-student-restarted.png"))
             teacher = browser.new_page(viewport={"width": 1280, "height": 720})
             teacher.goto(f"{address}/teacher?token={token}")

@@ -42,10 +42,13 @@ def contrast_on_white(colour: str) -> float:
 
 
 def base_option(title: str, grids: list[dict[str, Any]]) -> dict[str, Any]:
-    """What every chart shares: title, tooltip, no animation (frames come fast), saving as PNG."""
+    """What every chart shares: title, tooltip, no animation (frames come fast), saving as PNG.
+
+    No ECharts `aria`: it writes a description of its own ("This is a chart about ...") into
+    the chart element's `aria-label` at every redraw, over the page's text alternative
+    (`LiveChart`'s `label`, which says what the chart shows today)."""
     return {
         "animation": False,
-        "aria": {"enabled": True},
         "title": {"text": title, "left": 8, "textStyle": {"fontSize": 16}},
         "tooltip": {"trigger": "axis"},
         "toolbox": {"right": 8, "feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}},
