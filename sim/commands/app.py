@@ -121,8 +121,8 @@ def build_server(
         log_level="error",
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
         # A page's messages are a few kB of numbers on a LAN or this computer; compressing
-        # each one cost the server about 0.5 ms of a class step's ~7 ms, and every browser as
-        # much again to inflate it (docs/teaching.md, "seventh round").
+        # each one was ~6% of the class server's CPU per step (profiled), and every browser
+        # had to inflate each one (docs/teaching.md, "seventh round").
         ws_per_message_deflate=False,
     )
     return uvicorn.Server(config)

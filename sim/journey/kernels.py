@@ -123,15 +123,11 @@ def serve_open_trouble(
     churn_day: np.ndarray,
     day: int,
 ) -> tuple[np.ndarray, int, int, int]:
-    """`open_trouble`, the open units' three service uniforms (`draw_kernels.column_uniforms`
-    of `due[rows]` on the stream `key`) and `serve_and_return`, in one call instead of three
-    (`experience.finish_experience`); returns what `serve_and_return` does."""
+    """`open_trouble`, the open units' three service uniforms on the stream `key` and
+    `serve_and_return`, in one call instead of three (`experience.finish_experience`); returns
+    what `serve_and_return` does."""
     rows = open_trouble(flags, due)
-    u = np.empty((rows.shape[0], 3))
-    for i in range(rows.shape[0]):
-        h = _id_hash(key, due[rows[i]])
-        for c in range(3):
-            u[i, c] = _slot_unit(h, c)
+    u = draw_kernels.column_uniforms(key, due[rows], 3)
     return serve_and_return(due, rows, u, flags, chosen, chances, acquired_day, churn_day, day)
 
 
@@ -601,15 +597,10 @@ def drawn_paths(
     need_source: int,
     day: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
-    """`loyalty.recur_needs` when nobody's class decides itself: the units' three uniforms
-    (`draw_kernels.column_uniforms` on the stream `key`), `recurring_paths` and
-    `settle_paths` in one call instead of three. Returns (the uniforms, then what
-    `settle_paths` does)."""
-    u = np.empty((due.shape[0], 3))
-    for i in range(due.shape[0]):
-        h = _id_hash(key, due[i])
-        for c in range(3):
-            u[i, c] = _slot_unit(h, c)
+    """`loyalty.recur_needs` when nobody's class decides itself: the units' three uniforms on
+    the stream `key`, `recurring_paths` and `settle_paths` in one call instead of three.
+    Returns (the uniforms, then what `settle_paths` does)."""
+    u = draw_kernels.column_uniforms(key, due, 3)
     leave, direct, _ = recurring_paths(due, u, p_leave, satisfaction, chances)
     leavers, rebuyers, research, rows, focal, lost = settle_paths(
         due, leave, direct, columns, need_source, day
@@ -775,12 +766,9 @@ def after_feedback(
 def drawn_after_feedback(
     due: np.ndarray, key: np.uint64, flags: np.ndarray, chosen: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`after_feedback` with each unit's uniform drawn here (`draw_kernels.uniforms` on the
-    stream `key`): one call instead of two, and no array of uniforms handed back and forth."""
-    u = np.empty(due.shape[0])
-    for i in range(due.shape[0]):
-        u[i] = _unit(_id_hash(key, due[i]))
-    return after_feedback(due, u, flags, chosen)
+    """`after_feedback` with each unit's uniform drawn on the stream `key` in the same call:
+    one call instead of two, and no array of uniforms handed back and forth."""
+    return after_feedback(due, draw_kernels.uniforms(key, due), flags, chosen)
 
 
 _BELOW_ONE = np.nextafter(1.0, 0.0)
