@@ -21,6 +21,8 @@ from helpers import small_scenario
 from test_app_security import start_app
 
 from sim.classroom.class_session import ClassSession
+from sim.classroom.market_keeper import MarketKeeper
+from sim.classroom.student import WEEK
 from sim.reliability.process_hygiene import POLL_S
 
 TESTS = Path(__file__).resolve().parent
@@ -228,3 +230,77 @@ def test_ctrl_c_of_a_class_stops_its_markets_process_quietly(tmp_path):
     assert code in (0, 130), app.stderr()
     assert "Traceback" not in app.stderr(), app.stderr()
     assert gone and not alive  # nothing left running
+
+
+def test_a_week_guessed_ahead_is_the_week_run_when_asked(base, classes):
+    """`MarketKeeper.guess` runs a market's next days on a copy; a `run` of exactly those days
+    takes them, anything else (a lever moved, other days) runs the market itself. Either way
+    the days are those of a keeper that never guesses."""
+    session = classes(base, n_shown=300)
+    plain, guessing = MarketKeeper(session.made_from), MarketKeeper(session.made_from)
+    email = session.made_from.scenario(
+        {**session.made_from.start_values, "follow_up_email": True}, "t"
+    )
+    steps = [("run", 7), ("run", 7), ("move_levers", email), ("run", 7), ("run", 3), ("run", 7)]
+    for keeper in (plain, guessing):
+        keeper.open("Ana", [], 0)
+    taken = 0
+    for request, arg in steps:
+        guessing.guess("Ana", 7)
+        guess = guessing.guesses["Ana"]
+        done = getattr(guessing, request)("Ana", arg)
+        expected = getattr(plain, request)("Ana", arg)
+        taken += done is guess.done
+        if request == "run":
+            assert done.rows == expected.rows and done.first == expected.first
+            assert done.network.moment.tobytes() == expected.network.moment.tobytes()
+    assert taken == 4  # every week asked (a guess made after the lever moved is taken too)
+    assert guessing.look("Ana").stance.tobytes() == plain.look("Ana").stance.tobytes()
+
+
+def test_a_lever_moved_after_a_guess_drops_it(base, classes):
+    """Negative control of the test above: the guessed week (old levers) differs from the week
+    run after the lever moved, so taking a stale guess would be seen."""
+    session = classes(base, n_shown=300)
+    keeper = MarketKeeper(session.made_from)
+    keeper.open("Ana", [], 20)
+    keeper.guess("Ana", 7)
+    stale = keeper.guesses["Ana"].done
+    email = {**session.made_from.start_values, "follow_up_email": True}
+    keeper.move_levers("Ana", session.made_from.scenario(email, "t"))
+    assert "Ana" not in keeper.guesses
+    assert keeper.run("Ana", 7).rows != stale.rows
+
+
+def guessed_markets() -> list[str]:
+    """In the keeper's process: the markets whose next days ran ahead."""
+    from sim.classroom import keeper_process
+
+    return sorted(keeper_process._KEEPER.guesses)
+
+
+def idle(keeper, timeout_s: float = 30.0) -> None:
+    """Wait until the keeper process has no request or guess on its way."""
+    deadline = time.monotonic() + timeout_s
+    while keeper.busy or keeper.wanted:
+        assert time.monotonic() < deadline, "the keeper never went idle"
+        time.sleep(0.02)
+
+
+def test_the_keeper_guesses_a_weeks_step_again_only_when_idle(base, classes):
+    session = classes(base, n_shown=300, processes=1)
+    keeper = session.keepers[0]
+    ana, ben = (session.student(session.join(name)) for name in ("Ana", "Ben"))
+    ana.step(WEEK)
+    ben.step(1)  # a day (Play's step) is not guessed
+    idle(keeper)
+    assert keeper.pool.submit(guessed_markets).result() == ["Ana"]
+    with keeper.lock:
+        keeper.busy += 1  # as if a request were on its way
+    session.set_lever(ben, "quality", 3.2)
+    ben.step(WEEK)
+    ben.guess_next_week()
+    assert keeper.wanted == {"Ben": WEEK}  # held back while the keeper is busy
+    keeper.answered()  # the request "answered": the guess goes
+    idle(keeper)
+    assert keeper.pool.submit(guessed_markets).result() == ["Ana", "Ben"]

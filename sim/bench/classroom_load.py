@@ -6,9 +6,13 @@ and measures what a class feels (issue 16's targets):
 - page usable: from opening the address until the join form answers, and until the student's
   market (levers, charts) is on screen after pressing Join (students arrive 2 s apart);
 - a 7-day step: each student presses "Step 7 days" alone, then all at the same moment (twice),
-  then (light mode) each at their own pace: random gaps between presses, exponential with a mean
-  of `PACE_MEAN_S` (an assumption, not a measured classroom); the time until the page shows the
-  new day, with the median, 95th percentile and maximum;
+  then (light mode) all at once again just after each switched a lever on, then each at their
+  own pace: random gaps between presses, exponential with a mean of `PACE_MEAN_S` (an
+  assumption, not a measured classroom); the time until the page shows the new day, with the
+  median, 95th percentile and maximum. The markets' process runs a student's next week ahead
+  while it is idle (`sim.classroom.market_keeper`, `guess`): the first bursts find their weeks
+  run if it had the time, the burst after the lever moves never does (a lever moved drops the
+  week run with the old levers), so it shows what a press costs when nothing was run ahead;
 - Play: one student plays (1 day a frame) while the others are connected;
 - server memory (resident sets of the `mot class` process and its markets' process, summed)
   with everyone connected, and again
@@ -57,6 +61,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-background-networking",
 ]
+MOVED_SWITCH = "Follow-up e-mail"
+"""The lever every student switches on just before the last burst (off at the lesson's start)."""
+MOVED_LEVERS = {"follow_up_email": True}
+"""The same, as a light client's press carries it."""
 TARGETS = {"page_usable_s": 3.0, "step_7_days_s": 0.5, "play_fps": 5.0, "memory_mb": 1500.0}
 """Issue 16: page usable within 3 s, a 7-day step within 0.5 s, Play >= 5 fps, < 1.5 GB."""
 DAY = re.compile(r"Day (\d+)")
@@ -193,13 +201,16 @@ STEP_SHOWN_JS = """() => {
 after the page shows the new day with both charts redrawn (checked at every screen refresh)."""
 
 
-async def step_week(page) -> float:
-    """Press "Step 7 days"; seconds from the click reaching the page until the page shows the
-    new day and both charts have drawn it, measured by the page's own clock.
+async def step_week(page, switch: str | None = None) -> float:
+    """Press "Step 7 days" (first clicking the lever `switch`, as a student who just switched
+    a strategy); seconds from the click reaching the page until the page shows the new day and
+    both charts have drawn it, measured by the page's own clock.
 
     Why in the page: Playwright's click first waits for the button to be visible, stable for
     two frames and hit by the pointer, and polling the page from Python adds its own interval;
     that took 0.05-0.2 s on this machine that no student's click spends."""
+    if switch is not None:
+        await page.locator(".v-input", has_text=switch).locator("input").click(force=True)
     await page.evaluate(STEP_SHOWN_JS)
     await page.get_by_role("button", name="Step 7 days").click()
     return await asyncio.wait_for(page.evaluate("window.__stepShown"), TIMEOUT_MS / 1000)
@@ -364,6 +375,11 @@ async def measure_light(address: str, students: int, server: subprocess.Popen) -
                 )
                 together_browser += steps[:2]
                 together_light += steps[2:]
+            steps = await asyncio.gather(  # the weeks guessed ahead are of no use now
+                *(step_week(b["page"], switch=MOVED_SWITCH) for b in browsers),
+                *(client.step_week(timeout_s, MOVED_LEVERS) for client in clients),
+            )
+            moved_browser, moved_light = steps[:2], steps[2:]
             rng = random.Random(16)
             cpu_paced = cpu_seconds(server)
             paced_steps = await asyncio.gather(
@@ -401,6 +417,8 @@ async def measure_light(address: str, students: int, server: subprocess.Popen) -
         "browser_step_7_days_together_s": together_browser,
         "light_step_7_days_together_s": together_light,
         "step_7_days_together_s": together_browser + together_light,
+        "browser_step_7_days_moved_s": moved_browser,
+        "light_step_7_days_moved_s": moved_light,
         "pace_mean_gap_s": PACE_MEAN_S,
         "browser_step_7_days_paced_s": [t for times in paced_steps[:2] for t in times],
         "light_step_7_days_paced_s": [t for times in paced_steps[2:] for t in times],
@@ -464,6 +482,9 @@ def summary(result: dict) -> list[tuple[str, str, str]]:
     if light:
         timed("7-day step all at once, browsers", "browser_step_7_days_together_s", "step_7_days_s")
         timed("7-day step all at once, light", "light_step_7_days_together_s", "step_7_days_s")
+        moved = "7-day step all at once, a lever just moved"
+        timed(f"{moved}, browsers", "browser_step_7_days_moved_s", "step_7_days_s")
+        timed(f"{moved}, light", "light_step_7_days_moved_s", "step_7_days_s")
         pace = f"own pace (gaps mean {result['pace_mean_gap_s']:g} s, assumed)"
         everyone = f"all {result['students']}"
         timed(f"7-day step {pace}, {everyone}", "step_7_days_paced_s", "step_7_days_s", p95=True)

@@ -204,10 +204,11 @@ class PageClient:
                 days.append(int(match.group(1)) if match else -1)
         return max(days)
 
-    async def press(self, action: str) -> None:
-        """Play / Step as the page's buttons send it (no lever values: none moved)."""
+    async def press(self, action: str, levers: dict[str, Any] | None = None) -> None:
+        """Play / Step as the page's buttons send it, with the lever values the page shows
+        (`levers`; none: no lever moved)."""
         comm = self.step_buttons()
-        content = {"event": "press", "data": {"action": action, "levers": {}}}
+        content = {"event": "press", "data": {"action": action, "levers": levers or {}}}
         await self.widget_msg(comm, {"method": "custom", "content": content})
 
     def step_buttons(self) -> str:
@@ -216,11 +217,12 @@ class PageClient:
                 return comm
         raise LookupError("no Play / Step buttons on the page")
 
-    async def step_week(self, timeout_s: float) -> float:
-        """Press Step 7 days; seconds until the server has sent the new day."""
+    async def step_week(self, timeout_s: float, levers: dict[str, Any] | None = None) -> float:
+        """Press Step 7 days (moving `levers` with the press, as a page whose lever was just
+        set); seconds until the server has sent the new day."""
         before = self.day()
         start = time.monotonic()
-        await self.press("step_7")
+        await self.press("step_7", levers)
         await self.wait_for(lambda: self.day() >= before + 7, timeout_s)
         return time.monotonic() - start
 

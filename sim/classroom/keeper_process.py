@@ -15,6 +15,11 @@ Both say which keeper answers (`generation`): a process that died (killed, out o
 replaced by a new one, which holds no markets; each market is then rebuilt from its lever
 history when next asked for (`sim.classroom.student`).
 
+A student who stepped a week will most likely step a week again: `guess` asks the keeper to run
+that week ahead (`MarketKeeper.guess`), but only when it has nothing else to do. `KeeperProcess`
+sends one guess at a time and only once every request asked has been answered, so a student's
+press waits behind at most one guess (a week of one market, ~15 ms), never behind the class's.
+
 Answers are handed over on a thread of the keeper's own (`when_done`), in the order they
 arrive: never on the pool's thread, which holds the pool's locks while it fails the requests
 of a process that died (a student's lock taken there could wait for a student asking the
@@ -23,6 +28,7 @@ pool, which waits for that lock: a deadlock).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -52,6 +58,10 @@ class Keeper(Protocol):
         """Call `then(future)` once it is done, after the answers that arrived before it."""
         ...
 
+    def guess(self, name: str, days: int) -> None:
+        """Run `name`'s next `days` days ahead when there is nothing else to do, or never."""
+        ...
+
     def close(self) -> None:
         """Stop (the class ends)."""
         ...
@@ -77,6 +87,9 @@ class KeeperHere:
         """`then(future)` now: the answer is there."""
         then(future)
 
+    def guess(self, name: str, days: int) -> None:
+        """Nothing: this keeper is never idle before a request, it answers each when asked."""
+
     def close(self) -> None:
         """Nothing runs apart."""
 
@@ -91,6 +104,11 @@ class KeeperProcess:
         self.lock = threading.Lock()
         self.pool = self.start()
         self.answers = ThreadPoolExecutor(1, thread_name_prefix="mot-keeper-answers")
+        self.busy = 0
+        """Requests (and guesses) asked and not answered yet."""
+        self.wanted: dict[str, int] = {}
+        """Guesses to ask once the keeper is idle: market -> days, oldest first."""
+        self.closed = False
 
     def start(self) -> ProcessPoolExecutor:
         """A new process holding a keeper of the class's market, started now: the pool would
@@ -113,12 +131,49 @@ class KeeperProcess:
         """
         with self.lock:
             try:
-                return self.pool.submit(answer, request, *args)
+                return self.submit(request, *args)
             except BrokenProcessPool:
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = self.start()
                 self.generation += 1
+                self.wanted.clear()  # the new process holds no markets to guess
                 raise KeeperLost("the markets' process stopped; it was started again") from None
+
+    def submit(self, request: str, *args: Any) -> Future:
+        """Send a request to the process (under `lock`), counted as busy until answered."""
+        future = self.pool.submit(answer, request, *args)
+        self.busy += 1
+        future.add_done_callback(self.count_answer)
+        return future
+
+    def count_answer(self, _: Future) -> None:
+        """A request was answered or dropped: `answered`, on the answers' thread (never the
+        pool's: see the module's docstring)."""
+        with contextlib.suppress(RuntimeError):  # closing: the answers' thread has stopped
+            self.answers.submit(self.answered)
+
+    def answered(self) -> None:
+        """A request was answered (on the answers' thread): guess if nothing else is asked."""
+        with self.lock:
+            self.busy -= 1
+            self.guess_when_idle()
+
+    def guess(self, name: str, days: int) -> None:
+        """Ask for `name`'s next `days` days once nothing else is asked (the newest wish for a
+        market replaces the one before)."""
+        with self.lock:
+            self.wanted.pop(name, None)
+            self.wanted[name] = days
+            self.guess_when_idle()
+
+    def guess_when_idle(self) -> None:
+        """Send the oldest guess wanted if no request is on its way (under `lock`)."""
+        if self.busy or not self.wanted or self.closed:
+            return
+        name = next(iter(self.wanted))
+        days = self.wanted.pop(name)
+        with contextlib.suppress(BrokenProcessPool):  # the next request starts a new process
+            self.submit("guess", name, days)
 
     def when_done(self, future: Future, then: Callable[[Future], None]) -> None:
         """`then(future)` on the answers' thread, in the order the answers arrive."""
@@ -127,6 +182,7 @@ class KeeperProcess:
     def close(self) -> None:
         """Stop the process (requests not started are dropped; the class's file has the rest)."""
         with self.lock:
+            self.closed = True
             self.pool.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True)
 

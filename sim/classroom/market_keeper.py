@@ -11,6 +11,14 @@ or in the server's process itself (tests, one-off scripts), through the same req
 A market is rebuilt from its lever history (`open`): the class's market warmed up once, every
 lever move replayed on its day. So the keeper holds nothing that cannot be rebuilt, and a keeper
 that died is replaced by one that rebuilds the markets when they are next needed.
+
+Why a market's next week may be run before it is asked for (`guess`): when a teacher says "now
+everyone press Step", 30 weeks queue on this one process, and the last student waits for all 30.
+While students look at their charts the process is idle, so it runs each market's likely next
+week ahead, on a copy. The days are the same days either way (the engine's random numbers are
+keyed by person, day and purpose, not drawn in order), so a press that asks for exactly that
+week gets it at once; anything else (a lever moved, another number of days) drops the copy and
+runs as before.
 """
 
 from __future__ import annotations
@@ -84,12 +92,26 @@ class ClassMarket:
         return network_state(self.sample, self.template.market)
 
 
+@dataclass(frozen=True)
+class Guess:
+    """A market's next days, run ahead on a copy of it (`MarketKeeper.guess`)."""
+
+    days: int
+    """Days run ahead."""
+    model: JourneyModel
+    """The copy, `days` days on."""
+    done: DaysDone
+    """What running them gave."""
+
+
 class MarketKeeper:
     """The running markets of a class, by name."""
 
     def __init__(self, made_from: ClassMarket) -> None:
         self.made_from = made_from
         self.markets: dict[str, JourneyModel] = {}
+        self.guesses: dict[str, Guess] = {}
+        """Markets whose next days ran ahead, by name (dropped when anything else moves them)."""
 
     def warm_up(self) -> None:
         """Run a day of a throwaway copy, so the engine's compiled kernels are loaded (from
@@ -110,27 +132,50 @@ class MarketKeeper:
             values[move.key] = move.value
             change_levers(model, made_from.scenario(values, "replay"))
         run_to(model, day)
+        self.guesses.pop(name, None)
         self.markets[name] = model
 
     def move_levers(self, name: str, scenario: Scenario) -> None:
         """Run `name`'s market with the levers of `scenario` from its next day on."""
+        self.guesses.pop(name, None)  # its days ran with the levers before
         change_levers(self.markets[name], scenario)
 
     def run(self, name: str, days: int) -> DaysDone:
-        """Run `days` days of `name`'s market."""
-        model = self.markets[name]
+        """Run `days` days of `name`'s market (taken from its guess if that ran them)."""
+        guess = self.guesses.pop(name, None)
+        if guess is not None and guess.days == days:
+            self.markets[name] = guess.model
+            return guess.done
+        return self.days_of(self.markets[name], days)
+
+    def guess(self, name: str, days: int) -> None:
+        """Run `name`'s next `days` days ahead, on a copy of its market, for a `run` of exactly
+        those days to take (nothing if the market is not held or already guessed)."""
+        model = self.markets.get(name)
+        if model is None or name in self.guesses or days < 1:
+            return
+        ahead = copy.deepcopy(model)
+        self.guesses[name] = Guess(days, ahead, self.days_of(ahead, days))
+
+    def days_of(self, model: JourneyModel, days: int) -> DaysDone:
+        """Run `days` days of `model`: what they gave."""
         first = model.days_run
         for _ in range(days):
             model.step()
-        days = DaysTable(*model.daily_numbers(since=first))
-        return DaysDone(first, days, day_rows(days), self.look(name))
+        new = DaysTable(*model.daily_numbers(since=first))
+        return DaysDone(first, new, day_rows(new), self.picture(model))
 
     def look(self, name: str) -> NetworkState:
         """The network picture of `name`'s market today."""
-        return network_state(self.made_from.sample, self.markets[name].market)
+        return self.picture(self.markets[name])
+
+    def picture(self, model: JourneyModel) -> NetworkState:
+        """The network picture of `model`'s market today."""
+        return network_state(self.made_from.sample, model.market)
 
     def forget(self, name: str) -> None:
         """Hand `name`'s market's memory back (it is rebuilt by `open` when needed again)."""
+        self.guesses.pop(name, None)
         if self.markets.pop(name, None) is not None:
             hand_back_memory_soon()  # once for students leaving together
 

@@ -41,6 +41,10 @@ from sim.classroom.relever import check_built_from
 
 __all__ = ["LeverMove", "LeverPeriod", "StudentMarket"]
 
+WEEK = 7
+"""Days of the "Step 7 days" button: the step a student most often asks again, so the keeper
+runs it ahead when it has nothing else to do (`Keeper.guess`)."""
+
 LOST = "your market's process stopped and was started again; days and lever moves were lost"
 
 
@@ -82,6 +86,8 @@ class StudentMarket:
         self._day = 0
         self._asked = 0
         """Days asked of the keeper: `_day` plus those still running."""
+        self._stepped = 0
+        """Days of the last step asked (a week: the next one is guessed)."""
         self._days = made_from.first_days
         self._network: NetworkState | None = made_from.first_network
         self.values = dict(values)
@@ -180,7 +186,16 @@ class StudentMarket:
             self.record_period(move.day)
             if self.store is not None:
                 self.store.add_lever(self.name, move.day, key, value)
+            self.guess_next_week()
             return True
+
+    def guess_next_week(self) -> None:
+        """After a week's step (or a lever moved after one), the keeper may run the next week
+        ahead while the student looks (under `lock`). Not after a day of Play or a round:
+        guessing a week there would be thrown away at the next frame or lever move."""
+        left = self.days - self._asked
+        if self._stepped == WEEK and left > 0 and self.loaded:
+            self.keeper.guess(self.name, min(WEEK, left))
 
     def record_period(self, day: int) -> None:
         """Note the levers as in force from `day + 1` (replacing a period not yet run)."""
@@ -221,7 +236,8 @@ class StudentMarket:
                 return taken
             asked = self.ask("run", n)
             first, generation = self._asked, self.keeper.generation
-            self._asked += n
+            self._asked, self._stepped = self._asked + n, n
+            self.guess_next_week()
             # inside the lock: answers are taken in the order asked
             self.keeper.when_done(
                 asked, lambda done: self.take(done, first, save, taken, generation)

@@ -29,7 +29,7 @@ from sim.classroom.page_address import query
 from sim.classroom.rich_text import RichText
 from sim.classroom.separate import use_separate
 from sim.classroom.step_buttons import StepButtons, shown_levers
-from sim.classroom.student import StudentMarket
+from sim.classroom.student import WEEK, StudentMarket
 
 
 @solara.component
@@ -112,32 +112,20 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     drawn = solara.use_memo(threading.Event, dependencies=[])
     use_play(playing, frame, PLAY_PAUSE_S, drawn)
     solara.use_effect(lambda: watch(session, student), [student])
-    left = use_separate(
-        lambda: LeftPanel(session, student, lever_tick, class_version), [session, student]
+    levers = use_separate(
+        lambda: Levers(session, student, lever_tick, class_version), [session, student]
     )
+    lesson = use_separate(lambda: LessonPanel(session, student), [session, student])
     with solara.Columns([2, 5], style={"padding": "8px", "margin": "0"}):  # no sideways scroll
         with solara.Column():
             Header(session, student, class_version.value, day.who)
-            solara.Column(children=[left], style={"padding": "0"})
+            solara.Column(children=[levers, lesson], style={"padding": "0"})
         with solara.Column():
             if session.mode == "free":
                 finished = done.value or student.day >= student.days  # a round may have ended it
                 Controls(session, student, playing, speed, lever_tick, finished, day.day, ran)
             solara.Column(children=[day.summary], style={"padding": "0"})
             solara.Columns([1, 1], children=[day.network, day.journey])
-
-
-@solara.component
-def LeftPanel(
-    session: ClassSession,
-    student: StudentMarket,
-    lever_tick: solara.Reactive[int],
-    class_version: solara.Reactive[int],
-) -> None:
-    """The levers and the lesson (rendered apart from the rest of the page)."""
-    with solara.Column(style={"padding": "0"}):
-        Levers(session, student, lever_tick, (lever_tick.value, class_version.value))
-        LessonPanel(session, student)
 
 
 def watch(session: ClassSession, student: StudentMarket):
@@ -178,12 +166,16 @@ def Header(
 
 @solara.component
 def Levers(
-    session: ClassSession, student: StudentMarket, lever_tick: solara.Reactive[int], version: tuple
+    session: ClassSession,
+    student: StudentMarket,
+    lever_tick: solara.Reactive[int],
+    class_version: solara.Reactive[int],
 ) -> None:
-    """The focal brand's levers; they act from the next day on.
-
-    `version` changes only when a lever moved or the class changed, not every day: redrawing
-    twenty sliders each frame would cost more than the frame's charts."""
+    """The focal brand's levers; they act from the next day on. Rendered apart from the rest of
+    the page (`use_separate`), it re-renders only when a lever moved (`lever_tick`) or the
+    class changed (`class_version`): redrawing twenty sliders each frame would cost more than
+    the frame's charts."""
+    _ = lever_tick.value, class_version.value  # read: this part re-renders when they change
     locked = session.levers_locked() is not None
     with solara.Card("Your strategy", classes=["mot-levers"]):
         for lever in available(STRATEGY_LEVERS):
@@ -229,7 +221,7 @@ def Controls(
         if action == "play":
             playing.set(not playing.value)
         elif action in ("step_1", "step_7"):
-            student.step_then(1 if action == "step_1" else 7, ran)
+            student.step_then(1 if action == "step_1" else WEEK, ran)
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         StepButtons(playing.value, done, press)
