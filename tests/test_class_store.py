@@ -7,17 +7,20 @@ market with the one that ran live, as CSV bytes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 from helpers import small_scenario
 
 from sim.classroom.class_session import ClassSession
 from sim.classroom.class_store import FILE_NAME, ClassStore, DaysRun, day_rows
+from sim.classroom.days_table import DaysTable
 from sim.errors import ScenarioError
 
 
@@ -173,6 +176,25 @@ def test_stored_rows_are_the_market_s_rows_exactly(base, tmp_path):
     ana = session.student(session.join("Ana"))
     ana.step(12)
     assert ClassStore(tmp_path).rows("Ana") == day_rows(ana.numbers())
+
+
+def dumped_rows(days: DaysTable) -> list[str]:
+    """`day_rows` as it was: `json.dumps` of each day's dict, the day a whole number."""
+    rows = days.values.tolist()
+    return [json.dumps(dict(zip(days.columns, [int(r[0]), *r[1:]], strict=True))) for r in rows]
+
+
+@pytest.mark.parametrize("odd", [None, np.nan, np.inf, -np.inf])
+def test_day_rows_are_json_dumps_of_each_day_byte_for_byte(odd):
+    rng = np.random.default_rng(3)
+    values = np.column_stack([np.arange(1, 9), rng.normal(0, 1e6, (8, 5)) ** 3])
+    values[:, 2] = np.round(values[:, 2])  # whole numbers, as counts are
+    values[1, 3], values[2, 4], values[3, 5] = 0.1 + 0.2, -0.0, 5e-324
+    if odd is not None:
+        values[4, 1] = odd
+    columns = ("day", "new_customers", '%s 100% "rate"', "naïve", "x\ny", "last")
+    days = DaysTable(columns, values)
+    assert day_rows(days) == dumped_rows(days)
 
 
 def test_mot_class_stops_on_a_folder_it_cannot_use_with_status_2(

@@ -15,7 +15,6 @@ compares every kernel with the numpy code it replaced.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from sim.market import book_kernels, draw_kernels
@@ -464,8 +463,8 @@ def spread_messages(
     opinion: tuple,
     weight: float,
 ) -> tuple:
-    """A day's word of mouth on a graph of ties in one pass over everyone: `talkers_today`,
-    `message_counts`, `deliver` and `hear`, and which influencers post today. Returns
+    """A day's word of mouth on a graph of ties in one call: `talkers_today`, `message_counts`
+    (one pass over everyone, `_senders`), `deliver` and `hear`, and which influencers post today. Returns
     (hearer and brand of each positive message heard, messages heard, focal positive ones,
     focal negative ones, posting influencers, their brand, their valence); attitudes,
     awareness and rejections change in place.
@@ -488,46 +487,23 @@ def spread_messages(
     strong tie, a weak one, rejection); `opinion` is (attitude, aware, rejected).
     """
     key_counts, key_message, key_reject = keys
-    stance, stance_brand, talk_until, person_unit, unit_brand, day = talk[:6]
-    brand_heard, critics_heard, is_influencer, post_until = talk[6:]
-    mean_of, cdfs = rates
+    stance, stance_brand, person_unit, unit_brand = talk[0], talk[1], talk[3], talk[4]
     start, contacts, strong = graph
     p_strong, p_weak, p_reject = chances
     attitude, aware, rejected = opinion
     last = contacts.shape[0] - 1
-    hearer = np.empty(64, dtype=contacts.dtype)
-    about = np.empty(64, dtype=np.int64)
-    posters = np.empty(0, dtype=np.int64)
+    senders, counts, posters = _senders(key_counts, talk, rates, start)
+    hearer = np.empty(counts.sum(), dtype=contacts.dtype)  # room for every message
+    about = np.empty(hearer.shape[0], dtype=np.int64)
     m, positive, focal_positive, focal_negative = 0, 0, 0, 0
-    for p in range(stance.shape[0]):
-        if stance[p] == 0:
-            continue
+    for k in range(senders.shape[0]):
+        p = senders[k]
         v, b = np.int64(stance[p]), np.int64(stance_brand[p])
-        fresh, owns = talk_until[p] >= day, unit_brand[person_unit[p]] == b
-        which = _talk_class(v, fresh, owns, brand_heard[b], critics_heard[b])
-        if which < 0:
-            continue
-        if is_influencer[p] and talk_until[p] == post_until:
-            posters = np.append(posters, p)
-        mean = mean_of[which]
-        u = _unit(_id_hash(key_counts, p))
-        if mean <= 0.0 or u < 1.0 - mean:
-            continue
-        row = cdfs[which]
-        count, hi = 0, row.shape[0]
-        while count < hi:  # messages: CDF entries at or below u (`searchsorted`, "right")
-            mid = (count + hi) // 2
-            if row[mid] <= u:
-                count = mid + 1
-            else:
-                hi = mid
         begin = start[p]
         degree = start[p + 1] - begin
-        if count == 0 or degree <= 0:
-            continue
         h = _id_hash(key_message, p)
         gain = np.float32(weight * np.float64(v))
-        for j in range(count):
+        for j in range(counts[k]):
             tie = min(begin + np.int64(_slot_unit(h, 2 * j) * degree), last)
             who = contacts[tie]
             if who < 0 or not _slot_unit(h, 2 * j + 1) < (p_strong if strong[tie] else p_weak):
@@ -542,8 +518,6 @@ def spread_messages(
             focal_positive += b == 0 and v > 0
             focal_negative += b == 0 and v < 0
             if v > 0:
-                if positive == hearer.shape[0]:
-                    hearer, about = _grown(hearer), _grown(about)
                 hearer[positive], about[positive] = who, b
                 positive += 1
     post_brand = np.empty(posters.shape[0], dtype=np.int64)
@@ -555,12 +529,49 @@ def spread_messages(
     return heard, (posters, post_brand, post_valence)
 
 
-@numba.njit(cache=True)
-def _grown(a: np.ndarray) -> np.ndarray:
-    """`a` copied into an array twice as long (the rest unset)."""
-    out = np.empty(2 * a.shape[0], dtype=a.dtype)
-    out[: a.shape[0]] = a
-    return out
+@jit
+def _senders(key_counts: np.uint64, talk: tuple, rates: tuple, start: np.ndarray) -> tuple:
+    """`spread_messages`' talkers who send at least one message today, their message counts,
+    and the influencers posting today, in person order.
+
+    Why a pass of its own: with the messages' arrays grown inside the loop over everyone (and
+    the posters appended), numba counted references at each of the thousands of talkers; an
+    array of each sender's count sizes the messages' arrays once (0.13 -> 0.06 ms a day of
+    5,000 people). Reads no column the messages write, so the order of draws is unchanged.
+    """
+    stance, stance_brand, talk_until, person_unit, unit_brand, day = talk[:6]
+    brand_heard, critics_heard, is_influencer, post_until = talk[6:]
+    mean_of, cdfs = rates
+    senders = np.empty(stance.shape[0], dtype=np.int64)
+    counts = np.empty(stance.shape[0], dtype=np.int64)
+    posters = np.empty(stance.shape[0], dtype=np.int64)
+    n, n_posters = 0, 0
+    for p in range(stance.shape[0]):
+        if stance[p] == 0:
+            continue
+        v, b = np.int64(stance[p]), np.int64(stance_brand[p])
+        fresh, owns = talk_until[p] >= day, unit_brand[person_unit[p]] == b
+        which = _talk_class(v, fresh, owns, brand_heard[b], critics_heard[b])
+        if which < 0:
+            continue
+        if is_influencer[p] and talk_until[p] == post_until:
+            posters[n_posters] = p
+            n_posters += 1
+        mean = mean_of[which]
+        u = _unit(_id_hash(key_counts, p))
+        if mean <= 0.0 or u < 1.0 - mean:
+            continue
+        count, hi = 0, cdfs.shape[1]
+        while count < hi:  # messages: CDF entries at or below u (`searchsorted`, "right")
+            mid = (count + hi) // 2
+            if cdfs[which, mid] <= u:
+                count = mid + 1
+            else:
+                hi = mid
+        if count > 0 and start[p + 1] > start[p]:
+            senders[n], counts[n] = p, count
+            n += 1
+    return senders[:n], counts[:n], posters[:n_posters]
 
 
 @jit
