@@ -8,11 +8,13 @@ from __future__ import annotations
 import threading
 import time
 
+import ipyvuetify as v
 import pandas as pd
 import pytest
 import solara
 from helpers import small_scenario
 
+from sim.classroom import student_page
 from sim.classroom.class_session import ClassSession
 from sim.classroom.step_buttons import StepButtonsWidget
 from sim.classroom.student_page import StudentView
@@ -71,4 +73,30 @@ def test_a_step_runs_the_lever_values_the_page_shows(session):
     assert typed.day == 7 and typed.levers_on(1) == waited.levers_on(1)
     assert [m.key for m in typed.moves] == ["quality", "on_time"]  # junk and the seed ignored
     pd.testing.assert_frame_equal(typed.daily(), waited.daily())
+    rc.close()
+
+
+def test_a_lever_move_re_renders_that_lever_and_the_levers_it_shows_only(session, monkeypatch):
+    """Each lever is a part of its own: a move re-renders it and the levers that need it, not
+    the card's twenty (that cost the server 20-80 ms a move; docs/teaching.md)."""
+    rendered: list[str] = []
+    control = student_page.LeverControl
+
+    @solara.component
+    def Counted(lever, value, on_value, disabled=False):
+        rendered.append(lever.key)
+        control(lever, value, on_value, disabled=disabled)
+
+    monkeypatch.setattr(student_page, "LeverControl", Counted)
+    student = session.student(session.join("Ana"))
+    box, rc = solara.render(StudentView(session, student), handle_error=False)
+    assert len(rendered) >= 10 and "follow_up_delay" not in rendered  # every lever, once on
+    buttons = rc.find(StepButtonsWidget).widget
+    rendered.clear()
+    buttons.vue_press({"action": "step_1", "levers": {"quality": 2.5}})
+    assert rendered == ["quality"]
+    rendered.clear()
+    buttons.vue_press({"action": "step_1", "levers": {"follow_up_email": True}})
+    assert sorted(rendered) == ["follow_up_delay", "follow_up_email"]  # the delay shows now
+    assert rc.find(v.Slider, label="E-mail delay (days after delivery)").widget
     rc.close()

@@ -18,6 +18,7 @@ from sim.classroom.class_session import ClassSession, JoinError
 from sim.classroom.day_parts import DayParts
 from sim.classroom.hand_back import hand_back_memory_soon
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
+from sim.classroom.levers import Lever
 from sim.classroom.page import (
     PLAY_PAUSE_S,
     SPEEDS,
@@ -86,7 +87,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     class_version = use_polled_reactive(lambda: session.class_version)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
-    lever_tick = solara.use_reactive(0)
+    ticks = solara.use_memo(lambda: LeverTicks(shown_levers_of(session)), [session])
     done = solara.use_reactive(student.day >= student.days)
     day = solara.use_memo(lambda: DayParts(session, student), [student])
     solara.use_effect(lambda: day.close, [day])
@@ -98,7 +99,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
         day.show()
         if student.error != error_shown.current:  # the days failed: the levers' card says why
             error_shown.current = student.error
-            lever_tick.value += 1
+            ticks.notes.value += 1
         drawn.set()  # the frame is out: Play may run the next
         done.set(student.day >= student.days)  # the buttons redraw only when it changes
 
@@ -113,7 +114,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     use_play(playing, frame, PLAY_PAUSE_S, drawn)
     solara.use_effect(lambda: watch(session, student), [student])
     levers = use_separate(
-        lambda: Levers(session, student, lever_tick, class_version), [session, student]
+        lambda: Levers(session, student, ticks, class_version), [session, student]
     )
     lesson = use_separate(lambda: LessonPanel(session, student), [session, student])
     with solara.Columns([2, 5], style={"padding": "8px", "margin": "0"}):  # no sideways scroll
@@ -123,7 +124,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
         with solara.Column():
             if session.mode == "free":
                 finished = done.value or student.day >= student.days  # a round may have ended it
-                Controls(session, student, playing, speed, lever_tick, finished, day.day, ran)
+                Controls(session, student, playing, speed, ticks, finished, day.day, ran)
             solara.Column(children=[day.summary], style={"padding": "0"})
             solara.Columns([1, 1], children=[day.network, day.journey])
 
@@ -164,36 +165,85 @@ def Header(
         solara.Warning(f"Levers locked: {locked}.", dense=True, classes=["mot-locked"])
 
 
+class LeverTicks:
+    """A counter per lever of the student's page, and one for the card's notes: what a lever
+    move makes re-render (`moved`).
+
+    Why not one counter for the whole card: each lever is rendered in its own render context
+    (`use_separate`), because re-rendering the card's twenty sliders for one move cost the
+    server 20 ms (a slider) to 80 ms (a switch that shows another lever), and 30 students
+    moving levers before a step queued seconds of it (docs/teaching.md, "eighth round")."""
+
+    def __init__(self, levers: list[Lever]) -> None:
+        self.levers = {lever.key: solara.Reactive(0) for lever in levers}
+        self.notes = solara.Reactive(0)
+        """The card's error and advice."""
+        self.needed_by = {
+            key: [lever.key for lever in levers if lever.needs == key] for key in self.levers
+        }
+
+    def moved(self, key: str) -> None:
+        """`key` moved: re-render it, the levers that show only when it is on, and the notes."""
+        for shown in (key, *self.needed_by.get(key, [])):
+            if shown in self.levers:  # a lever this lesson does not show has no part
+                self.levers[shown].value += 1
+        self.notes.value += 1
+
+
+def shown_levers_of(session: ClassSession) -> list[Lever]:
+    """The strategy levers this lesson shows (some only while the lever they need is on)."""
+    return [lever for lever in available(STRATEGY_LEVERS) if lever.shown_in(session.base)]
+
+
 @solara.component
 def Levers(
     session: ClassSession,
     student: StudentMarket,
-    lever_tick: solara.Reactive[int],
+    ticks: LeverTicks,
     class_version: solara.Reactive[int],
 ) -> None:
     """The focal brand's levers; they act from the next day on. Rendered apart from the rest of
-    the page (`use_separate`), it re-renders only when a lever moved (`lever_tick`) or the
-    class changed (`class_version`): redrawing twenty sliders each frame would cost more than
-    the frame's charts."""
-    _ = lever_tick.value, class_version.value  # read: this part re-renders when they change
+    the page, each lever and the notes in a part of their own (`LeverTicks`); the card itself
+    re-renders only when the class changed (`class_version`: levers locked or not)."""
+    _ = class_version.value  # read: this part re-renders when it changes
     locked = session.levers_locked() is not None
+    parts = [
+        use_separate(
+            lambda lever=lever: StudentLever(session, student, lever, ticks, locked),
+            [session, student, locked],
+        )
+        for lever in shown_levers_of(session)
+    ]
+    notes = use_separate(lambda: LeverNotes(student, ticks.notes), [student])
     with solara.Card("Your strategy", classes=["mot-levers"]):
-        for lever in available(STRATEGY_LEVERS):
-            if lever.needs is not None and not student.values.get(lever.needs):
-                continue
-            if not lever.shown_in(session.base):
-                continue
+        solara.Column(children=[*parts, notes], style={"padding": "0"})
 
-            def on_value(value, key=lever.key):
-                session.set_lever(student, key, value)
-                lever_tick.value += 1
 
-            with solara.Div(classes=[f"mot-lever-{lever.key}"]):  # read by the Step buttons
-                LeverControl(lever, student.values[lever.key], on_value, disabled=locked)
-        if student.error:
-            solara.Error(student.error, classes=["mot-error"])
-        for note in student.notes:
-            solara.Info(note, dense=True)
+@solara.component
+def StudentLever(
+    session: ClassSession, student: StudentMarket, lever: Lever, ticks: LeverTicks, locked: bool
+) -> None:
+    """One lever, or nothing while the switch it needs is off."""
+    _ = ticks.levers[lever.key].value  # read: re-rendered when it (or what it needs) moved
+    if lever.needs is not None and not student.values.get(lever.needs):
+        return
+
+    def on_value(value) -> None:
+        session.set_lever(student, lever.key, value)
+        ticks.moved(lever.key)
+
+    with solara.Div(classes=[f"mot-lever-{lever.key}"]):  # read by the Step buttons
+        LeverControl(lever, student.values[lever.key], on_value, disabled=locked)
+
+
+@solara.component
+def LeverNotes(student: StudentMarket, tick: solara.Reactive[int]) -> None:
+    """Why a lever move was refused, and the lesson's advice for the levers as set."""
+    _ = tick.value  # read: re-rendered after each lever move
+    if student.error:
+        solara.Error(student.error, classes=["mot-error"])
+    for note in student.notes:
+        solara.Info(note, dense=True)
 
 
 @solara.component
@@ -202,7 +252,7 @@ def Controls(
     student: StudentMarket,
     playing: solara.Reactive[bool],
     speed: solara.Reactive[int],
-    lever_tick: solara.Reactive[int],
+    ticks: LeverTicks,
     done: bool,
     day: ipyvue.Html,
     ran: Callable[[], None],
@@ -212,12 +262,10 @@ def Controls(
     day (updated in place each day); `ran` tells the page that days ran."""
 
     def press(action: str, levers: dict) -> None:
-        moved = False
         for key, value in shown_levers(levers).items():
             if key in student.values and student.values[key] != value:
-                moved = session.set_lever(student, key, value) or moved
-        if moved:
-            lever_tick.value += 1
+                session.set_lever(student, key, value)
+                ticks.moved(key)
         if action == "play":
             playing.set(not playing.value)
         elif action in ("step_1", "step_7"):
