@@ -194,9 +194,7 @@ CHART_FONT_SIZES = """() => [...document.querySelectorAll('.mot-chart')].map(el 
   return Math.min(...sizes);
 })"""
 PICTURE = """() => {
-  const vue = document.querySelector('.mot-network').__vue__, series = vue.chart.getOption().series;
-  const drawn = {};
-  for (const s of series) drawn[s.id] = s.data.length;
+  const vue = document.querySelector('.mot-network').__vue__, drawn = vue.drawn || {};
   const graphic = (vue.chart.getOption().graphic || [{ elements: [] }])[0].elements;
   const ties = graphic.find(e => e.id === 'ties');
   return { states: vue.states, points: vue.p.length, drawn: drawn,
