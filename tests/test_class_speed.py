@@ -241,7 +241,7 @@ def test_the_days_table_is_the_engine_s_daily_table(session):
 
 def test_a_step_updates_the_day_in_place_and_renders_nothing(session):
     """A step sets the day's widgets (`DayParts`): no component renders, not the layout, the
-    buttons, the levers or the lesson; a moved lever redraws the levers."""
+    buttons, the levers or the lesson; a moved lever redraws that lever and the notes only."""
     student = session.student(session.join("Steady"))
     box, rc = solara.render(StudentView(session, student), handle_error=False)
     buttons = rc.find(StepButtonsWidget).widget
@@ -251,6 +251,8 @@ def test_a_step_updates_the_day_in_place_and_renders_nothing(session):
         student_page.Controls,
         student_page.Levers,
         student_page.LessonPanel,
+        student_page.StudentLever,
+        student_page.LeverNotes,
     )
     counts = [part.render_count for part in steady]
     day = rc.find(v.Html, class_="mot-day").widget
@@ -266,7 +268,8 @@ def test_a_step_updates_the_day_in_place_and_renders_nothing(session):
     assert network.states != states and "day 21" in network.label
     buttons.vue_press({"action": "step_1", "levers": {"quality": 2.5}})  # a lever moved
     assert student.values["quality"] == 2.5
-    assert student_page.Levers.render_count > counts[3]
+    moved = [part.render_count - count for part, count in zip(steady, counts, strict=True)]
+    assert moved == [0, 0, 0, 0, 0, 1, 1]  # the quality lever and the notes, not the card
     rc.close()
 
 
@@ -302,7 +305,7 @@ def test_light_clients_read_solaras_binary_messages_and_fetch_what_the_browser_f
 
 def test_a_step_whose_days_failed_says_why_on_the_page(session, monkeypatch):
     """Days that could not run (the markets' process died, or the engine failed) leave the day
-    where it was and the levers' card shows the notice; the next step clears it."""
+    where it was and the levers' card shows the notice (`LeverNotes`); the next step clears it."""
     student = session.student(session.join("Unlucky"))
     box, rc = solara.render(StudentView(session, student), handle_error=False)
     buttons = rc.find(StepButtonsWidget).widget
@@ -312,12 +315,12 @@ def test_a_step_whose_days_failed_says_why_on_the_page(session, monkeypatch):
     def broken(name: str, days: int):
         raise RuntimeError("the engine failed")
 
-    levers = student_page.Levers.render_count
+    notes = student_page.LeverNotes.render_count
     with monkeypatch.context() as patch:
         patch.setattr(keeper, "run", broken)
         buttons.vue_press({"action": "step_7", "levers": {}})
     assert student.day == 7 and "lost" in student.error
-    assert student_page.Levers.render_count > levers  # its card shows `student.error`
+    assert student_page.LeverNotes.render_count > notes  # the card's notes show the error
     buttons.vue_press({"action": "step_7", "levers": {}})  # rebuilt from its levers, runs on
     assert student.day == 14 and student.error is None
     rc.close()
