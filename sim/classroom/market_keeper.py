@@ -96,8 +96,6 @@ class ClassMarket:
 class Guess:
     """A market's next days, run ahead on a copy of it (`MarketKeeper.guess`)."""
 
-    days: int
-    """Days run ahead."""
     model: JourneyModel
     """The copy, `days` days on."""
     done: DaysDone
@@ -143,7 +141,7 @@ class MarketKeeper:
     def run(self, name: str, days: int) -> DaysDone:
         """Run `days` days of `name`'s market (taken from its guess if that ran them)."""
         guess = self.guesses.pop(name, None)
-        if guess is not None and guess.days == days:
+        if guess is not None and len(guess.done.days) == days:
             self.markets[name] = guess.model
             return guess.done
         return self.days_of(self.markets[name], days)
@@ -155,7 +153,7 @@ class MarketKeeper:
         if model is None or name in self.guesses or days < 1:
             return
         ahead = copy.deepcopy(model)
-        self.guesses[name] = Guess(days, ahead, self.days_of(ahead, days))
+        self.guesses[name] = Guess(ahead, self.days_of(ahead, days))
 
     def days_of(self, model: JourneyModel, days: int) -> DaysDone:
         """Run `days` days of `model`: what they gave."""

@@ -175,6 +175,8 @@ class LeverTicks:
     moving levers before a step queued seconds of it (docs/teaching.md, "eighth round")."""
 
     def __init__(self, levers: list[Lever]) -> None:
+        self.shown = levers
+        """The levers, in the card's order."""
         self.levers = {lever.key: solara.Reactive(0) for lever in levers}
         self.notes = solara.Reactive(0)
         """The card's error and advice."""
@@ -212,7 +214,7 @@ def Levers(
             lambda lever=lever: StudentLever(session, student, lever, ticks, locked),
             [session, student, locked],
         )
-        for lever in shown_levers_of(session)
+        for lever in ticks.shown
     ]
     notes = use_separate(lambda: LeverNotes(student, ticks.notes), [student])
     with solara.Card("Your strategy", classes=["mot-levers"]):
