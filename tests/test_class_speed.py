@@ -241,7 +241,7 @@ def test_the_days_table_is_the_engine_s_daily_table(session):
 
 def test_a_step_updates_the_day_in_place_and_renders_nothing(session):
     """A step sets the day's widgets (`DayParts`): no component renders, not the layout, the
-    buttons, the levers or the lesson; a moved lever redraws that lever and the notes only."""
+    buttons, the levers or the lesson; a moved lever redraws that lever only."""
     student = session.student(session.join("Steady"))
     box, rc = solara.render(StudentView(session, student), handle_error=False)
     buttons = rc.find(StepButtonsWidget).widget
@@ -269,7 +269,7 @@ def test_a_step_updates_the_day_in_place_and_renders_nothing(session):
     buttons.vue_press({"action": "step_1", "levers": {"quality": 2.5}})  # a lever moved
     assert student.values["quality"] == 2.5
     moved = [part.render_count - count for part, count in zip(steady, counts, strict=True)]
-    assert moved == [0, 0, 0, 0, 0, 1, 1]  # the quality lever and the notes, not the card
+    assert moved == [0, 0, 0, 0, 0, 1, 0]  # the quality lever, not the card (no new notes)
     rc.close()
 
 

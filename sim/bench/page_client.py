@@ -204,6 +204,19 @@ class PageClient:
                 days.append(int(match.group(1)) if match else -1)
         return max(days)
 
+    async def move_lever(self, key: str, value: Any) -> None:
+        """Set lever `key`'s control to `value`, as the page does when a student moves it: an
+        `update` of the control's `v_model` (inside the `mot-lever-KEY` part)."""
+        part = self.find(class_=f"mot-lever-{key}")
+        if part is None:
+            raise LookupError(f"no lever {key} on the page")
+        ids = [c.removeprefix("IPY_MODEL_") for c in self.models[part].get("children", [])]
+        control = next(c for c in ids if "v_model" in self.models.get(c, {}))
+        self.models[control]["v_model"] = value
+        await self.widget_msg(
+            control, {"method": "update", "state": {"v_model": value}, "buffer_paths": []}
+        )
+
     async def press(self, action: str, levers: dict[str, Any] | None = None) -> None:
         """Play / Step as the page's buttons send it, with the lever values the page shows
         (`levers`; none: no lever moved)."""
@@ -218,10 +231,13 @@ class PageClient:
         raise LookupError("no Play / Step buttons on the page")
 
     async def step_week(self, timeout_s: float, levers: dict[str, Any] | None = None) -> float:
-        """Press Step 7 days (moving `levers` with the press, as a page whose lever was just
-        set); seconds until the server has sent the new day."""
+        """Press Step 7 days, first moving `levers` as a student does who just set them (each
+        control's update, then the click carrying the values shown, as the page's buttons
+        send them); seconds from the first message until the server has sent the new day."""
         before = self.day()
         start = time.monotonic()
+        for key, value in (levers or {}).items():
+            await self.move_lever(key, value)
         await self.press("step_7", levers)
         await self.wait_for(lambda: self.day() >= before + 7, timeout_s)
         return time.monotonic() - start

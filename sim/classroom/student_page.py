@@ -8,7 +8,8 @@ are drawn in the browser (`LiveChart`): each frame sends numbers, not images.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import ipyvue
 import ipywidgets
@@ -166,13 +167,16 @@ def Header(
 
 
 class LeverTicks:
-    """A counter per lever of the student's page, and one for the card's notes: what a lever
-    move makes re-render (`moved`).
+    """What a lever move redraws on the student's page (`move`): a counter per lever, one for
+    the card's notes, and the parts of the levers that show only while a switch is on.
 
     Why not one counter for the whole card: each lever is rendered in its own render context
     (`use_separate`), because re-rendering the card's twenty sliders for one move cost the
     server 20 ms (a slider) to 80 ms (a switch that shows another lever), and 30 students
-    moving levers before a step queued seconds of it (docs/teaching.md, "eighth round")."""
+    moving levers before a step queued seconds of it (docs/teaching.md, "eighth round"). A
+    move redraws only what it changed: even one small part costs reacton about 2.5 ms, and
+    making a lever's slider when its switch turns on about 6 ms (docs/teaching.md, "ninth
+    round")."""
 
     def __init__(self, levers: list[Lever]) -> None:
         self.shown = levers
@@ -183,13 +187,53 @@ class LeverTicks:
         self.needed_by = {
             key: [lever.key for lever in levers if lever.needs == key] for key in self.levers
         }
+        self.refused = {lever.key: 0 for lever in levers}
+        """Moves refused per lever: the lever's control is made anew after one. Why: a control
+        keeps the value its widget sent while the value it is given stays the same, so a
+        redraw alone would leave a refused switch showing the move (Solara's `use_reactive`)."""
+        self.value_in_caption = {lever.key for lever in levers if lever.kind in ("int", "float")}
+        """Sliders: their caption reads "now 3.5", so a move redraws them."""
+        self.parts: dict[str, ipyvue.Html] = {}
+        """Each lever's part (`place`). A lever that needs a switch is always rendered and
+        hidden by its part's style while the switch is off, so the switch shows it by one
+        style change instead of making its widgets."""
 
-    def moved(self, key: str) -> None:
-        """`key` moved: re-render it, the levers that show only when it is on, and the notes."""
-        for shown in (key, *self.needed_by.get(key, [])):
-            if shown in self.levers:  # a lever this lesson does not show has no part
-                self.levers[shown].value += 1
-        self.notes.value += 1
+    def place(self, parts: list[ipyvue.Html], values: Mapping[str, Any]) -> None:
+        """The levers' parts, in the card's order, shown or hidden as `values` say."""
+        self.parts = {lever.key: part for lever, part in zip(self.shown, parts, strict=True)}
+        for lever in self.shown:
+            if lever.needs is not None:
+                self.show_if(lever.key, bool(values.get(lever.needs)))
+
+    def show_if(self, key: str, on: bool) -> None:
+        """Show or hide the part of lever `key` (a lever that needs a switch)."""
+        if key in self.parts:
+            self.parts[key].style_ = "" if on else "display: none"
+
+    def move(
+        self,
+        session: ClassSession,
+        student: StudentMarket,
+        key: str,
+        value: Any,
+        widget_shows_it: bool,
+    ) -> None:
+        """Move lever `key` of `student` to `value`, then redraw what changed.
+
+        `widget_shows_it`: the lever's own widget sent `value` (its control already shows it).
+        Then the lever is redrawn only if the move was refused (the control goes back) or its
+        caption shows the value; a value that came with a click (`Controls`) redraws it, since
+        its widget may not have received it yet."""
+        before = (student.error, student.notes)
+        accepted = session.set_lever(student, key, value)
+        if not accepted:
+            self.refused[key] += 1
+        if not (accepted and widget_shows_it) or key in self.value_in_caption:
+            self.levers[key].value += 1
+        for shown in self.needed_by.get(key, []):
+            self.show_if(shown, bool(student.values.get(key)))
+        if (student.error, student.notes) != before:
+            self.notes.value += 1
 
 
 def shown_levers_of(session: ClassSession) -> list[Lever]:
@@ -217,6 +261,7 @@ def Levers(
         for lever in ticks.shown
     ]
     notes = use_separate(lambda: LeverNotes(student, ticks.notes), [student])
+    ticks.place(parts, student.values)  # widgets kept from the first render: idempotent
     with solara.Card("Your strategy", classes=["mot-levers"]):
         solara.Column(children=[*parts, notes], style={"padding": "0"})
 
@@ -225,17 +270,15 @@ def Levers(
 def StudentLever(
     session: ClassSession, student: StudentMarket, lever: Lever, ticks: LeverTicks, locked: bool
 ) -> None:
-    """One lever, or nothing while the switch it needs is off."""
-    _ = ticks.levers[lever.key].value  # read: re-rendered when it (or what it needs) moved
-    if lever.needs is not None and not student.values.get(lever.needs):
-        return
+    """One lever (hidden by `ticks` while a switch it needs is off)."""
+    _ = ticks.levers[lever.key].value  # read: re-rendered when `ticks` says so
 
     def on_value(value) -> None:
-        session.set_lever(student, lever.key, value)
-        ticks.moved(lever.key)
+        ticks.move(session, student, lever.key, value, widget_shows_it=True)
 
-    with solara.Div(classes=[f"mot-lever-{lever.key}"]):  # read by the Step buttons
+    with solara.Div(classes=[f"mot-lever-{lever.key}"]) as part:  # read by the Step buttons
         LeverControl(lever, student.values[lever.key], on_value, disabled=locked)
+    part.key(f"{lever.key}-{ticks.refused[lever.key]}")  # made anew after a refusal
 
 
 @solara.component
@@ -266,8 +309,7 @@ def Controls(
     def press(action: str, levers: dict) -> None:
         for key, value in shown_levers(levers).items():
             if key in student.values and student.values[key] != value:
-                session.set_lever(student, key, value)
-                ticks.moved(key)
+                ticks.move(session, student, key, value, widget_shows_it=False)
         if action == "play":
             playing.set(not playing.value)
         elif action in ("step_1", "step_7"):

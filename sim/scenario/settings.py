@@ -42,6 +42,8 @@ class Strict(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_bool_for_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, (bool, dict, list)):
+            return value  # nothing a boolean can hide in: most values (and most of the cost)
         field = cls.model_fields.get(info.field_name or "")
         found = bool_for_number(field.annotation, value) if field is not None else None
         if found is not None:
