@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sqlite3
 import subprocess
@@ -307,6 +308,26 @@ def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp
             # a screen reader hears the page's text alternatives, today's, after a redraw
             page.wait_for_function(CHART_LABELS, arg=14, timeout=10_000)
             page.screenshot(path=str(ARTIFACTS / "class-student-restarted.png"))
+            # a lever that needs a switch is made hidden, shown by the switch, moved by keys
+            part = page.locator(".mot-lever-follow_up_delay")
+            delay = part.locator("[role='slider']")
+            assert delay.count() == 1 and not part.is_visible()
+            email = page.locator(".v-input", has_text="Follow-up e-mail").locator("input")
+            email.click(force=True)
+            part.wait_for(state="visible", timeout=10_000)
+            shown = float(delay.get_attribute("aria-valuenow"))
+            delay.focus()
+            for _ in range(3):
+                page.keyboard.press("ArrowRight")
+            page.get_by_role("button", name="Step 7 days").click()
+            wait_text(page, "You are Ana · day 21 of 40")
+            page.screenshot(path=str(ARTIFACTS / "class-student-email-on.png"))
+            moves = sqlite3.connect(folder / "class.sqlite").execute(
+                "SELECT lever, value FROM levers WHERE name = 'Ana' AND day = 14 ORDER BY seq"
+            )
+            moved = [(lever, json.loads(value)) for lever, value in moves]
+            assert ("follow_up_email", True) in moved and moved[-1] == ("follow_up_delay", shown + 3)
+
             teacher = browser.new_page(viewport={"width": 1280, "height": 720})
             teacher.goto(f"{address}/teacher?token={token}")
             wait_text(teacher, "1 joined")
