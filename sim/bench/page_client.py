@@ -208,14 +208,22 @@ class PageClient:
         """Set lever `key`'s control to `value`, as the page does when a student moves it: an
         `update` of the control's `v_model` (inside the `mot-lever-KEY` part)."""
         part = self.find(class_=f"mot-lever-{key}")
-        if part is None:
+        control = next((c for c in self.below(part) if is_control(self.models[c])), None)
+        if control is None:
             raise LookupError(f"no lever {key} on the page")
-        ids = [c.removeprefix("IPY_MODEL_") for c in self.models[part].get("children", [])]
-        control = next(c for c in ids if "v_model" in self.models.get(c, {}))
         self.models[control]["v_model"] = value
         await self.widget_msg(
             control, {"method": "update", "state": {"v_model": value}, "buffer_paths": []}
         )
+
+    def below(self, comm: str | None) -> list[str]:
+        """The widgets inside widget `comm`, depth first (none if it is not on the page)."""
+        found = []
+        for child in (self.models.get(comm or "") or {}).get("children", []) or []:
+            widget = child.removeprefix("IPY_MODEL_") if isinstance(child, str) else ""
+            if widget in self.models:
+                found += [widget, *self.below(widget)]
+        return found
 
     async def press(self, action: str, levers: dict[str, Any] | None = None) -> None:
         """Play / Step as the page's buttons send it, with the lever values the page shows
@@ -263,6 +271,14 @@ class PageClient:
             await self.ws.close()
         if self.reader is not None:
             await asyncio.gather(self.reader, return_exceptions=True)
+
+
+CONTROLS = ("SwitchModel", "SliderModel", "BtnToggleModel", "TextFieldModel")
+"""Vuetify's models of the widgets a student moves (a lever's part holds one)."""
+
+
+def is_control(state: dict[str, Any]) -> bool:
+    return state.get("_model_name") in CONTROLS
 
 
 def has(state: dict[str, Any], key: str, value: str) -> bool:
