@@ -20,6 +20,7 @@ import pytest
 from helpers import small_scenario
 from test_app_security import start_app
 
+from sim.classroom import keeper_process
 from sim.classroom.class_session import ClassSession
 from sim.classroom.market_keeper import MarketKeeper
 from sim.classroom.student import WEEK
@@ -274,8 +275,6 @@ def test_a_lever_moved_after_a_guess_drops_it(base, classes):
 
 def guessed_markets() -> list[str]:
     """In the keeper's process: the markets whose next days ran ahead."""
-    from sim.classroom import keeper_process
-
     return sorted(keeper_process._KEEPER.guesses)
 
 
@@ -301,6 +300,25 @@ def test_the_keeper_guesses_a_weeks_step_again_only_when_idle(base, classes):
     ben.step(WEEK)
     ben.guess_next_week()
     assert keeper.wanted == {"Ben": WEEK}  # held back while the keeper is busy
-    keeper.answered()  # the request "answered": the guess goes
-    idle(keeper)
+    keeper.asked_at = time.monotonic()  # a request was just asked, as in a class's burst
+    keeper.answered()  # the request "answered": the guess waits for a quiet moment
+    assert keeper.wanted == {"Ben": WEEK} and keeper.waiting is not None
+    idle(keeper)  # then it goes
     assert keeper.pool.submit(guessed_markets).result() == ["Ana", "Ben"]
+
+
+def test_without_a_quiet_time_a_guess_goes_the_moment_the_keeper_is_idle(
+    base, classes, monkeypatch
+):
+    """Negative control of the quiet time above: with none, the guess is sent at once."""
+    monkeypatch.setattr(keeper_process, "QUIET_S", 0.0)
+    session = classes(base, n_shown=300, processes=1)
+    keeper = session.keepers[0]
+    ben = session.student(session.join("Ben"))
+    with keeper.lock:
+        keeper.busy += 1
+    ben.step(WEEK)
+    ben.guess_next_week()
+    keeper.asked_at = time.monotonic()
+    keeper.answered()
+    assert keeper.wanted == {} and keeper.waiting is None

@@ -17,8 +17,10 @@ history when next asked for (`sim.classroom.student`).
 
 A student who stepped a week will most likely step a week again: `guess` asks the keeper to run
 that week ahead (`MarketKeeper.guess`), but only when it has nothing else to do. `KeeperProcess`
-sends one guess at a time and only once every request asked has been answered, so a student's
-press waits behind at most one guess (a week of one market, ~15 ms), never behind the class's.
+sends one guess at a time and only once every request asked has been answered and none has
+been asked for `QUIET_S`, so a student's press waits behind at most one guess (a week of one
+market, ~15 ms), never behind the class's, and a class's burst of presses is not slowed by
+guesses sent in its gaps.
 
 Answers are handed over on a thread of the keeper's own (`when_done`), in the order they
 arrive: never on the pool's thread, which holds the pool's locks while it fails the requests
@@ -32,6 +34,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +42,13 @@ from typing import Any, Protocol
 
 from sim.classroom.market_keeper import ClassMarket, MarketKeeper
 from sim.reliability.process_hygiene import exit_with
+
+QUIET_S = 0.15
+"""Seconds without a request before a guess is sent. Why: when a class presses together, the
+requests come a few milliseconds apart, with the server forwarding 30 lever moves and presses;
+a guess sent in such a gap (~15-20 ms of a core) took CPU from the server, the slower side of
+that burst (docs/teaching.md, "ninth round"). A student looks at a new week for seconds, so a
+guess sent this much later is still ready (assumption, set by the 30-student benchmark)."""
 
 
 class KeeperLost(RuntimeError):
@@ -108,6 +118,10 @@ class KeeperProcess:
         """Requests (and guesses) asked and not answered yet."""
         self.wanted: dict[str, int] = {}
         """Guesses to ask once the keeper is idle: market -> days, oldest first."""
+        self.asked_at = 0.0
+        """When the last request (not a guess) was asked (`time.monotonic`)."""
+        self.waiting: threading.Timer | None = None
+        """Looks for an idle keeper again once `QUIET_S` has passed (one at a time)."""
         self.closed = False
 
     def start(self) -> ProcessPoolExecutor:
@@ -143,6 +157,8 @@ class KeeperProcess:
         """Send a request to the process (under `lock`), counted as busy until answered."""
         future = self.pool.submit(answer, request, *args)
         self.busy += 1
+        if request != "guess":
+            self.asked_at = time.monotonic()
         future.add_done_callback(self.count_answer)
         return future
 
@@ -167,13 +183,31 @@ class KeeperProcess:
             self.guess_when_idle()
 
     def guess_when_idle(self) -> None:
-        """Send the oldest guess wanted if no request is on its way (under `lock`)."""
+        """Send the oldest guess wanted if no request is on its way and none was asked for
+        `QUIET_S` (under `lock`); look again when that time has passed."""
         if self.busy or not self.wanted or self.closed:
+            return
+        quiet = time.monotonic() - self.asked_at
+        if quiet < QUIET_S:
+            self.look_again_in(QUIET_S - quiet)
             return
         name = next(iter(self.wanted))
         days = self.wanted.pop(name)
         with contextlib.suppress(BrokenProcessPool):  # the next request starts a new process
             self.submit("guess", name, days)
+
+    def look_again_in(self, seconds: float) -> None:
+        """`guess_when_idle` after `seconds` (under `lock`; once, however often asked)."""
+        if self.waiting is None:
+            self.waiting = threading.Timer(seconds, self.look_again)
+            self.waiting.daemon = True
+            self.waiting.start()
+
+    def look_again(self) -> None:
+        """The quiet time passed (on the timer's thread)."""
+        with self.lock:
+            self.waiting = None
+            self.guess_when_idle()
 
     def when_done(self, future: Future, then: Callable[[Future], None]) -> None:
         """`then(future)` on the answers' thread, in the order the answers arrive."""
@@ -183,6 +217,8 @@ class KeeperProcess:
         """Stop the process (requests not started are dropped; the class's file has the rest)."""
         with self.lock:
             self.closed = True
+            if self.waiting is not None:
+                self.waiting.cancel()
             self.pool.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True)
 
