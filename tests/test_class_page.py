@@ -69,9 +69,10 @@ def test_a_step_runs_the_lever_values_the_page_shows(session):
     box, rc = solara.render(StudentView(session, typed), handle_error=False)
     buttons = rc.find(StepButtonsWidget).widget
     shown = {"quality": 1.9, "on_time": "80", "follow_up_email": False, "no_such": 3, "seed": 9}
+    shown["onboarding"] = True  # a lever this B2C lesson does not show
     buttons.vue_press({"action": "step_7", "levers": shown})
     assert typed.day == 7 and typed.levers_on(1) == waited.levers_on(1)
-    assert [m.key for m in typed.moves] == ["quality", "on_time"]  # junk and the seed ignored
+    assert [m.key for m in typed.moves] == ["quality", "on_time"]  # junk, seed, unshown ignored
     pd.testing.assert_frame_equal(typed.daily(), waited.daily())
     rc.close()
 

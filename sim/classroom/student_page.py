@@ -308,7 +308,7 @@ def Controls(
 
     def press(action: str, levers: dict) -> None:
         for key, value in shown_levers(levers).items():
-            if key in student.values and student.values[key] != value:
+            if key in ticks.levers and student.values[key] != value:  # shown on this page
                 ticks.move(session, student, key, value, widget_shows_it=False)
         if action == "play":
             playing.set(not playing.value)
