@@ -307,6 +307,29 @@ def test_the_keeper_guesses_a_weeks_step_again_only_when_idle(base, classes):
     assert keeper.pool.submit(guessed_markets).result() == ["Ana", "Ben"]
 
 
+def test_a_guess_after_a_lever_move_goes_the_moment_the_keeper_is_idle(base, classes):
+    """Unlike a guess after a step (the test above), the week after a lever move is guessed
+    without waiting for quiet: that student's press most likely comes next."""
+    session = classes(base, n_shown=300, processes=1)
+    keeper = session.keepers[0]
+    ben = session.student(session.join("Ben"))
+    ben.step(WEEK)
+    idle(keeper)
+    with keeper.lock:
+        keeper.busy += 1  # as if a request were on its way
+    session.set_lever(ben, "quality", 3.2)
+    assert keeper.wanted == {"Ben": WEEK} and keeper.soon == {"Ben"}
+    deadline = time.monotonic() + 30
+    while keeper.busy > 1:  # the lever move answered
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    keeper.asked_at = time.monotonic()  # a request was just asked, as in a class's burst
+    keeper.answered()
+    assert keeper.wanted == {} and keeper.soon == set() and keeper.waiting is None
+    idle(keeper)
+    assert keeper.pool.submit(guessed_markets).result() == ["Ben"]
+
+
 def test_without_a_quiet_time_a_guess_goes_the_moment_the_keeper_is_idle(
     base, classes, monkeypatch
 ):

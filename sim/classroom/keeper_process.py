@@ -17,10 +17,12 @@ history when next asked for (`sim.classroom.student`).
 
 A student who stepped a week will most likely step a week again: `guess` asks the keeper to run
 that week ahead (`MarketKeeper.guess`), but only when it has nothing else to do. `KeeperProcess`
-sends one guess at a time and only once every request asked has been answered and none has
-been asked for `QUIET_S`, so a student's press waits behind at most one guess (a week of one
-market, ~15 ms), never behind the class's, and a class's burst of presses is not slowed by
-guesses sent in its gaps.
+sends one guess at a time and only once every request asked has been answered, so a student's
+press waits behind at most one guess (a week of one market, ~15 ms), never behind the class's.
+A guess after a step also waits until no request was asked for `QUIET_S`, so that a class's
+burst of presses is not slowed by guesses sent in its gaps; a guess after a lever move does
+not wait, since that student's press most likely comes next (a class switching a strategy on
+together: the markets' process runs their weeks while the server still takes the moves in).
 
 Answers are handed over on a thread of the keeper's own (`when_done`), in the order they
 arrive: never on the pool's thread, which holds the pool's locks while it fails the requests
@@ -44,11 +46,11 @@ from sim.classroom.market_keeper import ClassMarket, MarketKeeper
 from sim.reliability.process_hygiene import exit_with
 
 QUIET_S = 0.15
-"""Seconds without a request before a guess is sent. Why: when a class presses together, the
-requests come a few milliseconds apart, with the server forwarding 30 lever moves and presses;
-a guess sent in such a gap (~15-20 ms of a core) took CPU from the server, the slower side of
-that burst (docs/teaching.md, "ninth round"). A student looks at a new week for seconds, so a
-guess sent this much later is still ready (assumption, set by the 30-student benchmark)."""
+"""Seconds without a request before a guess of the week after a step is sent. Why: when a class
+presses together, the requests come a few milliseconds apart; a next week's guess sent in such
+a gap (~15-20 ms of a core) is not wanted before seconds pass, but it took a core from the
+burst's answers (docs/teaching.md, "ninth round"). A student looks at a new week for seconds,
+so a guess sent this much later is still ready (assumption)."""
 
 
 class KeeperLost(RuntimeError):
@@ -68,8 +70,9 @@ class Keeper(Protocol):
         """Call `then(future)` once it is done, after the answers that arrived before it."""
         ...
 
-    def guess(self, name: str, days: int) -> None:
-        """Run `name`'s next `days` days ahead when there is nothing else to do, or never."""
+    def guess(self, name: str, days: int, soon: bool = False) -> None:
+        """Run `name`'s next `days` days ahead when there is nothing else to do, or never
+        (`soon`: a lever just moved, so the student will most likely press now)."""
         ...
 
     def close(self) -> None:
@@ -97,7 +100,7 @@ class KeeperHere:
         """`then(future)` now: the answer is there."""
         then(future)
 
-    def guess(self, name: str, days: int) -> None:
+    def guess(self, name: str, days: int, soon: bool = False) -> None:
         """Nothing: this keeper is never idle before a request, it answers each when asked."""
 
     def close(self) -> None:
@@ -118,6 +121,8 @@ class KeeperProcess:
         """Requests (and guesses) asked and not answered yet."""
         self.wanted: dict[str, int] = {}
         """Guesses to ask once the keeper is idle: market -> days, oldest first."""
+        self.soon: set[str] = set()
+        """Markets in `wanted` whose levers just moved: their guess need not wait for quiet."""
         self.asked_at = 0.0
         """When the last request (not a guess) was asked (`time.monotonic`)."""
         self.waiting: threading.Timer | None = None
@@ -151,6 +156,7 @@ class KeeperProcess:
                 self.pool = self.start()
                 self.generation += 1
                 self.wanted.clear()  # the new process holds no markets to guess
+                self.soon.clear()
                 raise KeeperLost("the markets' process stopped; it was started again") from None
 
     def submit(self, request: str, *args: Any) -> Future:
@@ -174,25 +180,29 @@ class KeeperProcess:
             self.busy -= 1
             self.guess_when_idle()
 
-    def guess(self, name: str, days: int) -> None:
+    def guess(self, name: str, days: int, soon: bool = False) -> None:
         """Ask for `name`'s next `days` days once nothing else is asked (the newest wish for a
-        market replaces the one before)."""
+        market replaces the one before); `soon` (a lever just moved): without waiting for
+        `QUIET_S`, since that student's press most likely comes next."""
         with self.lock:
             self.wanted.pop(name, None)
             self.wanted[name] = days
+            (self.soon.add if soon else self.soon.discard)(name)
             self.guess_when_idle()
 
     def guess_when_idle(self) -> None:
-        """Send the oldest guess wanted if no request is on its way and none was asked for
-        `QUIET_S` (under `lock`); look again when that time has passed."""
+        """Send a guess if no request is on its way (under `lock`): the oldest after a lever
+        move, else the oldest once no request was asked for `QUIET_S` (look again then)."""
         if self.busy or not self.wanted or self.closed:
             return
+        name = next((name for name in self.wanted if name in self.soon), None)
         quiet = time.monotonic() - self.asked_at
-        if quiet < QUIET_S:
+        if name is None and quiet < QUIET_S:
             self.look_again_in(QUIET_S - quiet)
             return
-        name = next(iter(self.wanted))
+        name = name or next(iter(self.wanted))
         days = self.wanted.pop(name)
+        self.soon.discard(name)
         with contextlib.suppress(BrokenProcessPool):  # the next request starts a new process
             self.submit("guess", name, days)
 

@@ -186,16 +186,17 @@ class StudentMarket:
             self.record_period(move.day)
             if self.store is not None:
                 self.store.add_lever(self.name, move.day, key, value)
-            self.guess_next_week()
+            self.guess_next_week(soon=True)
             return True
 
-    def guess_next_week(self) -> None:
+    def guess_next_week(self, soon: bool = False) -> None:
         """After a week's step (or a lever moved after one), the keeper may run the next week
         ahead while the student looks (under `lock`). Not after a day of Play or a round:
-        guessing a week there would be thrown away at the next frame or lever move."""
+        guessing a week there would be thrown away at the next frame or lever move. `soon`: a
+        lever just moved, so the press most likely comes next (`KeeperProcess.guess`)."""
         left = self.days - self._asked
         if self._stepped == WEEK and left > 0 and self.loaded:
-            self.keeper.guess(self.name, min(WEEK, left))
+            self.keeper.guess(self.name, min(WEEK, left), soon)
 
     def record_period(self, day: int) -> None:
         """Note the levers as in force from `day + 1` (replacing a period not yet run)."""
