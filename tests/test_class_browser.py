@@ -294,6 +294,10 @@ def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp
             assert ran[-1] == pytest.approx(1.9), (
                 "day 1-7 ran another quality than the slider showed"
             )
+            moved = sqlite3.connect(folder / "class.sqlite").execute(
+                "SELECT DISTINCT lever FROM levers WHERE name = 'Ana'"
+            )
+            assert [lever for (lever,) in moved] == ["quality"]  # not the hidden levers
 
             page.reload()
             wait_text(page, "You are Ana · day 7 of 40")
