@@ -97,6 +97,9 @@ def test_a_lever_move_redraws_only_what_it_changed(session, monkeypatch):
     lever = rc.find(v.Html, class_="mot-lever-follow_up_delay").widget
     delay = next(w for w in descendants(box) if lever in getattr(w, "children", ()))  # its part
     assert delay.style_ == "display: none"  # made, but hidden while the e-mail is off
+    before = student.values["follow_up_delay"]
+    delay_slider.v_model = before + 2  # Vuetify snapping a hidden slider's value: ignored
+    assert student.values["follow_up_delay"] == before and student.moves == []
     buttons = rc.find(StepButtonsWidget).widget
     switch = rc.find(v.Switch, label="Follow-up e-mail").widget
 

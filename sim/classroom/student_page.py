@@ -274,6 +274,8 @@ def StudentLever(
     _ = ticks.levers[lever.key].value  # read: re-rendered when `ticks` says so
 
     def on_value(value) -> None:
+        if lever.needs is not None and not student.values.get(lever.needs):
+            return  # hidden: Vuetify snapping a value to the slider's step, not the student
         ticks.move(session, student, lever.key, value, widget_shows_it=True)
 
     with solara.Div(classes=[f"mot-lever-{lever.key}"]) as part:  # read by the Step buttons
