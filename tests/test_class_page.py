@@ -16,6 +16,7 @@ from helpers import small_scenario
 
 from sim.classroom import student_page
 from sim.classroom.class_session import ClassSession
+from sim.classroom.levers import Lever
 from sim.classroom.step_buttons import StepButtonsWidget
 from sim.classroom.student_page import StudentView
 
@@ -121,6 +122,15 @@ def test_a_lever_move_redraws_only_what_it_changed(session, monkeypatch):
     assert student_page.LeverNotes.render_count == notes + 1
     assert "can no longer prevent a critic" in " ".join(texts(box))
 
+    reply = rc.find(v.Switch, label="Reply to critics").widget
+    assert student.values["reply_share"] == 56.0  # the lesson's, off its slider's 5 % steps
+    reply.v_model = True
+    assert student.values["reply_share"] == 55.0  # as its slider shows it
+    assert [(m.key, m.value) for m in student.moves][-2:] == [
+        ("reply_to_reviews", True),
+        ("reply_share", 55.0),
+    ]
+
     renders = student_page.StudentLever.render_count
     session.running = True  # a round runs: levers are locked, the move is refused
     switch.v_model = False
@@ -145,3 +155,13 @@ def descendants(widget) -> list:
         if not isinstance(child, str):
             found += [child, *descendants(child)]
     return found
+
+
+def test_a_slider_shows_a_value_rounded_to_its_step_from_its_minimum():
+    """As Vuetify rounds it (half up, under the maximum): what `LeverTicks.as_shown` applies."""
+    share = Lever("share", "Share", "float", None, None, minimum=0.0, maximum=100.0, step=5.0)
+    days = Lever("days", "Days", "int", None, None, minimum=1, maximum=30, step=2)
+    assert [share.on_slider(x) for x in (56.0, 57.5, 55.0, 99.0, 0.4)] == [55, 60, 55, 100, 0]
+    assert [days.on_slider(x) for x in (4, 2, 30)] == [5, 3, 30]  # 1, 3, ... 29; max 30
+    switch = Lever("on", "On", "switch", None, None)
+    assert switch.on_slider(True) is True

@@ -11,6 +11,7 @@ lever can stand in for a strategy that does not exist (`unless`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -71,6 +72,16 @@ class Lever:
         if cls is None:
             return False
         return self.field is None or self.field in cls.settings_type.model_fields
+
+    def on_slider(self, value: Any) -> Any:
+        """`value` as this lever's slider shows it: Vuetify rounds a slider's value to its step
+        counted from the minimum (half up) and keeps it under the maximum. Other kinds: as is."""
+        if self.kind not in ("int", "float") or self.step <= 0:
+            return value
+        offset = self.minimum % self.step
+        shown = math.floor((value - offset) / self.step + 0.5) * self.step + offset
+        shown = min(shown, self.maximum)
+        return int(shown) if self.kind == "int" else round(shown, 10)
 
     def __repr__(self) -> str:
         return f"Lever({self.key!r}, {self.kind})"

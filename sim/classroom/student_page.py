@@ -191,6 +191,7 @@ class LeverTicks:
         """Moves refused per lever: the lever's control is made anew after one. Why: a control
         keeps the value its widget sent while the value it is given stays the same, so a
         redraw alone would leave a refused switch showing the move (Solara's `use_reactive`)."""
+        self.by_key = {lever.key: lever for lever in levers}
         self.value_in_caption = {lever.key for lever in levers if lever.kind in ("int", "float")}
         """Sliders: their caption reads "now 3.5", so a move redraws them."""
         self.parts: dict[str, ipyvue.Html] = {}
@@ -232,8 +233,18 @@ class LeverTicks:
             self.levers[key].value += 1
         for shown in self.needed_by.get(key, []):
             self.show_if(shown, bool(student.values.get(key)))
+            if student.values.get(key):
+                self.as_shown(session, student, shown)
         if (student.error, student.notes) != before:
             self.notes.value += 1
+
+    def as_shown(self, session: ClassSession, student: StudentMarket, key: str) -> None:
+        """Move lever `key` to the value its slider shows, if that differs (the lesson's 56 %
+        on a slider of 5 % steps shows 55): what a student sees is what runs. The slider took
+        that value when it was made, hidden, and a hidden lever's moves are ignored."""
+        shown = self.by_key[key].on_slider(student.values[key])
+        if shown != student.values[key]:
+            self.move(session, student, key, shown, widget_shows_it=True)
 
 
 def shown_levers_of(session: ClassSession) -> list[Lever]:
