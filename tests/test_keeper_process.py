@@ -300,48 +300,29 @@ def test_the_keeper_guesses_a_weeks_step_again_only_when_idle(base, classes):
     ben.step(WEEK)
     ben.guess_next_week()
     assert keeper.wanted == {"Ben": WEEK}  # held back while the keeper is busy
-    keeper.asked_at = time.monotonic()  # a request was just asked, as in a class's burst
-    keeper.answered()  # the request "answered": the guess waits for a quiet moment
-    assert keeper.wanted == {"Ben": WEEK} and keeper.waiting is not None
-    idle(keeper)  # then it goes
+    keeper.answered()  # the request "answered": the guess goes
+    idle(keeper)
     assert keeper.pool.submit(guessed_markets).result() == ["Ana", "Ben"]
 
 
-def test_a_guess_after_a_lever_move_goes_the_moment_the_keeper_is_idle(base, classes):
-    """Unlike a guess after a step (the test above), the week after a lever move is guessed
-    without waiting for quiet: that student's press most likely comes next."""
+def test_a_guess_after_a_lever_move_goes_before_the_guesses_after_a_step(base, classes):
+    """The week after a lever move is guessed first: that student's press most likely comes
+    next, while a week after a step is wanted only once the student has looked at it."""
     session = classes(base, n_shown=300, processes=1)
     keeper = session.keepers[0]
-    ben = session.student(session.join("Ben"))
+    ana, ben = (session.student(session.join(name)) for name in ("Ana", "Ben"))
     ben.step(WEEK)
     idle(keeper)
     with keeper.lock:
         keeper.busy += 1  # as if a request were on its way
-    session.set_lever(ben, "quality", 3.2)
-    assert keeper.wanted == {"Ben": WEEK} and keeper.soon == {"Ben"}
+    ana.step(WEEK)  # wants Ana's next week (after a step), first
+    session.set_lever(ben, "quality", 3.2)  # wants Ben's (after a lever move), second
+    assert list(keeper.wanted) == ["Ana", "Ben"] and keeper.soon == {"Ben"}
     deadline = time.monotonic() + 30
-    while keeper.busy > 1:  # the lever move answered
+    while keeper.busy > 1:  # the step and the lever move answered
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    keeper.asked_at = time.monotonic()  # a request was just asked, as in a class's burst
-    keeper.answered()
-    assert keeper.wanted == {} and keeper.soon == set() and keeper.waiting is None
+    keeper.answered()  # idle: one guess goes
+    assert keeper.wanted == {"Ana": WEEK} and keeper.soon == set()  # Ben's went first
     idle(keeper)
-    assert keeper.pool.submit(guessed_markets).result() == ["Ben"]
-
-
-def test_without_a_quiet_time_a_guess_goes_the_moment_the_keeper_is_idle(
-    base, classes, monkeypatch
-):
-    """Negative control of the quiet time above: with none, the guess is sent at once."""
-    monkeypatch.setattr(keeper_process, "QUIET_S", 0.0)
-    session = classes(base, n_shown=300, processes=1)
-    keeper = session.keepers[0]
-    ben = session.student(session.join("Ben"))
-    with keeper.lock:
-        keeper.busy += 1
-    ben.step(WEEK)
-    ben.guess_next_week()
-    keeper.asked_at = time.monotonic()
-    keeper.answered()
-    assert keeper.wanted == {} and keeper.waiting is None
+    assert keeper.pool.submit(guessed_markets).result() == ["Ana", "Ben"]

@@ -19,10 +19,9 @@ A student who stepped a week will most likely step a week again: `guess` asks th
 that week ahead (`MarketKeeper.guess`), but only when it has nothing else to do. `KeeperProcess`
 sends one guess at a time and only once every request asked has been answered, so a student's
 press waits behind at most one guess (a week of one market, ~15 ms), never behind the class's.
-A guess after a step also waits until no request was asked for `QUIET_S`, so that a class's
-burst of presses is not slowed by guesses sent in its gaps; a guess after a lever move does
-not wait, since that student's press most likely comes next (a class switching a strategy on
-together: the markets' process runs their weeks while the server still takes the moves in).
+A guess after a lever move goes before the guesses after a step: that student's press most
+likely comes next (a class switching a strategy on together: the markets' process runs their
+weeks while the server still takes the moves in).
 
 Answers are handed over on a thread of the keeper's own (`when_done`), in the order they
 arrive: never on the pool's thread, which holds the pool's locks while it fails the requests
@@ -36,7 +35,6 @@ import contextlib
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,13 +42,6 @@ from typing import Any, Protocol
 
 from sim.classroom.market_keeper import ClassMarket, MarketKeeper
 from sim.reliability.process_hygiene import exit_with
-
-QUIET_S = 0.15
-"""Seconds without a request before a guess of the week after a step is sent. Why: when a class
-presses together, the requests come a few milliseconds apart; a next week's guess sent in such
-a gap (~15-20 ms of a core) is not wanted before seconds pass, but it took a core from the
-burst's answers (docs/teaching.md, "ninth round"). A student looks at a new week for seconds,
-so a guess sent this much later is still ready (assumption)."""
 
 
 class KeeperLost(RuntimeError):
@@ -122,11 +113,7 @@ class KeeperProcess:
         self.wanted: dict[str, int] = {}
         """Guesses to ask once the keeper is idle: market -> days, oldest first."""
         self.soon: set[str] = set()
-        """Markets in `wanted` whose levers just moved: their guess need not wait for quiet."""
-        self.asked_at = 0.0
-        """When the last request (not a guess) was asked (`time.monotonic`)."""
-        self.waiting: threading.Timer | None = None
-        """Looks for an idle keeper again once `QUIET_S` has passed (one at a time)."""
+        """Markets in `wanted` whose levers just moved: guessed before the others."""
         self.closed = False
 
     def start(self) -> ProcessPoolExecutor:
@@ -163,8 +150,6 @@ class KeeperProcess:
         """Send a request to the process (under `lock`), counted as busy until answered."""
         future = self.pool.submit(answer, request, *args)
         self.busy += 1
-        if request != "guess":
-            self.asked_at = time.monotonic()
         future.add_done_callback(self.count_answer)
         return future
 
@@ -182,8 +167,8 @@ class KeeperProcess:
 
     def guess(self, name: str, days: int, soon: bool = False) -> None:
         """Ask for `name`'s next `days` days once nothing else is asked (the newest wish for a
-        market replaces the one before); `soon` (a lever just moved): without waiting for
-        `QUIET_S`, since that student's press most likely comes next."""
+        market replaces the one before); `soon` (a lever just moved): before the guesses after
+        a step, since that student's press most likely comes next."""
         with self.lock:
             self.wanted.pop(name, None)
             self.wanted[name] = days
@@ -192,32 +177,14 @@ class KeeperProcess:
 
     def guess_when_idle(self) -> None:
         """Send a guess if no request is on its way (under `lock`): the oldest after a lever
-        move, else the oldest once no request was asked for `QUIET_S` (look again then)."""
+        move, else the oldest."""
         if self.busy or not self.wanted or self.closed:
             return
-        name = next((name for name in self.wanted if name in self.soon), None)
-        quiet = time.monotonic() - self.asked_at
-        if name is None and quiet < QUIET_S:
-            self.look_again_in(QUIET_S - quiet)
-            return
-        name = name or next(iter(self.wanted))
+        name = next((name for name in self.wanted if name in self.soon), next(iter(self.wanted)))
         days = self.wanted.pop(name)
         self.soon.discard(name)
         with contextlib.suppress(BrokenProcessPool):  # the next request starts a new process
             self.submit("guess", name, days)
-
-    def look_again_in(self, seconds: float) -> None:
-        """`guess_when_idle` after `seconds` (under `lock`; once, however often asked)."""
-        if self.waiting is None:
-            self.waiting = threading.Timer(seconds, self.look_again)
-            self.waiting.daemon = True
-            self.waiting.start()
-
-    def look_again(self) -> None:
-        """The quiet time passed (on the timer's thread)."""
-        with self.lock:
-            self.waiting = None
-            self.guess_when_idle()
 
     def when_done(self, future: Future, then: Callable[[Future], None]) -> None:
         """`then(future)` on the answers' thread, in the order the answers arrive."""
@@ -227,8 +194,6 @@ class KeeperProcess:
         """Stop the process (requests not started are dropped; the class's file has the rest)."""
         with self.lock:
             self.closed = True
-            if self.waiting is not None:
-                self.waiting.cancel()
             self.pool.shutdown(wait=True, cancel_futures=True)
         self.answers.shutdown(wait=True)
 
