@@ -192,8 +192,6 @@ class LeverTicks:
         keeps the value its widget sent while the value it is given stays the same, so a
         redraw alone would leave a refused switch showing the move (Solara's `use_reactive`)."""
         self.by_key = {lever.key: lever for lever in levers}
-        self.value_in_caption = {lever.key for lever in levers if lever.kind in ("int", "float")}
-        """Sliders: their caption reads "now 3.5", so a move redraws them."""
         self.parts: dict[str, ipyvue.Html] = {}
         """Each lever's part (`place`). A lever that needs a switch is always rendered and
         hidden by its part's style while the switch is off, so the switch shows it by one
@@ -222,14 +220,15 @@ class LeverTicks:
         """Move lever `key` of `student` to `value`, then redraw what changed.
 
         `widget_shows_it`: the lever's own widget sent `value` (its control already shows it).
-        Then the lever is redrawn only if the move was refused (the control goes back) or its
-        caption shows the value; a value that came with a click (`Controls`) redraws it, since
-        its widget may not have received it yet."""
+        Then the lever is redrawn only if the move was refused (the control goes back) or it
+        is a slider (its caption reads "now 3.5"); a value that came with a click (`Controls`)
+        redraws it, since its widget may not have received it yet."""
         before = (student.error, student.notes)
         accepted = session.set_lever(student, key, value)
         if not accepted:
             self.refused[key] += 1
-        if not (accepted and widget_shows_it) or key in self.value_in_caption:
+        slider = self.by_key[key].kind in ("int", "float")
+        if not (accepted and widget_shows_it) or slider:
             self.levers[key].value += 1
         for shown in self.needed_by.get(key, []):
             self.show_if(shown, bool(student.values.get(key)))
