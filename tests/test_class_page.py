@@ -144,8 +144,8 @@ def test_a_lever_move_redraws_only_what_it_changed(session, monkeypatch):
 
 def texts(widget) -> list[str]:
     """Every text below `widget`."""
-    children = getattr(widget, "children", None) or []
-    return [text for c in children for text in ([c] if isinstance(c, str) else texts(c))]
+    below = [widget, *descendants(widget)]
+    return [c for w in below for c in getattr(w, "children", None) or [] if isinstance(c, str)]
 
 
 def descendants(widget) -> list:

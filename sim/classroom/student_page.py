@@ -179,8 +179,8 @@ class LeverTicks:
     round")."""
 
     def __init__(self, levers: list[Lever]) -> None:
-        self.shown = levers
-        """The levers, in the card's order."""
+        self.shown = {lever.key: lever for lever in levers}
+        """The levers, by key, in the card's order."""
         self.levers = {lever.key: solara.Reactive(0) for lever in levers}
         self.notes = solara.Reactive(0)
         """The card's error and advice."""
@@ -191,7 +191,6 @@ class LeverTicks:
         """Moves refused per lever: the lever's control is made anew after one. Why: a control
         keeps the value its widget sent while the value it is given stays the same, so a
         redraw alone would leave a refused switch showing the move (Solara's `use_reactive`)."""
-        self.by_key = {lever.key: lever for lever in levers}
         self.parts: dict[str, ipyvue.Html] = {}
         """Each lever's part (`place`). A lever that needs a switch is always rendered and
         hidden by its part's style while the switch is off, so the switch shows it by one
@@ -199,15 +198,19 @@ class LeverTicks:
 
     def place(self, parts: list[ipyvue.Html], values: Mapping[str, Any]) -> None:
         """The levers' parts, in the card's order, shown or hidden as `values` say."""
-        self.parts = {lever.key: part for lever, part in zip(self.shown, parts, strict=True)}
-        for lever in self.shown:
-            if lever.needs is not None:
-                self.show_if(lever.key, bool(values.get(lever.needs)))
+        self.parts = dict(zip(self.shown, parts, strict=True))
+        for key in self.shown:
+            self.show_or_hide(key, values)
 
-    def show_if(self, key: str, on: bool) -> None:
-        """Show or hide the part of lever `key` (a lever that needs a switch)."""
+    def hidden(self, key: str, values: Mapping[str, Any]) -> bool:
+        """True for a lever that needs a switch that is off in `values`."""
+        needs = self.shown[key].needs
+        return needs is not None and not values.get(needs)
+
+    def show_or_hide(self, key: str, values: Mapping[str, Any]) -> None:
+        """Show or hide the part of lever `key` as `values` say (`hidden`)."""
         if key in self.parts:
-            self.parts[key].style_ = "" if on else "display: none"
+            self.parts[key].style_ = "display: none" if self.hidden(key, values) else ""
 
     def move(
         self,
@@ -222,17 +225,21 @@ class LeverTicks:
         `widget_shows_it`: the lever's own widget sent `value` (its control already shows it).
         Then the lever is redrawn only if the move was refused (the control goes back) or it
         is a slider (its caption reads "now 3.5"); a value that came with a click (`Controls`)
-        redraws it, since its widget may not have received it yet."""
+        redraws it, since its widget may not have received it yet. A hidden lever's widget
+        moves only when Vuetify rounds a slider's value to its step, never by the student:
+        such a move is ignored (`as_shown` applies it when the lever shows)."""
+        if widget_shows_it and self.hidden(key, student.values):
+            return
         before = (student.error, student.notes)
         accepted = session.set_lever(student, key, value)
         if not accepted:
             self.refused[key] += 1
-        slider = self.by_key[key].kind in ("int", "float")
+        slider = self.shown[key].kind in ("int", "float")
         if not (accepted and widget_shows_it) or slider:
             self.levers[key].value += 1
         for shown in self.needed_by.get(key, []):
-            self.show_if(shown, bool(student.values.get(key)))
-            if student.values.get(key):
+            self.show_or_hide(shown, student.values)
+            if not self.hidden(shown, student.values):
                 self.as_shown(session, student, shown)
         if (student.error, student.notes) != before:
             self.notes.value += 1
@@ -241,7 +248,7 @@ class LeverTicks:
         """Move lever `key` to the value its slider shows, if that differs (the lesson's 56 %
         on a slider of 5 % steps shows 55): what a student sees is what runs. The slider took
         that value when it was made, hidden, and a hidden lever's moves are ignored."""
-        shown = self.by_key[key].on_slider(student.values[key])
+        shown = self.shown[key].on_slider(student.values[key])
         if shown != student.values[key]:
             self.move(session, student, key, shown, widget_shows_it=True)
 
@@ -268,7 +275,7 @@ def Levers(
             lambda lever=lever: StudentLever(session, student, lever, ticks, locked),
             [session, student, locked],
         )
-        for lever in ticks.shown
+        for lever in ticks.shown.values()
     ]
     notes = use_separate(lambda: LeverNotes(student, ticks.notes), [student])
     ticks.place(parts, student.values)  # widgets kept from the first render: idempotent
@@ -284,8 +291,6 @@ def StudentLever(
     _ = ticks.levers[lever.key].value  # read: re-rendered when `ticks` says so
 
     def on_value(value) -> None:
-        if lever.needs is not None and not student.values.get(lever.needs):
-            return  # hidden: Vuetify snapping a value to the slider's step, not the student
         ticks.move(session, student, lever.key, value, widget_shows_it=True)
 
     with solara.Div(classes=[f"mot-lever-{lever.key}"]) as part:  # read by the Step buttons
