@@ -46,6 +46,9 @@ class PageClient:
         self.assets = list(assets or [])
         self.models: dict[str, dict[str, Any]] = {}
         """Widget id -> its state as the server sent it."""
+        self.day_widgets: set[str] = set()
+        """The widgets showing "Day D" (`day` reads only these: scanning every widget at every
+        message cost this client more CPU than the server spent on its step)."""
         self.changed = asyncio.Event()
         self.cookie = ""
         self.ws = None
@@ -145,6 +148,10 @@ class PageClient:
                     self.models[comm].update(data.get("state", {}))
                 elif kind == "comm_close":
                     self.models.pop(comm, None)
+                if comm in self.models and has(self.models[comm], "class_", "mot-day"):
+                    self.day_widgets.add(comm)
+                else:
+                    self.day_widgets.discard(comm)
                 self.changed.set()
         except Exception:  # the connection closed
             self.changed.set()
@@ -198,10 +205,10 @@ class PageClient:
         """The day the page shows (-1: none yet). A redraw may send a new "Day" widget before
         the old one is closed, and days only go up: the highest shown."""
         days = [-1]
-        for state in self.models.values():
-            if has(state, "class_", "mot-day"):
-                match = DAY.search(" ".join(str(c) for c in state.get("children", [])))
-                days.append(int(match.group(1)) if match else -1)
+        for comm in self.day_widgets:
+            children = self.models[comm].get("children", [])
+            match = DAY.search(" ".join(str(c) for c in children))
+            days.append(int(match.group(1)) if match else -1)
         return max(days)
 
     async def move_lever(self, key: str, value: Any) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from sim.classroom.hand_back import hand_back_memory_soon
 from sim.classroom.lever_set import scenario_for
 from sim.classroom.network_view import NetworkSample, NetworkState, network_state
 from sim.classroom.relever import change_levers
+from sim.errors import ScenarioError
 from sim.model import JourneyModel
 from sim.scenario.settings import Scenario
 
@@ -78,8 +79,30 @@ class ClassMarket:
     """The people of the network picture."""
 
     def scenario(self, values: Mapping[str, Any], source: str) -> Scenario:
-        """The lesson's scenario with strategy levers `values`."""
-        return scenario_for(self.base, self.market, values, source)
+        """The lesson's scenario with strategy levers `values`, validated once per combination
+        and shared read-only (nothing writes to a `Scenario`): when a class switches a strategy
+        on together, 30 lever moves asked for the same scenario, ~1 ms of the server's time
+        each. An impossible combination is built anew, so that its message names `source`."""
+        try:
+            return self.validated(tuple((key, type(v), v) for key, v in sorted(values.items())))
+        except ScenarioError:
+            return scenario_for(self.base, self.market, values, source)
+
+    @functools.cached_property
+    def validated(self) -> Callable[[tuple[tuple[str, type, Any], ...]], Scenario]:
+        """`scenario`'s memory: (lever, type, value) triples -> scenario (the type, since
+        `True == 1`); kept in this process only (see `__getstate__`)."""
+
+        @functools.lru_cache(maxsize=256)
+        def validated(triples: tuple[tuple[str, type, Any], ...]) -> Scenario:
+            values = {key: value for key, _, value in triples}
+            return scenario_for(self.base, self.market, values, "the levers")
+
+        return validated
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for the markets' process) without `validated`, a function of this one."""
+        return {key: v for key, v in self.__dict__.items() if key != "validated"}
 
     @functools.cached_property
     def first_days(self) -> DaysTable:
