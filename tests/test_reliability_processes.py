@@ -222,13 +222,16 @@ def hidden_entries(folder: Path) -> list[Path]:
 def test_sigterm_during_run_is_one_line_exit_143_and_leaves_no_temporary_folder(tmp_path, reap):
     out = tmp_path / "out"
     scenario = slow_scenarios(tmp_path)[0]
-    command = mot("run", scenario, "--replications", "1", "--out", out)
+    # five replications, run one after another, so the run is still simulating 0.5 s after its
+    # folder appears on any machine (with one it once ended first); it is stopped long before
+    command = mot("run", scenario, "--replications", "5", "--out", out)
     reap.append(command)
     deadline = time.monotonic() + 60
     while not hidden_entries(out):  # the run is writing into its hidden folder
         assert command.poll() is None and time.monotonic() < deadline, command.stderr.read()
         time.sleep(0.05)
     time.sleep(0.5)
+    assert command.poll() is None, "the run ended before it could be stopped"
     command.send_signal(signal.SIGTERM)
     assert command.wait(timeout=15) == EXIT_TERMINATED
     assert command.stderr.read() == "mot run: terminated\n"  # exactly one line
