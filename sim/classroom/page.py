@@ -53,6 +53,15 @@ def png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+STILL_SWITCHES = (
+    ".mot-levers .v-input--switch, .mot-levers .v-input--switch * { transition: none !important; }"
+)
+"""CSS for a card of levers: a switch flips without Vuetify's animation. Each of its ~23 frames
+had the browser recompute styles and repaint (~0.13 s of a browser's CPU per flip, about as
+much as drawing a week's charts), on the same laptop as the class's server when the teacher's
+page projects it or students share a machine (docs/teaching.md, "tenth round")."""
+
+
 @solara.component
 def LeverControl(lever: Lever, value, on_value: Callable, disabled: bool = False) -> None:
     """One lever as a slider, switch, choice or number box (greyed out when `disabled`).
@@ -66,6 +75,7 @@ def LeverControl(lever: Lever, value, on_value: Callable, disabled: bool = False
             v_model=bool(value),
             on_v_model=on_value,
             disabled=disabled,
+            ripple=False,
             children=[lever.label],
         )
     elif lever.kind == "choice" and disabled:

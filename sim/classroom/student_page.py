@@ -23,6 +23,7 @@ from sim.classroom.levers import Lever
 from sim.classroom.page import (
     PLAY_PAUSE_S,
     SPEEDS,
+    STILL_SWITCHES,
     LeverControl,
     use_play,
     use_polled_reactive,
@@ -280,6 +281,7 @@ def Levers(
     notes = use_separate(lambda: LeverNotes(student, ticks.notes), [student])
     ticks.place(parts, student.values)  # widgets kept from the first render: idempotent
     with solara.Card("Your strategy", classes=["mot-levers"]):
+        solara.Style(STILL_SWITCHES)
         solara.Column(children=[*parts, notes], style={"padding": "0"})
 
 
