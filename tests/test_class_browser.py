@@ -225,6 +225,14 @@ def assert_picture_draws_every_person(page) -> None:
     assert shown_width > 0 and picture_width >= 2 * shown_width  # sharp in the 2x PNG download
 
 
+ANIMATED_SWITCH_PARTS = """() => {
+  const switches = [...document.querySelectorAll('.mot-levers .v-input--switch')];
+  const parts = switches.flatMap((s) => [s, ...s.querySelectorAll('*')]);
+  return parts.filter((e) => getComputedStyle(e).transitionDuration.split(',')
+    .some((d) => parseFloat(d) > 0)).length;
+}"""
+"""How many parts of the levers' switches animate (each frame of a flip restyles and repaints)."""
+
 JOURNEY_DAYS = """(days) => {
   const series = document.querySelector('.mot-journey').__vue__.chart.getOption().series;
   return series.every(s => s.data.length === days) && series.find(s => s.id === 'customers')
@@ -317,6 +325,8 @@ def test_a_student_keeps_their_market_through_a_reload_and_a_restart(lesson, tmp
             delay = part.locator("[role='slider']")
             assert delay.count() == 1 and not part.is_visible()
             email = page.locator(".v-input", has_text="Follow-up e-mail").locator("input")
+            # a flip is not animated (page.STILL_SWITCHES; without it: 5 parts per switch)
+            assert page.evaluate(ANIMATED_SWITCH_PARTS) == 0
             email.click(force=True)
             part.wait_for(state="visible", timeout=10_000)
             shown = float(delay.get_attribute("aria-valuenow"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from sim.classroom import keeper_process
 from sim.classroom.class_session import ClassSession
 from sim.classroom.market_keeper import MarketKeeper
 from sim.classroom.student import WEEK
+from sim.errors import ScenarioError
 from sim.reliability.process_hygiene import POLL_S
 
 TESTS = Path(__file__).resolve().parent
@@ -326,3 +328,20 @@ def test_a_guess_after_a_lever_move_goes_before_the_guesses_after_a_step(base, c
     assert keeper.wanted == {"Ana": WEEK} and keeper.soon == set()  # Ben's went first
     idle(keeper)
     assert keeper.pool.submit(guessed_markets).result() == ["Ana", "Ben"]
+
+
+def test_a_lever_combination_is_validated_once_and_an_error_names_the_student(base, classes):
+    """30 students switching a strategy on ask for one scenario: it is built and checked once
+    and shared; an impossible combination is refused in each student's name."""
+    made_from = classes(base).made_from
+    values = {**made_from.start_values, "follow_up_email": True}
+    first = made_from.scenario(values, "levers of Ana")
+    assert made_from.scenario(dict(values), "levers of Ben") is first  # kept and shared
+    assert made_from.validated.cache_info().hits == 1
+    crisis = {**values, "quality_crisis": True, "crisis_start": 30, "crisis_end": 10}
+    for name in ("Ana", "Ben"):
+        with pytest.raises(ScenarioError, match=f"^levers of {name}: .*end_day"):
+            made_from.scenario(crisis, f"levers of {name}")
+    sent = pickle.loads(pickle.dumps(made_from))  # as the markets' process receives it
+    assert "validated" not in vars(sent)
+    assert sent.scenario(values, "levers of Ana") == first
