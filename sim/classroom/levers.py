@@ -73,10 +73,16 @@ class Lever:
             return False
         return self.field is None or self.field in cls.settings_type.model_fields
 
+    @property
+    def slider(self) -> bool:
+        """True when the page shows the lever as a slider, captioned with its value ("now
+        3.5"); the seed is a number box."""
+        return self.kind in ("int", "float") and self.key != "seed"
+
     def on_slider(self, value: Any) -> Any:
         """`value` as this lever's slider shows it: Vuetify rounds a slider's value to its step
         counted from the minimum (half up) and keeps it under the maximum. Other kinds: as is."""
-        if self.kind not in ("int", "float") or self.step <= 0:
+        if not self.slider or self.step <= 0:
             return value
         offset = self.minimum % self.step
         shown = math.floor((value - offset) / self.step + 0.5) * self.step + offset

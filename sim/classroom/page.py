@@ -114,7 +114,7 @@ def LeverControl(lever: Lever, value, on_value: Callable, disabled: bool = False
             disabled=disabled,
         )
     caption = lever.help
-    if lever.kind in ("int", "float") and lever.key != "seed":
+    if lever.slider:
         caption = f"now {value:g}" + (f" · {lever.help}" if lever.help else "")
     if caption:
         solara.Text(caption, style={"font-size": "0.8em", "color": "#555"})

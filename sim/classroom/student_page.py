@@ -190,8 +190,9 @@ class LeverTicks:
         }
         self.refused = {lever.key: 0 for lever in levers}
         """Moves refused per lever: the lever's control is made anew after one. Why: a control
-        keeps the value its widget sent while the value it is given stays the same, so a
-        redraw alone would leave a refused switch showing the move (Solara's `use_reactive`)."""
+        keeps the value its widget sent while the value it is given stays the same (reacton sets
+        only the properties that changed), so a redraw alone would leave a refused switch
+        showing the move."""
         self.parts: dict[str, ipyvue.Html] = {}
         """Each lever's part (`place`). A lever that needs a switch is always rendered and
         hidden by its part's style while the switch is off, so the switch shows it by one
@@ -235,8 +236,7 @@ class LeverTicks:
         accepted = session.set_lever(student, key, value)
         if not accepted:
             self.refused[key] += 1
-        slider = self.shown[key].kind in ("int", "float")
-        if not (accepted and widget_shows_it) or slider:
+        if not (accepted and widget_shows_it) or self.shown[key].slider:
             self.levers[key].value += 1
         for shown in self.needed_by.get(key, []):
             self.show_or_hide(shown, student.values)
