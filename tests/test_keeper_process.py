@@ -23,7 +23,7 @@ from test_app_security import start_app
 
 from sim.classroom import keeper_process
 from sim.classroom.class_session import ClassSession
-from sim.classroom.market_keeper import MarketKeeper
+from sim.classroom.market_keeper import LeverMove, MarketKeeper
 from sim.classroom.student import WEEK
 from sim.errors import ScenarioError
 from sim.reliability.process_hygiene import POLL_S
@@ -241,18 +241,19 @@ def test_a_week_guessed_ahead_is_the_week_run_when_asked(base, classes):
     the days are those of a keeper that never guesses."""
     session = classes(base, n_shown=300)
     plain, guessing = MarketKeeper(session.made_from), MarketKeeper(session.made_from)
-    email = session.made_from.scenario(
-        {**session.made_from.start_values, "follow_up_email": True}, "t"
-    )
-    steps = [("run", 7), ("run", 7), ("move_levers", email), ("run", 7), ("run", 3), ("run", 7)]
+    email = {**session.made_from.start_values, "follow_up_email": True}
+    moved = (LeverMove(14, "follow_up_email", True), email)
+    steps = [("run", (7,)), ("run", (7,)), ("move_levers", moved)] + [
+        ("run", (days,)) for days in (7, 3, 7)
+    ]
     for keeper in (plain, guessing):
         keeper.open("Ana", [], 0)
     taken = 0
-    for request, arg in steps:
+    for request, args in steps:
         guessing.guess("Ana", 7)
-        guess = guessing.guesses["Ana"]
-        done = getattr(guessing, request)("Ana", arg)
-        expected = getattr(plain, request)("Ana", arg)
+        guess = guessing.ahead[(guessing.paths["Ana"], 7)]
+        done = getattr(guessing, request)("Ana", *args)
+        expected = getattr(plain, request)("Ana", *args)
         taken += done is guess.done
         if request == "run":
             assert done.rows == expected.rows and done.first == expected.first
@@ -268,16 +269,16 @@ def test_a_lever_moved_after_a_guess_drops_it(base, classes):
     keeper = MarketKeeper(session.made_from)
     keeper.open("Ana", [], 20)
     keeper.guess("Ana", 7)
-    stale = keeper.guesses["Ana"].done
+    stale = keeper.ahead[(keeper.paths["Ana"], 7)].done
     email = {**session.made_from.start_values, "follow_up_email": True}
-    keeper.move_levers("Ana", session.made_from.scenario(email, "t"))
-    assert "Ana" not in keeper.guesses
+    keeper.move_levers("Ana", LeverMove(20, "follow_up_email", True), email)
+    assert keeper.guessed() == [] and not keeper.ahead
     assert keeper.run("Ana", 7).rows != stale.rows
 
 
 def guessed_markets() -> list[str]:
     """In the keeper's process: the markets whose next days ran ahead."""
-    return sorted(keeper_process._KEEPER.guesses)
+    return keeper_process._KEEPER.guessed()
 
 
 def idle(keeper, timeout_s: float = 30.0) -> None:
@@ -345,3 +346,92 @@ def test_a_lever_combination_is_validated_once_and_an_error_names_the_student(ba
     sent = pickle.loads(pickle.dumps(made_from))  # as the markets' process receives it
     assert "validated" not in vars(sent)
     assert sent.scenario(values, "levers of Ana") == first
+
+
+def counted_days(keeper: MarketKeeper) -> list[int]:
+    """The days runs `keeper` makes from now on (one entry per run, its days)."""
+    runs: list[int] = []
+    days_of = keeper.days_of
+
+    def counting(model, days):
+        runs.append(days)
+        return days_of(model, days)
+
+    keeper.days_of = counting
+    return runs
+
+
+def same_moves_then_apart(keeper: MarketKeeper, made_from, interleaved: bool) -> dict:
+    """Ana, Ben and Cy run a week, switch the e-mail on and run a week (all of one student's
+    requests first, or each request for all three: `interleaved`); then Ana switches it off
+    again and everyone runs a week. What each student's runs gave, by name."""
+    names = ("Ana", "Ben", "Cy")
+    email = {**made_from.start_values, "follow_up_email": True}
+    requests = [
+        ("run", (7,)),
+        ("move_levers", (LeverMove(7, "follow_up_email", True), email)),
+        ("run", (7,)),
+    ]
+    weeks: dict[str, list] = {name: [] for name in names}
+    for name in names:
+        keeper.open(name, [], 0)
+    order = (
+        [(r, n) for r in requests for n in names]
+        if interleaved
+        else [(r, n) for n in names for r in requests]
+    )
+    for (request, args), name in order:
+        weeks[name].append(getattr(keeper, request)(name, *args))
+    keeper.move_levers("Ana", LeverMove(14, "follow_up_email", False), made_from.start_values)
+    for name in names:
+        weeks[name].append(keeper.run(name, 7))
+    return {name: [week.rows for week in done if week is not None] for name, done in weeks.items()}
+
+
+def alone(made_from, ana: bool) -> list[list[str]]:
+    """The same weeks of one student alone in a keeper (`ana`: with Ana's last move)."""
+    keeper = MarketKeeper(made_from)
+    keeper.open("Solo", [], 0)
+    email = {**made_from.start_values, "follow_up_email": True}
+    weeks = [keeper.run("Solo", 7).rows]
+    keeper.move_levers("Solo", LeverMove(7, "follow_up_email", True), email)
+    weeks.append(keeper.run("Solo", 7).rows)
+    if ana:
+        off = LeverMove(14, "follow_up_email", False)
+        keeper.move_levers("Solo", off, made_from.start_values)
+    weeks.append(keeper.run("Solo", 7).rows)
+    return weeks
+
+
+@pytest.mark.parametrize("interleaved", [False, True])
+def test_students_who_made_the_same_moves_share_one_market_and_its_weeks(
+    base, classes, interleaved
+):
+    """Three students who make the same moves on the same days hold one market: each of their
+    weeks runs once, whoever asks first. A student who then moves on alone gets a copy, and
+    every student's days are those of a market run alone."""
+    made_from = classes(base, n_shown=300).made_from
+    keeper = MarketKeeper(made_from)
+    runs = counted_days(keeper)
+    weeks = same_moves_then_apart(keeper, made_from, interleaved)
+    assert runs == [7, 7, 7, 7]  # two shared weeks, then Ana's and the others' apart
+    assert weeks["Ana"] == alone(made_from, ana=True)
+    assert weeks["Ben"] == weeks["Cy"] == alone(made_from, ana=False)
+    assert weeks["Ana"][-1] != weeks["Ben"][-1]  # Ana's move shows: a shared change would too
+    assert keeper.markets["Ben"] is keeper.markets["Cy"] is not keeper.markets["Ana"]
+    keeper.open("Dee", [LeverMove(7, "follow_up_email", True)], 21)  # Ben's path: his market
+    assert keeper.markets["Dee"] is keeper.markets["Ben"]
+    for name in ("Ana", "Ben", "Cy", "Dee"):
+        keeper.forget(name)
+    assert keeper.markets == keeper.paths == keeper.ahead == {}  # nothing kept for no one
+
+
+def test_without_copy_on_write_a_shared_market_moved_by_one_changes_the_others(
+    base, classes, monkeypatch
+):
+    """Negative control of the test above: were a shared market changed in place, not copied,
+    Ana's lever move would change Ben's and Cy's days."""
+    monkeypatch.setattr(MarketKeeper, "copy_on_write", lambda _, model: model)
+    made_from = classes(base, n_shown=300).made_from
+    weeks = same_moves_then_apart(MarketKeeper(made_from), made_from, interleaved=True)
+    assert weeks["Ben"] != alone(made_from, ana=False)

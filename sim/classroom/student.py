@@ -177,11 +177,11 @@ class StudentMarket:
             except (ScenarioError, ValueError) as exc:
                 self.error = str(exc)
                 return False
-            moved = self.ask("move_levers", scenario)
+            move = LeverMove(self._asked, key, value)
+            moved = self.ask("move_levers", move, values)
             self.keeper.when_done(moved, self.check(self.keeper.generation))
             self.values, self.error = values, None
             self.notes = advice(scenario)
-            move = LeverMove(self._asked, key, value)
             self.moves.append(move)
             self.record_period(move.day)
             if self.store is not None:
