@@ -6,13 +6,17 @@ and measures what a class feels (issue 16's targets):
 - page usable: from opening the address until the join form answers, and until the student's
   market (levers, charts) is on screen after pressing Join (students arrive 2 s apart);
 - a 7-day step: each student presses "Step 7 days" alone, then all at the same moment (twice),
-  then (light mode) all at once again just after each switched a lever on, then each at their
+  then (light mode) all at once again just after each switched the same lever on, and once more
+  just after each set levers of their own (no two students' markets alike), then each at their
   own pace: random gaps between presses, exponential with a mean of `PACE_MEAN_S` (an
   assumption, not a measured classroom); the time until the page shows the new day, with the
   median, 95th percentile and maximum. The markets' process runs a student's next week ahead
   while it is idle (`sim.classroom.market_keeper`, `guess`): the first bursts find their weeks
-  run if it had the time, the burst after the lever moves never does (a lever moved drops the
-  week run with the old levers), so it shows what a press costs when nothing was run ahead;
+  run if it had the time, the bursts after the lever moves never do (a week run with the old
+  levers is of no use), so they show what a press costs when nothing was run ahead. Students
+  who made the same moves on the same days share one market (`MarketKeeper.take`): the burst
+  after the same lever is that case, the burst after levers of their own is the case where
+  nothing can be shared;
 - Play: one student plays (1 day a frame) while the others are connected;
 - server memory (resident sets of the `mot class` process and its markets' process, summed)
   with everyone connected, and again
@@ -65,6 +69,14 @@ MOVED_SWITCH = "Follow-up e-mail"
 """The lever every student switches on just before the last burst (off at the lesson's start)."""
 MOVED_LEVERS = {"follow_up_email": True}
 """The same, as a light client's press carries it."""
+APART_SWITCHES = ("Ask for reviews", "Reply to critics")
+"""The switch each of the two browsers turns on just before the burst "each student's own
+levers" (off at the lesson's start): one each, so no two students' levers are the same."""
+APART_LEVER = "follow_up_delay"
+"""The lever each light client sets to a value of its own just before that burst (the e-mail,
+switched on before the burst before it, waits 3 days after delivery at the lesson's start)."""
+APART_VALUES = tuple(days for days in range(1, 31) if days != 3)
+"""The light clients' e-mail delays in that burst, one each (beyond 29 clients they repeat)."""
 TARGETS = {"page_usable_s": 3.0, "step_7_days_s": 0.5, "play_fps": 5.0, "memory_mb": 1500.0}
 """Issue 16: page usable within 3 s, a 7-day step within 0.5 s, Play >= 5 fps, < 1.5 GB."""
 DAY = re.compile(r"Day (\d+)")
@@ -380,6 +392,17 @@ async def measure_light(address: str, students: int, server: subprocess.Popen) -
                 *(client.step_week(timeout_s, MOVED_LEVERS) for client in clients),
             )
             moved_browser, moved_light = steps[:2], steps[2:]
+            steps = await asyncio.gather(  # no two markets the same: nothing shared either
+                *(
+                    step_week(b["page"], switch=s)
+                    for b, s in zip(browsers, APART_SWITCHES, strict=True)
+                ),
+                *(
+                    client.step_week(timeout_s, {APART_LEVER: APART_VALUES[i % len(APART_VALUES)]})
+                    for i, client in enumerate(clients)
+                ),
+            )
+            apart_browser, apart_light = steps[:2], steps[2:]
             rng = random.Random(16)
             cpu_paced = cpu_seconds(server)
             paced_steps = await asyncio.gather(
@@ -418,6 +441,8 @@ async def measure_light(address: str, students: int, server: subprocess.Popen) -
         "light_step_7_days_together_s": together_light,
         "step_7_days_together_s": together_browser + together_light,
         "browser_step_7_days_moved_s": moved_browser,
+        "browser_step_7_days_apart_s": apart_browser,
+        "light_step_7_days_apart_s": apart_light,
         "light_step_7_days_moved_s": moved_light,
         "pace_mean_gap_s": PACE_MEAN_S,
         "browser_step_7_days_paced_s": [t for times in paced_steps[:2] for t in times],
@@ -485,6 +510,9 @@ def summary(result: dict) -> list[tuple[str, str, str]]:
         moved = "7-day step all at once, a lever just moved"
         timed(f"{moved}, browsers", "browser_step_7_days_moved_s", "step_7_days_s")
         timed(f"{moved}, light", "light_step_7_days_moved_s", "step_7_days_s")
+        apart = "7-day step all at once, each student's own levers just set"
+        timed(f"{apart}, browsers", "browser_step_7_days_apart_s", "step_7_days_s")
+        timed(f"{apart}, light", "light_step_7_days_apart_s", "step_7_days_s")
         pace = f"own pace (gaps mean {result['pace_mean_gap_s']:g} s, assumed)"
         everyone = f"all {result['students']}"
         timed(f"7-day step {pace}, {everyone}", "step_7_days_paced_s", "step_7_days_s", p95=True)
