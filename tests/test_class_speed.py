@@ -229,7 +229,7 @@ def test_the_days_table_is_the_engine_s_daily_table(session):
     student = session.student(session.join("Numbers"))
     student.step(5)
     student.step(4)
-    model = student.keeper.keeper.markets["Numbers"]  # the market itself (keeper in-process)
+    model = student.keeper.keeper.held["Numbers"].model  # the market itself (keeper in-process)
     pd.testing.assert_frame_equal(student.daily(), model.daily())
     assert opts.journey_label(student.numbers()) == opts.journey_label(model.daily())
     assert day_numbers(student.numbers()) == day_numbers(model.daily())

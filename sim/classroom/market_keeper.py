@@ -19,14 +19,15 @@ week ahead, on a copy. The days are the same days either way (the engine's rando
 keyed by person, day and purpose, not drawn in order), so a press that asks for exactly that
 week gets it at once; anything else (a lever moved, another number of days) runs as before.
 
-Why students who made the same moves share one market (`Path`, `take`): a class plays one market,
-and a class told "switch the follow-up e-mail on and press Step" makes the same moves on the same
-days. Their markets are then the same market, day for day, so the first student's week is every
-such student's week: the 30 weeks that queued behind one another (0.35 s of this process for
-the last student) are one week and 29 look-ups. A market is copied only when a student moves it
-on while others still hold it or may take it (copy on write: ~3.5 ms, against ~9 ms for a week),
-and it is never changed while shared. The class's 30 markets in memory are as many as the
-class's different paths.
+Why students who made the same moves share one market (`Path`, `Held`, `ahead`): a class plays
+one market, and a class told "switch the follow-up e-mail on and press Step" makes the same
+moves on the same days. Their markets are then the same market, day for day, so the first
+student's week is every such student's week: the 30 weeks that queued behind one another (0.35 s
+of this process for the last student) are one week and 29 look-ups. A lever move is only noted
+(applied before the market's next days), so students who move the same lever are still on one
+path, whichever of them presses first. A market is copied only when a student runs it on while
+others hold it or may take it (copy on write: ~2.5-3.5 ms, against ~9 ms for a week), and it is
+never changed while shared. The class's markets in memory are as many as its different paths.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from sim.classroom.days_table import DaysTable
 from sim.classroom.hand_back import hand_back_memory_soon
 from sim.classroom.lever_set import scenario_for
 from sim.classroom.network_view import NetworkSample, NetworkState, network_state
-from sim.classroom.relever import change_levers
+from sim.classroom.relever import change_levers, check_built_from
 from sim.errors import ScenarioError
 from sim.model import JourneyModel
 from sim.scenario.settings import Scenario
@@ -123,17 +124,17 @@ class ClassMarket:
         return network_state(self.sample, self.template.market)
 
 
-Path = tuple[tuple[tuple[int, str, type, Any], ...], int]
-"""A market's state, named by how it got there: its lever moves (day, lever, the value's type,
-value), in order, and the days it has run. Two markets on the same path are the same market: the
-class's one market, the same moves on the same days, and random numbers keyed by person, day and
-purpose. (The type: `True == 1`, and a lever's scenario is built from the value as typed.)"""
+Move = tuple[int, str, type, Any]
+"""A lever move as a step of a path: (day, lever, the value's type, value). The type: `True ==
+1`, and a lever's scenario is built from the value as typed."""
 
-Step = int | tuple[int, str, type, Any]
-"""What moves a market on: some days run, or one lever move."""
+Path = tuple[tuple[Move, ...], int]
+"""A market's state, named by how it got there: its lever moves, in order, and the days it has
+run. Two markets on the same path are the same market: the class's one market, the same moves
+on the same days, and random numbers keyed by person, day and purpose."""
 
 
-def move_key(move: LeverMove) -> tuple[int, str, type, Any]:
+def move_key(move: LeverMove) -> Move:
     """A lever move as a step of a path."""
     return (move.day, move.key, type(move.value), move.value)
 
@@ -143,22 +144,41 @@ def path_of(moves: list[LeverMove], day: int) -> Path:
     return (tuple(move_key(move) for move in moves), day)
 
 
-def next_path(path: Path, step: Step) -> Path:
-    """The path one `step` on from `path`."""
+def reachable(path: Path, sources: Mapping[int, list[tuple[Move, ...]]]) -> bool:
+    """True if a student on one of `sources` (days run -> the moves of each student on that
+    day) may come to `path` by lever moves alone: the same day, `path`'s moves begin with
+    theirs, and the others were made on that day."""
     moves, day = path
-    return (moves, day + step) if isinstance(step, int) else (moves + (step,), day)
+    return any(
+        moves[: len(made)] == made and all(move[0] == day for move in moves[len(made) :])
+        for made in sources.get(day, ())
+    )
+
+
+@dataclass(frozen=True)
+class Held:
+    """A student's market as the keeper holds it."""
+
+    model: JourneyModel
+    """The market: days run to `path`'s day, moved by `path`'s moves but the `waiting` ones."""
+    path: Path
+    """Where the student is: every lever move made and the days run."""
+    waiting: tuple[Mapping[str, Any], ...] = ()
+    """The strategy levers after each move made since the market last ran, applied in order
+    before its next days (a lever move is noted, not applied: the first student to run those
+    moves and days runs them for everyone on the same path)."""
 
 
 @dataclass(frozen=True)
 class Ahead:
-    """A market one step on from a path that a student holds (`MarketKeeper.ahead`)."""
+    """A market some days on from a path (`MarketKeeper.ahead`)."""
 
     model: JourneyModel
-    """The market after the step (never changed while it is kept here)."""
+    """The market after the days (never changed while it is kept here)."""
     path: Path
     """Its path."""
-    done: DaysDone | None
-    """What the days gave (None for a lever move)."""
+    done: DaysDone
+    """What the days gave."""
 
 
 class MarketKeeper:
@@ -166,14 +186,12 @@ class MarketKeeper:
 
     def __init__(self, made_from: ClassMarket) -> None:
         self.made_from = made_from
-        self.markets: dict[str, JourneyModel] = {}
+        self.held: dict[str, Held] = {}
         """Each student's market (students on the same path hold the same one)."""
-        self.paths: dict[str, Path] = {}
-        """Each student's path."""
-        self.ahead: dict[tuple[Path, Step], Ahead] = {}
-        """Steps taken from a path someone still holds, for anyone on that path to take at once:
-        weeks guessed (`guess`), and the steps of a student who left others on the same path.
-        Kept while someone may still take them (`tidy`)."""
+        self.ahead: dict[tuple[Path, int], Ahead] = {}
+        """Days run from a path someone may still take them from, by (path, days): weeks
+        guessed (`guess`), and the days of a student who left others behind on their path.
+        Kept while a student is on that path or may come to it by lever moves (`tidy`)."""
 
     def warm_up(self) -> None:
         """Run a day of a throwaway copy, so the engine's compiled kernels are loaded (from
@@ -184,11 +202,11 @@ class MarketKeeper:
         model.step()
 
     def open(self, name: str, moves: list[LeverMove], day: int) -> None:
-        """Hold `name`'s market: the one on its path if held or run ahead, else a copy of the
+        """Hold `name`'s market: the one a student on its path holds, else a copy of the
         class's market, every lever move on its day, run to `day`."""
         path = path_of(moves, day)
-        model = self.on(path)
-        if model is None:
+        held = next((held for held in self.held.values() if held.path == path), None)
+        if held is None:
             made_from = self.made_from
             model = copy.deepcopy(made_from.template)
             values = dict(made_from.start_values)
@@ -197,87 +215,73 @@ class MarketKeeper:
                 values[move.key] = move.value
                 change_levers(model, made_from.scenario(values, "replay"))
             run_to(model, day)
-        self.hold(name, model, path)
+            held = Held(model, path)
+        self.hold(name, held)
 
     def move_levers(self, name: str, move: LeverMove, values: Mapping[str, Any]) -> None:
         """Run `name`'s market with the strategy levers `values` from its next day on (`move`
-        made them so)."""
-        scenario = self.made_from.scenario(values, f"levers of {name}")
-        self.take(name, move_key(move), lambda model: change_levers(model, scenario))
+        made them so): noted now, applied before its next days (`run_ahead`)."""
+        held = self.held[name]
+        check_built_from(held.model.settings, self.made_from.scenario(values, f"levers of {name}"))
+        moves, day = held.path
+        self.hold(name, Held(held.model, (moves + (move_key(move),), day), (*held.waiting, values)))
 
     def run(self, name: str, days: int) -> DaysDone:
-        """Run `days` days of `name`'s market (taken from `ahead` if they ran already)."""
-        return self.take(name, days, lambda model: self.days_of(model, days)).done
-
-    def take(self, name: str, step: Step, act: Callable[[JourneyModel], DaysDone | None]) -> Ahead:
-        """Move `name`'s market one `step` on: taken from `ahead`, else done by `act`; on a copy
-        if anyone else may still need the market as it is (kept in `ahead` for them to take)."""
-        path = self.paths[name]
-        ahead = self.ahead.get((path, step))
+        """Run `days` days of `name`'s market (taken from `ahead` if they ran already); on a
+        copy if anyone else holds the market or may take it from `ahead`."""
+        held = self.held[name]
+        ahead = self.ahead.get((held.path, days))
         if ahead is None:
-            model = self.markets[name]
-            shared = self.shared(model, name)
-            if shared:
-                model = self.copy_on_write(model)
-            ahead = Ahead(model, next_path(path, step), act(model))
-            if shared:  # the others on `path` will most likely take this step too
-                self.ahead[(path, step)] = ahead
-        self.hold(name, ahead.model, ahead.path)
+            ahead = self.run_ahead(held, days, self.shared(held.model, name))
+        self.hold(name, Held(ahead.model, ahead.path))
+        return ahead.done
+
+    def guess(self, name: str, days: int) -> None:
+        """Run `name`'s next `days` days ahead, on a copy of its market, for a `run` of exactly
+        those days to take (nothing if the market is not held or already run ahead)."""
+        held = self.held.get(name)
+        if held is not None and days >= 1 and (held.path, days) not in self.ahead:
+            self.run_ahead(held, days, on_copy=True)
+
+    def run_ahead(self, held: Held, days: int, on_copy: bool) -> Ahead:
+        """`held`'s market `days` days on (its waiting lever moves first), kept in `ahead` for
+        anyone who may come to `held`'s path."""
+        model = self.copy_on_write(held.model) if on_copy else held.model
+        for values in held.waiting:
+            change_levers(model, self.made_from.scenario(values, "the levers"))
+        moves, day = held.path
+        ahead = Ahead(model, (moves, day + days), self.days_of(model, days))
+        self.ahead[(held.path, days)] = ahead
         return ahead
 
     def copy_on_write(self, model: JourneyModel) -> JourneyModel:
         """A copy of a shared `model`, for one student to move on while the others keep it."""
         return copy.deepcopy(model)
 
-    def guess(self, name: str, days: int) -> None:
-        """Run `name`'s next `days` days ahead, on a copy of its market, for a `run` of exactly
-        those days to take (nothing if the market is not held or already run ahead)."""
-        path = self.paths.get(name)
-        if path is None or days < 1 or (path, days) in self.ahead:
-            return
-        model = copy.deepcopy(self.markets[name])
-        self.ahead[(path, days)] = Ahead(model, next_path(path, days), self.days_of(model, days))
-
     def guessed(self) -> list[str]:
         """The students whose market's next days ran ahead, by name."""
         return sorted(
-            name
-            for name, path in self.paths.items()
-            if any(key[0] == path and isinstance(key[1], int) for key in self.ahead)
+            name for name, held in self.held.items() if any(p == held.path for p, _ in self.ahead)
         )
-
-    def on(self, path: Path) -> JourneyModel | None:
-        """A market on `path`, if one is held or run ahead."""
-        for name, held in self.paths.items():
-            if held == path:
-                return self.markets[name]
-        return next((ahead.model for ahead in self.ahead.values() if ahead.path == path), None)
 
     def shared(self, model: JourneyModel, name: str) -> bool:
         """True if anyone but `name` holds `model` or may take it from `ahead`."""
-        return any(held is model for other, held in self.markets.items() if other != name) or any(
-            ahead.model is model for ahead in self.ahead.values()
-        )
+        others = (held.model for other, held in self.held.items() if other != name)
+        return any(m is model for m in others) or any(a.model is model for a in self.ahead.values())
 
-    def hold(self, name: str, model: JourneyModel, path: Path) -> None:
-        """`name` now holds `model`, on `path`."""
-        self.markets[name], self.paths[name] = model, path
+    def hold(self, name: str, held: Held) -> None:
+        """`name` now holds `held`."""
+        self.held[name] = held
         self.tidy()
 
     def tidy(self) -> None:
-        """Keep in `ahead` only what someone may still take: the steps from a path someone
-        holds, and from those steps' paths in turn."""
-        live = set(self.paths.values())
-        kept: dict[tuple[Path, Step], Ahead] = {}
-        grown = True
-        while grown:
-            grown = False
-            for key, ahead in self.ahead.items():
-                if key not in kept and key[0] in live:
-                    kept[key] = ahead
-                    live.add(ahead.path)
-                    grown = True
-        self.ahead = kept
+        """Keep in `ahead` only the days someone may still take: from a path a student is on or
+        may come to by lever moves alone (not by days: a student who has not pressed Step would
+        keep every later week of the class)."""
+        sources: dict[int, list[tuple[Move, ...]]] = {}
+        for held in self.held.values():
+            sources.setdefault(held.path[1], []).append(held.path[0])
+        self.ahead = {key: a for key, a in self.ahead.items() if reachable(key[0], sources)}
 
     def days_of(self, model: JourneyModel, days: int) -> DaysDone:
         """Run `days` days of `model`: what they gave."""
@@ -289,7 +293,7 @@ class MarketKeeper:
 
     def look(self, name: str) -> NetworkState:
         """The network picture of `name`'s market today."""
-        return self.picture(self.markets[name])
+        return self.picture(self.held[name].model)
 
     def picture(self, model: JourneyModel) -> NetworkState:
         """The network picture of `model`'s market today."""
@@ -298,10 +302,9 @@ class MarketKeeper:
     def forget(self, name: str) -> None:
         """Let go of `name`'s market (it is rebuilt by `open` when needed again); its memory is
         handed back once no one else holds it."""
-        model = self.markets.pop(name, None)
-        self.paths.pop(name, None)
+        held = self.held.pop(name, None)
         self.tidy()
-        if model is not None and not self.shared(model, name):
+        if held is not None and not self.shared(held.model, name):
             hand_back_memory_soon()  # once for students leaving together
 
 
