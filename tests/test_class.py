@@ -55,13 +55,15 @@ def test_students_join_with_unique_names_and_come_back_with_their_key(session):
 
 def test_every_student_plays_the_same_market(session):
     a, b = (session.student(session.join(n)) for n in ("Ana", "Ben"))
-    a.step(20), b.step(20)
+    a.step(10), b.step(10)  # each market made when first asked for: two alike
+    a.step(10), b.step(10)  # Ben, on Ana's path when she ran on, takes her days
     pd.testing.assert_frame_equal(a.daily(), b.daily())
-    held = session.keepers[0].keeper.markets  # the class's keeper, in this process
-    assert (
-        held["Ana"] is not held["Ben"]
-        and held["Ana"].market.people is not held["Ben"].market.people
-    )
+    held = session.keepers[0].keeper.held  # the class's keeper, in this process
+    assert held["Ana"].model is held["Ben"].model  # the same moves on the same days: one market
+    session.set_lever(b, "follow_up_email", True)
+    a.step(7), b.step(7)
+    assert held["Ana"].model.market.people is not held["Ben"].model.market.people
+    assert not a.daily().equals(b.daily())  # Ben's e-mail is his own
 
 
 def test_only_the_teachers_token_opens_the_teacher_page(session):
