@@ -324,3 +324,50 @@ def test_a_step_whose_days_failed_says_why_on_the_page(session, monkeypatch):
     buttons.vue_press({"action": "step_7", "levers": {}})  # rebuilt from its levers, runs on
     assert student.day == 14 and student.error is None
     rc.close()
+
+
+PAGES_KEPT_OUT = """
+import gc, time, weakref
+from sim.classroom import hand_back
+
+frozen = gc.get_freeze_count()
+hand_back.keep_out_of_collection_soon()  # not a class's server: nothing happens
+time.sleep(hand_back.KEEP_AFTER_S + 0.5)
+assert gc.get_freeze_count() == frozen
+hand_back.freeze_from_now()  # what `mot class` does once it is ready
+
+
+class Widget:
+    pass
+
+
+page = [Widget() for _ in range(5000)]
+for widget in page:
+    widget.page = page  # a page's widgets refer to each other: only a collection frees them
+alive = weakref.ref(page[0])
+hand_back.keep_out_of_collection_soon()
+time.sleep(hand_back.KEEP_AFTER_S + 0.5)
+assert len(gc.get_objects()) < 1000, len(gc.get_objects())  # a collection walks none of it
+del page, widget
+gc.collect()
+assert alive() is not None  # frozen: no collection sees the closed page
+hand_back.hand_back_memory()  # students left
+assert alive() is None and gc.get_freeze_count() > 0  # collected; what lives on frozen again
+print("ok")
+"""
+
+
+def test_a_page_on_screen_is_kept_out_of_collection_until_its_student_leaves():
+    """In a class's server (and only there) a page's objects are frozen once it is on screen,
+    so full collections walk only the pages since; when students leave, the frozen objects
+    are collected with the rest (a closed page frozen would otherwise never be freed: the
+    script shows that a plain collection does not see it). In a process of its own: freezing
+    would change this test process's collector."""
+    done = subprocess.run(
+        [sys.executable, "-c", PAGES_KEPT_OUT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

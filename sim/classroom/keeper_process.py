@@ -40,6 +40,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
+from sim.classroom.hand_back import freeze_from_now
 from sim.classroom.market_keeper import ClassMarket, MarketKeeper
 from sim.reliability.process_hygiene import exit_with
 
@@ -205,11 +206,14 @@ _KEEPER: MarketKeeper | None = None
 def start_keeper(made_from: ClassMarket, server: int) -> None:
     """Set the keeper's process up: Ctrl+C is the server's to handle (it stops this process),
     and the process ends with the server even if the server could not stop it
-    (`process_hygiene.exit_with`); then its keeper, warmed up."""
+    (`process_hygiene.exit_with`); then its keeper, warmed up, and everything alive then (the
+    class's market, the engine's modules) kept out of the garbage collector's walks: logged,
+    this process's full collections took 0.07-0.25 s, each a pause for every student waiting."""
     global _KEEPER
     exit_with(server)
     _KEEPER = MarketKeeper(made_from)
     _KEEPER.warm_up()
+    freeze_from_now()
 
 
 def answer(request: str, *args: Any) -> Any:

@@ -17,7 +17,8 @@ everyone press Step", 30 weeks queue on this one process, and the last student w
 While students look at their charts the process is idle, so it runs each market's likely next
 week ahead, on a copy. The days are the same days either way (the engine's random numbers are
 keyed by person, day and purpose, not drawn in order), so a press that asks for exactly that
-week gets it at once; anything else (a lever moved, another number of days) runs as before.
+week gets it at once (a lever moved before the guess is in it); anything else (another number
+of days, a lever moved since) runs as before.
 
 Why students who made the same moves share one market (`Path`, `Held`, `ahead`): a class plays
 one market, and a class told "switch the follow-up e-mail on and press Step" makes the same

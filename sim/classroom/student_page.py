@@ -17,7 +17,7 @@ import solara
 
 from sim.classroom.class_session import ClassSession, JoinError
 from sim.classroom.day_parts import DayParts
-from sim.classroom.hand_back import hand_back_memory_soon
+from sim.classroom.hand_back import hand_back_memory_soon, keep_out_of_collection_soon
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
 from sim.classroom.levers import Lever
 from sim.classroom.page import (
@@ -136,6 +136,7 @@ def watch(session: ClassSession, student: StudentMarket):
     its memory is handed back (the class keeps its measures and lever history)."""
     with student.lock:
         student.viewers += 1
+    keep_out_of_collection_soon()  # the page lives as long as the student stays
 
     def closed() -> None:
         with student.lock:

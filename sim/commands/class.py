@@ -12,12 +12,12 @@ levers, rounds, answers; each market rebuilt from the seed and its levers).
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 
 from sim.classroom.asset_cache import front_end_files
 from sim.classroom.guard import WILDCARD_HOSTS, normal_host, student_address, url
+from sim.classroom.hand_back import freeze_from_now
 from sim.classroom.lesson_text import text_for
 from sim.commands.app import build_server, check_port
 from sim.reports.store import run_folder
@@ -86,9 +86,9 @@ def freeze_startup_objects() -> None:
 
     Why: a full collection walks every object the process holds, ~0.12 s here, and each
     student's page makes enough objects to set one off: py-spy showed ~0.14 s of a join's CPU
-    spent collecting. Those objects live as long as the server anyway (`gc.freeze`)."""
-    gc.collect()
-    gc.freeze()
+    spent collecting. Those objects live as long as the server anyway (`gc.freeze`); so do the
+    students' pages while they stay (`hand_back.freeze_from_now`)."""
+    freeze_from_now()
 
 
 def resumed(session) -> str:
