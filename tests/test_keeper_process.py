@@ -434,53 +434,7 @@ def test_without_copy_on_write_a_shared_market_moved_by_one_changes_the_others(
 ):
     """Negative control of the test above: were a shared market changed in place, not copied,
     Ana's lever move would change Ben's and Cy's days."""
-    monkeypatch.setattr(MarketKeeper, "copy_on_write", lambda _, model, name: model)
+    monkeypatch.setattr(MarketKeeper, "copy_on_write", lambda _, model: model)
     made_from = classes(base, n_shown=300).made_from
     weeks = same_moves_then_apart(MarketKeeper(made_from), made_from, interleaved=True)
     assert weeks["Ben"] != alone(made_from, ana=False)
-
-
-def test_a_student_who_shares_a_market_gets_a_copy_of_it_while_the_keeper_is_idle(base, classes):
-    """Three students on one path each ask for their next week ahead: it runs once, and the two
-    others get a spare copy of the shared market. One who then moves on alone runs on that
-    spare (no copy made during the press), and their days are those of a market run alone."""
-    made_from = classes(base, n_shown=300).made_from
-    keeper = MarketKeeper(made_from)
-    for name in ("Ana", "Ben", "Cy"):
-        keeper.open(name, [], 0)
-    runs = counted_days(keeper)
-    for name in ("Ana", "Ben", "Cy"):
-        keeper.guess(name, 7)
-    assert runs == [7] and sorted(keeper.spares) == ["Ben", "Cy"]
-    spare = keeper.spares["Ben"][1]
-    email = {**made_from.start_values, "follow_up_email": True}
-    keeper.move_levers("Ben", LeverMove(0, "follow_up_email", True), email)
-    ben = keeper.run("Ben", 7)
-    assert keeper.held["Ben"].model is spare and "Ben" not in keeper.spares
-    solo = MarketKeeper(made_from)
-    solo.open("Solo", [LeverMove(0, "follow_up_email", True)], 0)
-    assert ben.rows == solo.run("Solo", 7).rows
-    keeper.run("Cy", 7)  # Cy takes Ana's week: the spare is of no use and goes
-    assert keeper.spares == {}
-
-
-def test_a_spare_of_a_market_run_on_in_place_is_dropped(base, classes):
-    """Ben's spare is of the market he shared with Ana. Once Ana has moved on, Ben's market is
-    his alone and runs on in place: the spare is then of an older day and must go, or Ben's
-    next copy (Cy joins his path) would start from it."""
-    made_from = classes(base, n_shown=300).made_from
-    keeper = MarketKeeper(made_from)
-    for name in ("Ana", "Ben"):
-        keeper.open(name, [], 0)
-    keeper.guess("Ana", 7)
-    keeper.guess("Ben", 7)  # Ana's week ran ahead: Ben gets a spare
-    assert list(keeper.spares) == ["Ben"]
-    keeper.run("Ana", 3)  # Ana moves on, on a copy
-    keeper.run("Ben", 5)  # Ben's market is his alone: run on in place
-    assert keeper.spares == {}
-    keeper.open("Cy", [], 5)  # on Ben's path: they share it
-    ben = keeper.run("Ben", 7)  # a copy, of day 5
-    solo = MarketKeeper(made_from)
-    solo.open("Solo", [], 5)
-    expected = solo.run("Solo", 7)
-    assert (ben.first, ben.rows) == (expected.first, expected.rows)

@@ -193,9 +193,6 @@ class MarketKeeper:
         """Days run from a path someone may still take them from, by (path, days): weeks
         guessed (`guess`), and the days of a student who left others behind on their path.
         Kept while a student is on that path or may come to it by lever moves (`tidy`)."""
-        self.spares: dict[str, tuple[JourneyModel, JourneyModel]] = {}
-        """A copy of a shared market made while the keeper was idle, for the student who will
-        move on from it: name -> (the shared market, the copy)."""
 
     def warm_up(self) -> None:
         """Run a day of a throwaway copy, so the engine's compiled kernels are loaded (from
@@ -236,34 +233,21 @@ class MarketKeeper:
         held = self.held[name]
         ahead = self.ahead.get((held.path, days))
         if ahead is None:
-            ahead = self.run_ahead(name, held, days, self.shared(held.model, name))
+            ahead = self.run_ahead(held, days, self.shared(held.model, name))
         self.hold(name, Held(ahead.model, ahead.path))
         return ahead.done
 
     def guess(self, name: str, days: int) -> None:
         """Run `name`'s next `days` days ahead, on a copy of its market, for a `run` of exactly
-        those days to take; if they ran ahead already and `name` shares the market, make the
-        copy `name` will need if they move on alone (`spares`). Nothing if not held.
-
-        Why the spare: when a class that shared one market sets levers of their own and presses
-        together, each student's first step copies the shared market (~2.5-3.5 ms each, one
-        after another); made here, the copies are made while the keeper is idle."""
+        those days to take (nothing if the market is not held or already run ahead)."""
         held = self.held.get(name)
-        if held is None or days < 1:
-            return
-        if (held.path, days) not in self.ahead:
-            self.run_ahead(name, held, days, on_copy=True)
-        elif self.shared(held.model, name) and self.spares.get(name, (None,))[0] is not held.model:
-            self.spares[name] = (held.model, copy.deepcopy(held.model))
+        if held is not None and days >= 1 and (held.path, days) not in self.ahead:
+            self.run_ahead(held, days, on_copy=True)
 
-    def run_ahead(self, name: str, held: Held, days: int, on_copy: bool) -> Ahead:
-        """`name`'s market `days` days on (its waiting lever moves first), kept in `ahead` for
-        anyone who may come to its path."""
-        if on_copy:
-            model = self.copy_on_write(held.model, name)
-        else:  # changed in place: a spare of it would be of an older day
-            model = held.model
-            self.spares = {n: spare for n, spare in self.spares.items() if spare[0] is not model}
+    def run_ahead(self, held: Held, days: int, on_copy: bool) -> Ahead:
+        """`held`'s market `days` days on (its waiting lever moves first), kept in `ahead` for
+        anyone who may come to `held`'s path."""
+        model = self.copy_on_write(held.model) if on_copy else held.model
         for values in held.waiting:
             change_levers(model, self.made_from.scenario(values, "the levers"))
         moves, day = held.path
@@ -271,11 +255,9 @@ class MarketKeeper:
         self.ahead[(held.path, days)] = ahead
         return ahead
 
-    def copy_on_write(self, model: JourneyModel, name: str) -> JourneyModel:
-        """A copy of a shared `model`, for `name` to move on while the others keep it (the spare
-        made for `name` while the keeper was idle, if it is of `model`)."""
-        shared, spare = self.spares.pop(name, (None, None))
-        return spare if shared is model else copy.deepcopy(model)
+    def copy_on_write(self, model: JourneyModel) -> JourneyModel:
+        """A copy of a shared `model`, for one student to move on while the others keep it."""
+        return copy.deepcopy(model)
 
     def guessed(self) -> list[str]:
         """The students whose market's next days ran ahead, by name."""
@@ -289,10 +271,8 @@ class MarketKeeper:
         return any(m is model for m in others) or any(a.model is model for a in self.ahead.values())
 
     def hold(self, name: str, held: Held) -> None:
-        """`name` now holds `held` (a spare of another market is dropped)."""
+        """`name` now holds `held`."""
         self.held[name] = held
-        if self.spares.get(name, (held.model,))[0] is not held.model:
-            del self.spares[name]
         self.tidy()
 
     def tidy(self) -> None:
@@ -324,7 +304,6 @@ class MarketKeeper:
         """Let go of `name`'s market (it is rebuilt by `open` when needed again); its memory is
         handed back once no one else holds it."""
         held = self.held.pop(name, None)
-        self.spares.pop(name, None)
         self.tidy()
         if held is not None and not self.shared(held.model, name):
             hand_back_memory_soon()  # once for students leaving together
