@@ -21,6 +21,7 @@ import contextlib
 import ctypes
 import gc
 import threading
+from collections.abc import Callable
 
 TRIM_AFTER_S = 5.0
 """A page's session is freed just after its last component is: wait, then hand memory back."""
@@ -29,6 +30,9 @@ KEEP_AFTER_S = 1.0
 students joining together are kept out in one go)."""
 _trim_due = threading.Event()
 _keep_due = threading.Event()
+_freezing = threading.Event()
+"""Set in a class's server and markets' process (`freeze_from_now`): tests and scripts that
+render pages keep their collector as it was."""
 
 
 def hand_back_memory_soon() -> None:
@@ -49,11 +53,6 @@ def hand_back_memory() -> None:
         gc.freeze()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-_freezing = threading.Event()
-"""Set in a class's server and markets' process (`freeze_from_now`): tests and scripts that
-render pages keep their collector as it was."""
 
 
 def freeze_from_now() -> None:
@@ -79,7 +78,7 @@ def keep_out_of_collection() -> None:
     gc.freeze()
 
 
-def soon(due: threading.Event, after_s: float, then: object) -> None:
+def soon(due: threading.Event, after_s: float, then: Callable[[], None]) -> None:
     """Call `then` in `after_s` seconds on a timer thread, unless a call is already due."""
     if not due.is_set():
         due.set()
