@@ -48,9 +48,9 @@ def hand_back_memory() -> None:
     _trim_due.clear()
     if _freezing.is_set():
         gc.unfreeze()
-    gc.collect()
-    if _freezing.is_set():
-        gc.freeze()
+        keep_out_of_collection()
+    else:
+        gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
@@ -59,9 +59,8 @@ def freeze_from_now() -> None:
     """Keep everything alive now out of the collector's walks (`gc.freeze`, after a collection),
     and from now on each page once it is on screen; unfrozen and collected when students
     leave (`hand_back_memory`). For a process that serves a class or runs its markets."""
-    gc.collect()
-    gc.freeze()
     _freezing.set()
+    keep_out_of_collection()
 
 
 def keep_out_of_collection_soon() -> None:

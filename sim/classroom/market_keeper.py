@@ -44,7 +44,7 @@ from sim.classroom.days_table import DaysTable
 from sim.classroom.hand_back import hand_back_memory_soon
 from sim.classroom.lever_set import scenario_for
 from sim.classroom.network_view import NetworkSample, NetworkState, network_state
-from sim.classroom.relever import change_levers, check_built_from
+from sim.classroom.relever import change_levers
 from sim.errors import ScenarioError
 from sim.model import JourneyModel
 from sim.scenario.settings import Scenario
@@ -176,8 +176,6 @@ class Ahead:
 
     model: JourneyModel
     """The market after the days (never changed while it is kept here)."""
-    path: Path
-    """Its path."""
     done: DaysDone
     """What the days gave."""
 
@@ -221,9 +219,9 @@ class MarketKeeper:
 
     def move_levers(self, name: str, move: LeverMove, values: Mapping[str, Any]) -> None:
         """Run `name`'s market with the strategy levers `values` from its next day on (`move`
-        made them so): noted now, applied before its next days (`run_ahead`)."""
+        made them so): noted now, applied before its next days (`run_ahead`: `change_levers`
+        checks them then; the student's market checked them before asking)."""
         held = self.held[name]
-        check_built_from(held.model.settings, self.made_from.scenario(values, f"levers of {name}"))
         moves, day = held.path
         self.hold(name, Held(held.model, (moves + (move_key(move),), day), (*held.waiting, values)))
 
@@ -234,7 +232,8 @@ class MarketKeeper:
         ahead = self.ahead.get((held.path, days))
         if ahead is None:
             ahead = self.run_ahead(held, days, self.shared(held.model, name))
-        self.hold(name, Held(ahead.model, ahead.path))
+        moves, day = held.path
+        self.hold(name, Held(ahead.model, (moves, day + days)))
         return ahead.done
 
     def guess(self, name: str, days: int) -> None:
@@ -250,8 +249,7 @@ class MarketKeeper:
         model = self.copy_on_write(held.model) if on_copy else held.model
         for values in held.waiting:
             change_levers(model, self.made_from.scenario(values, "the levers"))
-        moves, day = held.path
-        ahead = Ahead(model, (moves, day + days), self.days_of(model, days))
+        ahead = Ahead(model, self.days_of(model, days))
         self.ahead[(held.path, days)] = ahead
         return ahead
 
