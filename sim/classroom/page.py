@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import ipyvue
 import reacton.ipyvuetify as rv
 import solara
 from matplotlib.figure import Figure
@@ -62,13 +63,35 @@ much as drawing a week's charts), on the same laptop as the class's server when 
 page projects it or students share a machine (docs/teaching.md, "tenth round")."""
 
 
-@solara.component
-def LeverControl(lever: Lever, value, on_value: Callable, disabled: bool = False) -> None:
-    """One lever as a slider, switch, choice or number box (greyed out when `disabled`).
+CAPTION_STYLE = "font-size: 0.8em; color: #555"
+"""The line under a lever (`caption_of`)."""
 
-    The switch is Vuetify's own, as `solara.Switch` makes it but without its state: that state
-    re-rendered the switch at every flip (~1.3 ms of the server's time, 30 times when a class
-    switches a strategy on together), and the page redraws a lever when it must anyway."""
+
+def caption_of(lever: Lever, value) -> str:
+    """The line under a lever: a slider's value ("now 3.5": its thumb shows it only while
+    dragged, and a projected class reads it from the back row), then the lever's help."""
+    if not lever.slider:
+        return lever.help or ""
+    return f"now {value:g}" + (f" · {lever.help}" if lever.help else "")
+
+
+@solara.component
+def LeverControl(
+    lever: Lever,
+    value,
+    on_value: Callable,
+    disabled: bool = False,
+    caption: ipyvue.Html | None = None,
+) -> None:
+    """One lever as a slider, switch, choice or number box (greyed out when `disabled`), with
+    its caption (`caption_of`) below: a new text each render, or the widget `caption` whose
+    text its page sets in place as the lever moves (a student's page: `LeverTicks`).
+
+    The switch and the sliders are Vuetify's own, as `solara.Switch` and `solara.SliderInt`
+    make them but without their state: that state re-rendered the control at every move
+    (~1.3 ms of the server's time for a switch, 30 times when a class switches a strategy on
+    together; for a slider the larger part of a move's ~3.5 ms), and the page redraws a lever
+    when it must anyway."""
     if lever.kind == "switch":
         rv.Switch(
             label=lever.label,
@@ -91,33 +114,24 @@ def LeverControl(lever: Lever, value, on_value: Callable, disabled: bool = False
         )
     elif lever.key == "seed":
         solara.InputInt(label=lever.label, value=int(value), on_value=on_value)
-    elif lever.kind == "int":
-        solara.SliderInt(
-            lever.label,
-            value=int(value),
-            min=int(lever.minimum),
-            max=int(lever.maximum),
-            step=int(lever.step),
-            on_value=on_value,
-            thumb_label=True,
-            disabled=disabled,
-        )
     else:
-        solara.SliderFloat(
-            lever.label,
-            value=float(value),
-            min=lever.minimum,
-            max=lever.maximum,
-            step=lever.step,
-            on_value=on_value,
+        as_number = int if lever.kind == "int" else float
+        rv.Slider(
+            v_model=as_number(value),
+            on_v_model=lambda moved: on_value(as_number(moved)),
+            label=lever.label,
+            min=as_number(lever.minimum),
+            max=as_number(lever.maximum),
+            step=as_number(lever.step),
             thumb_label=True,
+            dense=False,
+            hide_details=True,
             disabled=disabled,
         )
-    caption = lever.help
-    if lever.slider:
-        caption = f"now {value:g}" + (f" · {lever.help}" if lever.help else "")
-    if caption:
-        solara.Text(caption, style={"font-size": "0.8em", "color": "#555"})
+    if caption is not None:
+        solara.Div(children=[caption])
+    elif text := caption_of(lever, value):
+        solara.Text(text, style=CAPTION_STYLE)
 
 
 @solara.component

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipyvue
+import ipyvuetify
 import ipywidgets
 import solara
 
@@ -21,10 +22,12 @@ from sim.classroom.hand_back import hand_back_memory_soon, keep_out_of_collectio
 from sim.classroom.lever_set import STRATEGY_LEVERS, available
 from sim.classroom.levers import Lever
 from sim.classroom.page import (
+    CAPTION_STYLE,
     PLAY_PAUSE_S,
     SPEEDS,
     STILL_SWITCHES,
     LeverControl,
+    caption_of,
     use_play,
     use_polled_reactive,
 )
@@ -90,6 +93,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(SPEEDS[0])
     ticks = solara.use_memo(lambda: LeverTicks(shown_levers_of(session)), [session])
+    solara.use_effect(lambda: ticks.close, [ticks])
     done = solara.use_reactive(student.day >= student.days)
     day = solara.use_memo(lambda: DayParts(session, student), [student])
     solara.use_effect(lambda: day.close, [day])
@@ -198,12 +202,33 @@ class LeverTicks:
         """Each lever's part (`place`). A lever that needs a switch is always rendered and
         hidden by its part's style while the switch is off, so the switch shows it by one
         style change instead of making its widgets."""
+        self.captions: dict[str, ipyvue.Html] = {}
+        """Each slider's caption ("now 3.5"), its text set in place as the slider moves
+        (`caption`). Redrawing the lever for it took most of a slider move's ~3.5 ms of the
+        server's time, the largest part of it when 30 students set levers of their own and
+        pressed Step together (docs/teaching.md, "twelfth round")."""
 
     def place(self, parts: list[ipyvue.Html], values: Mapping[str, Any]) -> None:
         """The levers' parts, in the card's order, shown or hidden as `values` say."""
         self.parts = dict(zip(self.shown, parts, strict=True))
         for key in self.shown:
             self.show_or_hide(key, values)
+
+    def caption(self, key: str, value: Any) -> ipyvue.Html:
+        """Slider `key`'s caption widget, made at its first render, reading `value`."""
+        text = caption_of(self.shown[key], value)
+        widget = self.captions.get(key)
+        if widget is None:
+            widget = ipyvuetify.Html(tag="span", children=[text], style_=CAPTION_STYLE)
+            self.captions[key] = widget
+        elif list(widget.children) != [text]:
+            widget.children = [text]
+        return widget
+
+    def close(self) -> None:
+        """Close the captions' widgets (the page closed)."""
+        for widget in self.captions.values():
+            widget.close()
 
     def hidden(self, key: str, values: Mapping[str, Any]) -> bool:
         """True for a lever that needs a switch that is off in `values`."""
@@ -226,9 +251,10 @@ class LeverTicks:
         """Move lever `key` of `student` to `value`, then redraw what changed.
 
         `widget_shows_it`: the lever's own widget sent `value` (its control already shows it).
-        Then the lever is redrawn only if the move was refused (the control goes back) or it
-        is a slider (its caption reads "now 3.5"); a value that came with a click (`Controls`)
-        redraws it, since its widget may not have received it yet. A hidden lever's widget
+        Then the lever is redrawn only if the move was refused (the control goes back); a
+        slider's caption is set in place ("now 3.5"). A value that came with a click
+        (`Controls`) redraws the lever, since its widget may not have received it yet. A hidden
+        lever's widget
         moves only when Vuetify rounds a slider's value to its step, never by the student:
         such a move is ignored (`as_shown` applies it when the lever shows)."""
         if widget_shows_it and self.hidden(key, student.values):
@@ -237,8 +263,10 @@ class LeverTicks:
         accepted = session.set_lever(student, key, value)
         if not accepted:
             self.refused[key] += 1
-        if not (accepted and widget_shows_it) or self.shown[key].slider:
+        if not (accepted and widget_shows_it):
             self.levers[key].value += 1
+        elif self.shown[key].slider:
+            self.caption(key, value)
         for shown in self.needed_by.get(key, []):
             self.show_or_hide(shown, student.values)
             if not self.hidden(shown, student.values):
@@ -296,8 +324,10 @@ def StudentLever(
     def on_value(value) -> None:
         ticks.move(session, student, lever.key, value, widget_shows_it=True)
 
+    value = student.values[lever.key]
+    caption = ticks.caption(lever.key, value) if lever.slider else None
     with solara.Div(classes=[f"mot-lever-{lever.key}"]) as part:  # read by the Step buttons
-        LeverControl(lever, student.values[lever.key], on_value, disabled=locked)
+        LeverControl(lever, value, on_value, disabled=locked, caption=caption)
     part.key(f"{lever.key}-{ticks.refused[lever.key]}")  # made anew after a refusal
 
 
