@@ -76,6 +76,16 @@ def test_markets_in_their_own_process_run_byte_for_byte_as_in_this_one(base, cla
     assert keeper_pids() == []  # the class closed: nothing left running
 
 
+def test_a_class_waits_for_its_markets_processes_to_start_and_warm_up(base, classes):
+    """`mot class` serves only once the markets' processes are ready (`wait_for_markets`): a
+    process warming up beside the first page slowed it."""
+    session = classes(base, n_shown=300, processes=2)
+    session.wait_for_markets()
+    assert all(keeper.started.done() for keeper in session.keepers)
+    started = sorted(keeper.started.result() for keeper in session.keepers)  # their own pids
+    assert started == sorted(keeper_pids())
+
+
 async def press_and_watch(student, stall) -> list[tuple[str, int]]:
     """Press "Step 7 days" on the loop; note the day when asked, when the loop next ran
     something else (another page's turn) and when the days were shown."""

@@ -67,6 +67,10 @@ class Keeper(Protocol):
         (`soon`: a lever just moved, so the student will most likely press now)."""
         ...
 
+    def ready(self) -> None:
+        """Return once the keeper can answer at once (its process started and warmed up)."""
+        ...
+
     def close(self) -> None:
         """Stop (the class ends)."""
         ...
@@ -95,6 +99,9 @@ class KeeperHere:
     def guess(self, name: str, days: int, soon: bool = False) -> None:
         """Nothing: this keeper is never idle before a request, it answers each when asked."""
 
+    def ready(self) -> None:
+        """Nothing to wait for: the keeper is this process."""
+
     def close(self) -> None:
         """Nothing runs apart."""
 
@@ -119,15 +126,22 @@ class KeeperProcess:
 
     def start(self) -> ProcessPoolExecutor:
         """A new process holding a keeper of the class's market, started now: the pool would
-        start it at the first request, making the first student's first step wait for it."""
+        start it at the first request, making the first student's first step wait for it.
+        `started` is done once it has started and warmed its keeper up."""
         pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),  # never fork a threaded server
             initializer=start_keeper,
             initargs=(self.made_from, os.getpid()),
         )
-        pool.submit(os.getpid)
+        self.started = pool.submit(os.getpid)  # answered once the initializer has run
         return pool
+
+    def ready(self) -> None:
+        """Return once the process has started and warmed its keeper up (a process that
+        failed to start is started again at the next request)."""
+        with contextlib.suppress(BrokenProcessPool):
+            self.started.result()
 
     def ask(self, request: str, *args: Any) -> Future:
         """The request's future.

@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.out) if args.out else run_folder(CLASS_RESULTS, scenario.name)
     print("mot class: warming the lesson's market up ...", flush=True)
     class_app.CURRENT = session = ClassSession(scenario, lesson, folder=folder, processes=1)
+    session.wait_for_markets()
     print(f"mot class: {resumed(session)} in {folder} (resume with --out {folder})", flush=True)
 
     server = build_server(args.host, args.port, PAGE, front_end_files())
