@@ -91,6 +91,14 @@ drawn exponential, seeded): an assumption for the realistic case, beside the wor
 at the same moment)."""
 PACE_STEPS = 5
 """Presses of Step per student in the own-pace figure."""
+CLIENTS_NICE = 10
+"""Scheduling priority (Unix `nice`) of the simulated students: this process (the light
+clients) and the browsers it starts, never the class's server and markets' process. They
+stand in for the students' own computers, which in a classroom take none of the laptop's CPU;
+at the class's priority they took ~40 % of the two cores while 30 students stepped at once,
+and the markets' process ran a week in 100 ms that needs 20 ms (docs/teaching.md, "twelfth
+round"). Niced, they still share the same two cores: they run whenever the class leaves a
+core free. `--clients-nice 0` measures as before the twelfth round."""
 LEAVE_WAIT_S = 45
 """Seconds to wait after the students leave: `mot class` keeps a closed page's session 30 s."""
 
@@ -568,6 +576,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the checkout whose `python -m sim class` is measured (default: this one); "
         "another checkout gives a before/after on the same machine with the same benchmark",
     )
+    parser.add_argument(
+        "--clients-nice",
+        type=int,
+        choices=range(20),
+        default=CLIENTS_NICE,
+        metavar="0-19",
+        help=f"lower the simulated students' priority by this (Unix nice; default "
+        f"{CLIENTS_NICE}): they stand in for the students' own computers; 0: at the class's",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -577,6 +594,8 @@ def main(argv: list[str] | None = None) -> int:
         server = start_class(
             Path(args.lesson), port, out.with_suffix(".log"), Path(folder), Path(args.server_root)
         )
+        class_nice = psutil.Process(server.pid).nice()
+        clients_nice = os.nice(args.clients_nice)  # this process and the browsers it starts
         try:
             run = measure_light if args.mode == "light" else measure
             result = asyncio.run(run(f"http://127.0.0.1:{port}", args.students, server))
@@ -587,6 +606,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "cpus": os.cpu_count(),
+        "clients_nice": clients_nice,
+        "class_nice": class_nice,
     }
     out.write_text(json.dumps(result, indent=2))
     who = (
@@ -597,6 +618,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"classroom load ({args.mode}): {args.students} students ({who}), "
         f"{Path(args.lesson).name}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  the students' stand-ins at nice {result['clients_nice']}, the class's processes at "
+        f"{class_nice} (the stand-ins for the students' own "
+        "computers yield the cores to the class)"
     )
     print(
         f"  load average before {load_before[0]:.1f}, at most {result['load_average_max']:.1f}"
