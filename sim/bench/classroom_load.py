@@ -620,9 +620,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{Path(args.lesson).name}, {os.cpu_count()} CPUs"
     )
     print(
-        f"  the students' stand-ins at nice {result['clients_nice']}, the class's processes at "
-        f"{class_nice} (the stand-ins for the students' own "
-        "computers yield the cores to the class)"
+        f"  simulated students at nice {clients_nice} (they stand in for the students' own "
+        f"computers), the class's processes at nice {class_nice}"
     )
     print(
         f"  load average before {load_before[0]:.1f}, at most {result['load_average_max']:.1f}"

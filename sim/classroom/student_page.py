@@ -253,10 +253,10 @@ class LeverTicks:
         `widget_shows_it`: the lever's own widget sent `value` (its control already shows it).
         Then the lever is redrawn only if the move was refused (the control goes back); a
         slider's caption is set in place ("now 3.5"). A value that came with a click
-        (`Controls`) redraws the lever, since its widget may not have received it yet. A hidden
-        lever's widget
-        moves only when Vuetify rounds a slider's value to its step, never by the student:
-        such a move is ignored (`as_shown` applies it when the lever shows)."""
+        (`Controls`) redraws the lever, since its widget may not have received it yet. A
+        hidden lever's widget moves only when Vuetify rounds a slider's value to its step,
+        never by the student: such a move is ignored (`as_shown` applies it when the lever
+        shows)."""
         if widget_shows_it and self.hidden(key, student.values):
             return
         before = (student.error, student.notes)
