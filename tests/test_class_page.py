@@ -121,8 +121,14 @@ def test_a_lever_move_redraws_only_what_it_changed(session, monkeypatch):
     assert student.values["follow_up_delay"] == 12
     notes = student_page.LeverNotes.render_count
     delay_slider.v_model = 30  # after customers judged the product: the lesson's advice
-    assert student_page.LeverNotes.render_count == notes + 1
-    assert "can no longer prevent a critic" in " ".join(texts(box))
+    assert "arrives 30 days" in " ".join(texts(box))  # "... can no longer prevent a critic"
+    delay_slider.v_model = 29  # the advice names the delay: its text is set anew
+    assert "arrives 29 days" in " ".join(texts(box))
+    assert "arrives 30 days" not in " ".join(texts(box))
+    delay_slider.v_model = 12  # in time again: no advice
+    assert "can no longer prevent a critic" not in " ".join(texts(box))
+    assert student_page.LeverNotes.render_count == notes  # all set in place, nothing rendered
+    delay_slider.v_model = 30
 
     reply = rc.find(v.Switch, label="Reply to critics").widget
     assert student.values["reply_share"] == 56.0  # the lesson's, off its slider's 5 % steps
@@ -138,6 +144,8 @@ def test_a_lever_move_redraws_only_what_it_changed(session, monkeypatch):
     switch.v_model = False
     assert student_page.StudentLever.render_count == renders + 1  # its part redraws:
     assert rc.find(v.Switch, label="Follow-up e-mail").widget.v_model is True  # back on
+    (error,) = [w for w in descendants(box) if "mot-error" in (getattr(w, "class_", "") or "")]
+    assert "levers are locked" in " ".join(texts(error))  # the card says why
     switch.v_model = False  # refused again, the same value as before
     assert rc.find(v.Switch, label="Follow-up e-mail").widget.v_model is True
     assert student.values["follow_up_email"] is True and delay.style_ == ""

@@ -315,14 +315,16 @@ def test_a_step_whose_days_failed_says_why_on_the_page(session, monkeypatch):
     def broken(name: str, days: int):
         raise RuntimeError("the engine failed")
 
-    notes = student_page.LeverNotes.render_count
+    notes = rc.find(v.Html, children=[]).widgets  # the card's notes: nothing to say yet
     with monkeypatch.context() as patch:
         patch.setattr(keeper, "run", broken)
         buttons.vue_press({"action": "step_7", "levers": {}})
     assert student.day == 7 and "lost" in student.error
-    assert student_page.LeverNotes.render_count > notes  # the card's notes show the error
+    (error,) = rc.find(v.Alert, class_="mot-error").widgets  # the card's notes show the error
+    assert "lost" in error.children[0]
     buttons.vue_press({"action": "step_7", "levers": {}})  # rebuilt from its levers, runs on
     assert student.day == 14 and student.error is None
+    assert not any(error in box.children for box in notes)  # the error is gone
     rc.close()
 
 

@@ -105,7 +105,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
         day.show()
         if student.error != error_shown.current:  # the days failed: the levers' card says why
             error_shown.current = student.error
-            ticks.notes.value += 1
+            ticks.notes.show(student.error, student.notes)
         drawn.set()  # the frame is out: Play may run the next
         done.set(student.day >= student.days)  # the buttons redraw only when it changes
 
@@ -173,8 +173,9 @@ def Header(
 
 
 class LeverTicks:
-    """What a lever move redraws on the student's page (`move`): a counter per lever, one for
-    the card's notes, and the parts of the levers that show only while a switch is on.
+    """What a lever move redraws on the student's page (`move`): a counter per lever, the
+    card's notes (set in place), and the parts of the levers that show only while a switch is
+    on.
 
     Why not one counter for the whole card: each lever is rendered in its own render context
     (`use_separate`), because re-rendering the card's twenty sliders for one move cost the
@@ -188,7 +189,7 @@ class LeverTicks:
         self.shown = {lever.key: lever for lever in levers}
         """The levers, by key, in the card's order."""
         self.levers = {lever.key: solara.Reactive(0) for lever in levers}
-        self.notes = solara.Reactive(0)
+        self.notes = Notes()
         """The card's error and advice."""
         self.needed_by = {
             key: [lever.key for lever in levers if lever.needs == key] for key in self.levers
@@ -226,9 +227,10 @@ class LeverTicks:
         return widget
 
     def close(self) -> None:
-        """Close the captions' widgets (the page closed)."""
+        """Close the captions' and the notes' widgets (the page closed)."""
         for widget in self.captions.values():
             widget.close()
+        self.notes.close()
 
     def hidden(self, key: str, values: Mapping[str, Any]) -> bool:
         """True for a lever that needs a switch that is off in `values`."""
@@ -272,7 +274,7 @@ class LeverTicks:
             if not self.hidden(shown, student.values):
                 self.as_shown(session, student, shown)
         if (student.error, student.notes) != before:
-            self.notes.value += 1
+            self.notes.show(student.error, student.notes)
 
     def as_shown(self, session: ClassSession, student: StudentMarket, key: str) -> None:
         """Move lever `key` to the value its slider shows, if that differs (the lesson's 56 %
@@ -331,14 +333,46 @@ def StudentLever(
     part.key(f"{lever.key}-{ticks.refused[lever.key]}")  # made anew after a refusal
 
 
+class Notes:
+    """Why a lever move was refused and the lesson's advice for the levers as set: alerts as
+    `solara.Error` and `solara.Info` draw them, whose texts and list are set in place
+    (`show`). Rendering them anew took ~4.5 ms of the server's time a move, for most moves
+    when 30 students set levers of their own and pressed Step together (the e-mail's advice
+    names its delay); a new advice also made its widgets (docs/teaching.md, "twelfth
+    round")."""
+
+    def __init__(self) -> None:
+        self.box = ipyvuetify.Html(tag="div", children=[])
+        """What the card shows: the error (if any), then one alert per advice."""
+        self.error = ipyvuetify.Alert(type="error", text=True, outlined=True, class_="mot-error")
+        self.advice: list[ipyvuetify.Alert] = []
+        """Advice alerts made so far (kept: the next advice reuses them)."""
+        self.shown: tuple[str | None, tuple[str, ...]] | None = None
+
+    def show(self, error: str | None, notes: list[str]) -> None:
+        """Show `error` and the advice `notes` (nothing is sent if they are shown already)."""
+        if self.shown == (error, tuple(notes)):
+            return
+        while len(self.advice) < len(notes):
+            self.advice.append(ipyvuetify.Alert(type="info", text=True, outlined=True, dense=True))
+        for alert, text in [(self.error, error), *zip(self.advice, notes, strict=False)]:
+            if text is not None and list(alert.children) != [text]:
+                alert.children = [text]
+        self.box.children = ([self.error] if error else []) + self.advice[: len(notes)]
+        self.shown = (error, tuple(notes))
+
+    def close(self) -> None:
+        """Close the alerts' widgets (the page closed)."""
+        for widget in [self.box, self.error, *self.advice]:
+            widget.close()
+
+
 @solara.component
-def LeverNotes(student: StudentMarket, tick: solara.Reactive[int]) -> None:
-    """Why a lever move was refused, and the lesson's advice for the levers as set."""
-    _ = tick.value  # read: re-rendered after each lever move
-    if student.error:
-        solara.Error(student.error, classes=["mot-error"])
-    for note in student.notes:
-        solara.Info(note, dense=True)
+def LeverNotes(student: StudentMarket, notes: Notes) -> None:
+    """Why a lever move was refused, and the lesson's advice for the levers as set (`Notes`:
+    rendered once, then set in place)."""
+    notes.show(student.error, student.notes)
+    solara.Column(children=[notes.box], style={"padding": "0"})
 
 
 @solara.component
