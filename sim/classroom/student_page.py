@@ -336,9 +336,9 @@ def StudentLever(
 class Notes:
     """Why a lever move was refused and the lesson's advice for the levers as set: alerts as
     `solara.Error` and `solara.Info` draw them, whose texts and list are set in place
-    (`show`). Rendering them anew took ~4.5 ms of the server's time a move, for most moves
-    when 30 students set levers of their own and pressed Step together (the e-mail's advice
-    names its delay); a new advice also made its widgets (docs/teaching.md, "twelfth
+    (`show`). Rendered anew, they cost the server a render at most moves when 30 students set
+    levers of their own and pressed Step together (the e-mail's advice names its delay), and
+    a new advice made its widgets: 4.8 ms a move under cProfile (docs/teaching.md, "twelfth
     round")."""
 
     def __init__(self) -> None:
