@@ -99,13 +99,9 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     solara.use_effect(lambda: day.close, [day])
     solara.use_effect(day.show, [class_version.value])  # a round ran, or the class changed
 
-    error_shown = solara.use_ref(student.error)
-
     def ran() -> None:
         day.show()
-        if student.error != error_shown.current:  # the days failed: the levers' card says why
-            error_shown.current = student.error
-            ticks.notes.show(student.error, student.notes)
+        ticks.notes.show(student.error, student.notes)  # days that failed: the card says why
         drawn.set()  # the frame is out: Play may run the next
         done.set(student.day >= student.days)  # the buttons redraw only when it changes
 
@@ -218,13 +214,10 @@ class LeverTicks:
     def caption(self, key: str, value: Any) -> ipyvue.Html:
         """Slider `key`'s caption widget, made at its first render, reading `value`."""
         text = caption_of(self.shown[key], value)
-        widget = self.captions.get(key)
-        if widget is None:
-            widget = ipyvuetify.Html(tag="span", children=[text], style_=CAPTION_STYLE)
-            self.captions[key] = widget
-        elif list(widget.children) != [text]:
-            widget.children = [text]
-        return widget
+        if key not in self.captions:
+            self.captions[key] = ipyvuetify.Html(tag="span", style_=CAPTION_STYLE)
+        self.captions[key].children = [text]  # sent only if it changed (traitlets)
+        return self.captions[key]
 
     def close(self) -> None:
         """Close the captions' and the notes' widgets (the page closed)."""
@@ -261,7 +254,6 @@ class LeverTicks:
         shows)."""
         if widget_shows_it and self.hidden(key, student.values):
             return
-        before = (student.error, student.notes)
         accepted = session.set_lever(student, key, value)
         if not accepted:
             self.refused[key] += 1
@@ -273,8 +265,7 @@ class LeverTicks:
             self.show_or_hide(shown, student.values)
             if not self.hidden(shown, student.values):
                 self.as_shown(session, student, shown)
-        if (student.error, student.notes) != before:
-            self.notes.show(student.error, student.notes)
+        self.notes.show(student.error, student.notes)
 
     def as_shown(self, session: ClassSession, student: StudentMarket, key: str) -> None:
         """Move lever `key` to the value its slider shows, if that differs (the lesson's 56 %
@@ -347,19 +338,17 @@ class Notes:
         self.error = ipyvuetify.Alert(type="error", text=True, outlined=True, class_="mot-error")
         self.advice: list[ipyvuetify.Alert] = []
         """Advice alerts made so far (kept: the next advice reuses them)."""
-        self.shown: tuple[str | None, tuple[str, ...]] | None = None
 
     def show(self, error: str | None, notes: list[str]) -> None:
-        """Show `error` and the advice `notes` (nothing is sent if they are shown already)."""
-        if self.shown == (error, tuple(notes)):
-            return
+        """Show `error` and the advice `notes`. Only what changed is sent (traitlets sends no
+        value equal to the one it holds), so a page calls this after every move and step."""
         while len(self.advice) < len(notes):
             self.advice.append(ipyvuetify.Alert(type="info", text=True, outlined=True, dense=True))
-        for alert, text in [(self.error, error), *zip(self.advice, notes, strict=False)]:
-            if text is not None and list(alert.children) != [text]:
-                alert.children = [text]
+        for alert, text in zip(self.advice, notes, strict=False):
+            alert.children = [text]
+        if error:
+            self.error.children = [error]
         self.box.children = ([self.error] if error else []) + self.advice[: len(notes)]
-        self.shown = (error, tuple(notes))
 
     def close(self) -> None:
         """Close the alerts' widgets (the page closed)."""
