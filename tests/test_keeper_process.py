@@ -16,6 +16,7 @@ import time
 from concurrent.futures import BrokenExecutor
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 from helpers import small_scenario
@@ -23,7 +24,8 @@ from test_app_security import start_app
 
 from sim.classroom import keeper_process
 from sim.classroom.class_session import ClassSession
-from sim.classroom.market_keeper import LeverMove, MarketKeeper
+from sim.classroom.market_keeper import LeverMove, MarketKeeper, market_copy
+from sim.classroom.relever import change_levers
 from sim.classroom.student import WEEK
 from sim.errors import ScenarioError
 from sim.reliability.process_hygiene import POLL_S
@@ -448,3 +450,24 @@ def test_without_copy_on_write_a_shared_market_moved_by_one_changes_the_others(
     made_from = classes(base, n_shown=300).made_from
     weeks = same_moves_then_apart(MarketKeeper(made_from), made_from, interleaved=True)
     assert weeks["Ben"] != alone(made_from, ana=False)
+
+
+def test_a_markets_copy_shares_its_scenario_and_nothing_a_day_changes(base, classes):
+    """`market_copy` shares the read-only scenario (a lever move puts another in its place) and
+    copies the rest: the copy runs the original's days, and moving its levers or running it
+    leaves the original as it was."""
+    made_from = classes(base).made_from
+    days_of = MarketKeeper(made_from).days_of  # runs days of a market: the rows they gave
+    model = market_copy(made_from.template)
+    twin = market_copy(model)
+    assert twin.settings is model.settings
+    assert not np.shares_memory(twin.market.people.attitude, model.market.people.attitude)
+    assert days_of(twin, 1).rows == days_of(model, 1).rows
+    attitude = model.market.people.attitude.copy()
+    email = made_from.scenario({**made_from.start_values, "follow_up_email": True}, "Ana")
+    change_levers(twin, email)
+    with_email = days_of(twin, WEEK).rows
+    assert model.settings is made_from.template.settings  # the original's levers as they were
+    assert model.days_run == 1
+    assert np.array_equal(model.market.people.attitude, attitude)  # and its people
+    assert days_of(market_copy(model), WEEK).rows != with_email  # the e-mail acts in the copy
