@@ -27,8 +27,9 @@ student's week is every such student's week: the 30 weeks that queued behind one
 of this process for the last student) are one week and 29 look-ups. A lever move is only noted
 (applied before the market's next days), so students who move the same lever are still on one
 path, whichever of them presses first. A market is copied only when a student runs it on while
-others hold it or may take it (copy on write: ~2.5-3.5 ms, against ~9 ms for a week), and it is
-never changed while shared. The class's markets in memory are as many as its different paths.
+others hold it or may take it (copy on write, `market_copy`: ~0.7 ms at 5,000 people, against
+~3.5 ms for a week, on the machine of issue 16's thirteenth round), and it is never changed
+while shared. The class's markets in memory are as many as its different paths.
 """
 
 from __future__ import annotations
