@@ -96,7 +96,7 @@ CLIENTS_NICE = 10
 clients) and the browsers it starts, never the class's server and markets' process. They
 stand in for the students' own computers, which in a classroom take none of the laptop's CPU;
 at the class's priority they took ~40 % of the two cores while 30 students stepped at once,
-and the markets' process ran a week in 100 ms that needs 20 ms (docs/teaching.md, "twelfth
+and the markets' process ran a week in 100 ms that needs 20 ms (docs/classroom-speed.md, "twelfth
 round"). Niced, they still share the same two cores: they run whenever the class leaves a
 core free. `--clients-nice 0` measures as before the twelfth round."""
 LEAVE_WAIT_S = 45

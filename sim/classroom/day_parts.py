@@ -8,7 +8,7 @@ on a 2-core laptop, and when 30 students press "Step 7 days" together their step
 Re-rendering these parts through reacton (three render passes, element diffing, then the same
 trait updates) cost about 5 ms of the ~15 ms a step took on the server, as much as half the
 market's seven days. Here a day is a handful of trait assignments, one message per widget that
-changed (docs/teaching.md, "fourth round").
+changed (docs/classroom-speed.md, "fourth round").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Why a process of its own (`KeeperProcess`, what `mot class` uses): Python runs one thread at a
 time, so 30 students' days and 30 pages' messages queued on the server's one core (tried with
-threads: the hand-offs at every kernel call doubled the CPU, docs/teaching.md). In another
+threads: the hand-offs at every kernel call doubled the CPU, docs/classroom-speed.md). In another
 process the days run on the laptop's second core while the server answers the pages, and a
 student's press is answered when their days come back. `concurrent.futures.
 ProcessPoolExecutor` with one worker gives the process, the queue (requests run in the order

@@ -6,7 +6,7 @@ class is one Python process on a 2-core laptop, so the 30 threads only take turn
 and the crossings cost more than the work: with 30 students pressing "Step 7 days" together, a
 step took 34 ms of server CPU (about 10 ms of it the market's seven days), and the last student
 waited 1.1 s. Handled on the one loop, the same step took 17 ms and the last student 0.57 s
-(docs/teaching.md, "fourth round").
+(docs/classroom-speed.md, "fourth round").
 
 Solara supports this (`settings.kernel.threaded = False`), with three gaps about the threads a
 page still starts (Play's frames, the class's poll) that this module closes:

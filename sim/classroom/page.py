@@ -60,7 +60,7 @@ STILL_SWITCHES = (
 """CSS for a card of levers: a switch flips without Vuetify's animation. Each of its ~23 frames
 had the browser recompute styles and repaint (~0.13 s of a browser's CPU per flip, about as
 much as drawing a week's charts), on the same laptop as the class's server when the teacher's
-page projects it or students share a machine (docs/teaching.md, "tenth round")."""
+page projects it or students share a machine (docs/classroom-speed.md, "tenth round")."""
 
 
 CAPTION_STYLE = "font-size: 0.8em; color: #555"

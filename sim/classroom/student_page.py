@@ -87,7 +87,7 @@ def StudentView(session: ClassSession, student: StudentMarket) -> None:
     What a day changes (the day, today's numbers, the charts) is a set of widgets updated in
     place (`DayParts`), and the levers and the lesson are rendered apart (`sim.classroom.
     separate`): a step neither re-renders the page's layout, the buttons, the twenty sliders
-    and the lesson's text (~190 elements) nor re-renders the day's parts (docs/teaching.md).
+    and the lesson's text (~190 elements) nor re-renders the day's parts (docs/classroom-speed.md).
     """
     class_version = use_polled_reactive(lambda: session.class_version)
     playing = solara.use_reactive(False)
@@ -176,9 +176,9 @@ class LeverTicks:
     Why not one counter for the whole card: each lever is rendered in its own render context
     (`use_separate`), because re-rendering the card's twenty sliders for one move cost the
     server 20 ms (a slider) to 80 ms (a switch that shows another lever), and 30 students
-    moving levers before a step queued seconds of it (docs/teaching.md, "eighth round"). A
+    moving levers before a step queued seconds of it (docs/classroom-speed.md, "eighth round"). A
     move redraws only what it changed: even one small part costs reacton about 2.5 ms, and
-    making a lever's slider when its switch turns on about 6 ms (docs/teaching.md, "ninth
+    making a lever's slider when its switch turns on about 6 ms (docs/classroom-speed.md, "ninth
     round")."""
 
     def __init__(self, levers: list[Lever]) -> None:
@@ -203,7 +203,7 @@ class LeverTicks:
         """Each slider's caption ("now 3.5"), its text set in place as the slider moves
         (`caption`). Redrawing the lever for it took most of a slider move's ~3.5 ms of the
         server's time, the largest part of it when 30 students set levers of their own and
-        pressed Step together (docs/teaching.md, "twelfth round")."""
+        pressed Step together (docs/classroom-speed.md, "twelfth round")."""
 
     def place(self, parts: list[ipyvue.Html], values: Mapping[str, Any]) -> None:
         """The levers' parts, in the card's order, shown or hidden as `values` say."""
@@ -329,7 +329,7 @@ class Notes:
     `solara.Error` and `solara.Info` draw them, whose texts and list are set in place
     (`show`). Rendered anew, they cost the server a render at most moves when 30 students set
     levers of their own and pressed Step together (the e-mail's advice names its delay), and
-    a new advice made its widgets: 4.8 ms a move under cProfile (docs/teaching.md, "twelfth
+    a new advice made its widgets: 4.8 ms a move under cProfile (docs/classroom-speed.md, "twelfth
     round")."""
 
     def __init__(self) -> None:

@@ -122,7 +122,7 @@ def build_server(
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
         # A page's messages are a few kB of numbers on a LAN or this computer; compressing
         # each one was ~6% of the class server's CPU per step (profiled), and every browser
-        # had to inflate each one (docs/teaching.md, "seventh round").
+        # had to inflate each one (docs/classroom-speed.md, "seventh round").
         ws_per_message_deflate=False,
     )
     return uvicorn.Server(config)

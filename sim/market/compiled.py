@@ -16,7 +16,7 @@ Why the kernels keep the GIL (no `nogil=True`): a kernel runs for microseconds, 
 that lets go of the GIL for it must win it back from the others. In `mot class` every page
 has its own thread; with 30 students pressing Step at once, each kernel call queued behind the
 other pages' Python for up to a switch interval (5 ms), and a step cost 51 ms of server CPU
-instead of 34-40 ms (median reply 1.15 s -> 0.78-0.93 s; docs/teaching.md). Sweeps run their
+instead of 34-40 ms (median reply 1.15 s -> 0.78-0.93 s; docs/classroom-speed.md). Sweeps run their
 markets in processes, so no one waited on a released GIL."""
 
 inline = numba.njit(cache=True, inline="always")
