@@ -23,6 +23,7 @@ import pytest
 import solara
 from helpers import small_scenario
 
+from sim.bench import classroom_load
 from sim.bench.classroom_load import ROOT, same_origin_paths
 from sim.bench.page_client import decode
 from sim.classroom import chart_options as opts
@@ -281,6 +282,27 @@ def test_the_buttons_turn_off_when_a_step_reaches_the_last_day(session):
     assert student.day == student.days
     assert rc.find(StepButtonsWidget).widget.done
     rc.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--chromium", "/no/such/chromium"], "--chromium: /no/such/chromium not found"),
+        (["--students", "2"], "--students: light mode needs 3 students or more"),
+        (["--mode", "browsers", "--students", "0"], "--students: at least 1"),
+    ],
+)
+def test_the_class_benchmark_refuses_what_it_cannot_run_in_one_line(
+    options, named, tmp_path, capsys, monkeypatch
+):
+    """Before starting a class or writing anything: exit status 2 and one line naming the
+    option (no traceback, no Chromium left to fail half-way)."""
+    monkeypatch.setattr(classroom_load, "start_class", lambda *a, **k: pytest.fail("started"))
+    out = tmp_path / "bench.json"
+    assert classroom_load.main([*options, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"{classroom_load.PROG}: error: {named}")
+    assert not out.exists() and not list(tmp_path.iterdir())
 
 
 def test_light_clients_read_solaras_binary_messages_and_fetch_what_the_browser_fetched():

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import random
@@ -59,6 +60,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium (what CI installs); `--chromium` names another Chromium or Chrome."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -293,13 +295,15 @@ class LoadWatch:
             self.task.cancel()
 
 
-async def measure(address: str, students: int, server: subprocess.Popen) -> dict:
+async def measure(
+    address: str, students: int, server: subprocess.Popen, chromium: str = CHROMIUM
+) -> dict:
     """Every student a headless Chromium: join 2 s apart, step one at a time and all at once
     (twice), play one, then leave."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         memory_before = memory_mb(server)
         cpu_start = cpu_seconds(server)
         with LoadWatch() as load:
@@ -355,16 +359,18 @@ async def light_join(address: str, name: str, delay_s: float, assets: list[str])
     return {"client": client, "form_s": form, "market_s": market}
 
 
-async def measure_light(address: str, students: int, server: subprocess.Popen) -> dict:
+async def measure_light(
+    address: str, students: int, server: subprocess.Popen, chromium: str = CHROMIUM
+) -> dict:
     """One real browser first, N-2 light clients 2 s apart, one real browser last (everyone
     else connected); step one at a time and all at once (twice); play in the last browser and
     in a light client; then leave."""
     from playwright.async_api import async_playwright
 
     if students < 3:
-        raise ValueError("light mode needs 3 students or more (two browsers and a light client)")
+        raise ValueError(LIGHT_NEEDS)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         memory_before = memory_mb(server)
         cpu_start = cpu_seconds(server)
         with LoadWatch() as load:
@@ -553,11 +559,28 @@ def summary(result: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+LIGHT_NEEDS = "light mode needs 3 students or more (two browsers and a light client)"
+PROG = "python -m sim.bench.classroom_load"
+
+
+def refused(args: argparse.Namespace) -> str | None:
+    """Why these options cannot run (one line), before anything starts or is written; None if
+    they can."""
+    if args.students < (3 if args.mode == "light" else 1):
+        return f"--students: {LIGHT_NEEDS}" if args.mode == "light" else "--students: at least 1"
+    if not Path(args.chromium).is_file():
+        return (
+            f"--chromium: {args.chromium} not found (on Debian or Ubuntu: apt-get install "
+            "chromium; else give the path of a Chromium or Chrome)"
+        )
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed: pip install -e '.[test]'"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the class benchmark and print its figures against the targets."""
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.bench.classroom_load", description=__doc__.splitlines()[0]
-    )
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument(
         "--mode",
@@ -585,7 +608,16 @@ def main(argv: list[str] | None = None) -> int:
         help=f"lower the simulated students' priority by this (Unix nice; default "
         f"{CLIENTS_NICE}): they stand in for the students' own computers; 0: at the class's",
     )
+    parser.add_argument(
+        "--chromium",
+        default=CHROMIUM,
+        help=f"the Chromium (or Chrome) the browser students run in (default {CHROMIUM})",
+    )
     args = parser.parse_args(argv)
+    problem = refused(args)
+    if problem is not None:
+        print(f"{PROG}: error: {problem}", file=sys.stderr)
+        return 2
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -598,7 +630,8 @@ def main(argv: list[str] | None = None) -> int:
         clients_nice = os.nice(args.clients_nice)  # this process and the browsers it starts
         try:
             run = measure_light if args.mode == "light" else measure
-            result = asyncio.run(run(f"http://127.0.0.1:{port}", args.students, server))
+            address = f"http://127.0.0.1:{port}"
+            result = asyncio.run(run(address, args.students, server, args.chromium))
         finally:
             stop(server)
     result |= {
