@@ -33,6 +33,7 @@ from sim.classroom.class_session import ClassSession
 from sim.classroom.class_store import day_rows
 from sim.classroom.days_table import DaysTable
 from sim.classroom.live_chart import LiveChartWidget, to_json
+from sim.classroom.market_keeper import MarketKeeper
 from sim.classroom.page import day_numbers
 from sim.classroom.rich_text import escaped, simple_html, to_html
 from sim.classroom.step_buttons import StepButtonsWidget
@@ -290,6 +291,7 @@ def test_the_buttons_turn_off_when_a_step_reaches_the_last_day(session):
         (["--chromium", "/no/such/chromium"], "--chromium: /no/such/chromium not found"),
         (["--students", "2"], "--students: light mode needs 3 students or more"),
         (["--mode", "browsers", "--students", "0"], "--students: at least 1"),
+        (["--lesson", "{missing}"], "--lesson: {missing}: no such file"),
     ],
 )
 def test_the_class_benchmark_refuses_what_it_cannot_run_in_one_line(
@@ -298,11 +300,31 @@ def test_the_class_benchmark_refuses_what_it_cannot_run_in_one_line(
     """Before starting a class or writing anything: exit status 2 and one line naming the
     option (no traceback, no Chromium left to fail half-way)."""
     monkeypatch.setattr(classroom_load, "start_class", lambda *a, **k: pytest.fail("started"))
+    missing = str(tmp_path / "missing.toml")
+    options = [option.format(missing=missing) for option in options]
     out = tmp_path / "bench.json"
     assert classroom_load.main([*options, "--out", str(out)]) == 2
     err = capsys.readouterr().err
+    named = named.format(missing=missing)
     assert err.count("\n") == 1 and err.startswith(f"{classroom_load.PROG}: error: {named}")
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_the_class_benchmark_times_the_lessons_own_week_alone(monkeypatch):
+    """The machine's yardstick printed beside the figures: `PROBE_WEEKS` 7-day steps of the
+    lesson's market (its 5,000 people), one market alone, each timed."""
+    steps: list[tuple[int, int]] = []
+    run = MarketKeeper.run
+
+    def counted(keeper, name, days):
+        steps.append((keeper.made_from.base.population.n_consumers, days))
+        return run(keeper, name, days)
+
+    monkeypatch.setattr(MarketKeeper, "run", counted)
+    lesson = ROOT / "scenarios" / "lessons" / "follow_up_email.toml"
+    assert 0 < classroom_load.week_alone_ms(lesson) < float("inf")
+    assert steps == [(5000, 7)] * classroom_load.PROBE_WEEKS
+    assert classroom_load.cpu_model()
 
 
 def test_light_clients_read_solaras_binary_messages_and_fetch_what_the_browser_fetched():

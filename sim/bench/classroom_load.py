@@ -42,9 +42,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
+import platform
 import random
 import re
 import socket
@@ -57,6 +59,8 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+
+from sim.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -559,6 +563,48 @@ def summary(result: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+PROBE_WEEKS = 12
+"""Weeks of one market timed alone for `week_alone_ms` (the median is printed)."""
+
+
+def cpu_model() -> str:
+    """The processor's name (Linux: /proc/cpuinfo), else what `platform` says, else "unknown"."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def week_alone_ms(lesson: Path) -> float:
+    """This machine's speed in a class's own unit: the median time of one 7-day step of the
+    lesson's market, alone, in this process, before the class starts (milliseconds).
+
+    Why: the class's figures move with the machine (the twelfth and thirteenth rounds ran the
+    same code on two machines, one about twice as fast: docs/classroom-speed.md), and the
+    burst where every student has levers of their own is 30 such weeks back to back. Printed
+    beside the figures, it says how fast the laptop was. This checkout's engine, whatever
+    `--server-root` measures, so that paired runs share one yardstick.
+
+    Raises:
+        ScenarioError: the lesson's file cannot be used (one line naming it and the key).
+    """
+    from sim.classroom.class_session import ClassSession
+    from sim.classroom.market_keeper import MarketKeeper
+    from sim.scenario.config import load_scenario
+
+    made_from = ClassSession(load_scenario(lesson)).made_from
+    keeper = MarketKeeper(made_from)
+    keeper.warm_up()
+    keeper.open("probe", [], 0)
+    times = []
+    for _ in range(PROBE_WEEKS):
+        start = time.perf_counter()
+        keeper.run("probe", 7)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 LIGHT_NEEDS = "light mode needs 3 students or more (two browsers and a light client)"
 PROG = "python -m sim.bench.classroom_load"
 
@@ -618,6 +664,11 @@ def main(argv: list[str] | None = None) -> int:
     if problem is not None:
         print(f"{PROG}: error: {problem}", file=sys.stderr)
         return 2
+    try:
+        week_ms = week_alone_ms(Path(args.lesson))
+    except ScenarioError as exc:
+        print(f"{PROG}: error: --lesson: {exc}", file=sys.stderr)
+        return 2
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -639,6 +690,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "cpus": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "week_alone_ms": week_ms,
         "clients_nice": clients_nice,
         "class_nice": class_nice,
     }
@@ -651,6 +704,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"classroom load ({args.mode}): {args.students} students ({who}), "
         f"{Path(args.lesson).name}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  this machine: {result['cpu_model']}; one market's 7-day step alone "
+        f"{week_ms:.1f} ms (median of {PROBE_WEEKS}, before the class started)"
     )
     print(
         f"  simulated students at nice {clients_nice} (they stand in for the students' own "
