@@ -291,7 +291,7 @@ def test_the_buttons_turn_off_when_a_step_reaches_the_last_day(session):
         (["--chromium", "/no/such/chromium"], "--chromium: /no/such/chromium not found"),
         (["--students", "2"], "--students: light mode needs 3 students or more"),
         (["--mode", "browsers", "--students", "0"], "--students: at least 1"),
-        (["--lesson", "{missing}"], "--lesson: {missing}: no such file"),
+        (["--lesson", "{missing}", "--chromium", sys.executable], "--lesson: {missing}: no such"),
     ],
 )
 def test_the_class_benchmark_refuses_what_it_cannot_run_in_one_line(
