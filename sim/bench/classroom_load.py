@@ -590,18 +590,15 @@ def week_alone_ms(lesson: Path) -> float:
         ScenarioError: the lesson's file cannot be used (one line naming it and the key).
     """
     from sim.classroom.class_session import ClassSession
-    from sim.classroom.market_keeper import MarketKeeper
     from sim.scenario.config import load_scenario
 
-    made_from = ClassSession(load_scenario(lesson)).made_from
-    keeper = MarketKeeper(made_from)
-    keeper.warm_up()
-    keeper.open("probe", [], 0)
+    session = ClassSession(load_scenario(lesson))  # its markets in this process
     times = []
-    for _ in range(PROBE_WEEKS):
+    for _ in range(PROBE_WEEKS):  # the class's baseline market, as a class steps it
         start = time.perf_counter()
-        keeper.run("probe", 7)
+        session.baseline.step(7)
         times.append(time.perf_counter() - start)
+    session.close()
     return statistics.median(times) * 1000
 
 

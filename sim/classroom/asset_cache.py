@@ -3,11 +3,11 @@
 Why: Solara's server gzips every response as it sends it (starlette's `GZipMiddleware`), and a
 student's browser, with nothing cached, fetches about 8 MB of JavaScript, CSS and fonts before
 the join form shows. Compressing them again for each of 30 students cost the server about 0.45 s
-of CPU per student (a third of a join's CPU; profiled with py-spy, docs/classroom-speed.md). These files
-never change while the server runs, so `AssetCache` keeps each one's finished response (status,
-headers, compressed body) the first time it is sent and answers later requests for it from
-memory. Pages, the WebSocket and anything that is not a plain GET of a front-end file pass
-through untouched.
+of CPU per student (a third of a join's CPU; profiled with py-spy, docs/classroom-speed.md).
+These files never change while the server runs, so `AssetCache` keeps each one's finished
+response (status, headers, compressed body) the first time it is sent and answers later
+requests for it from memory. Pages, the WebSocket and anything that is not a plain GET of a
+front-end file pass through untouched.
 
 `mot class` also fills the cache before it prints the address (`warm`): the files a fresh browser
 fetches for the student page are listed in `front_end_files.txt` (data, checked against what a

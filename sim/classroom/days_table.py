@@ -5,8 +5,8 @@ Why not a pandas DataFrame: at every step of every student the markets' process 
 DataFrame of the new days and pickled it; the server unpickled it, appended it to the student's
 table (`pd.concat`) and read today's numbers column by column. Each of those pandas calls costs
 20-250 us, about 1.5 ms of CPU a step in all, when 30 students pressing at once share two cores
-(docs/classroom-speed.md, "seventh round"). A page reads a few columns; a DataFrame is made only when a
-whole table is wanted (the teacher's table, downloads), once per table.
+(docs/classroom-speed.md, "seventh round"). A page reads a few columns; a DataFrame is made only
+when a whole table is wanted (the teacher's table, downloads), once per table.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Why: reacton renders a page from its root every time any state in it changes, an
 element and widget below, even those whose arguments did not change (it only skips calling
 their functions). On the student page a 7-day step changed the day, today's numbers and two
 charts, but reacton walked ~190 elements and updated ~90 widgets a frame, for the twenty
-sliders and the lesson's text too (~0.05-0.08 s of server CPU a step; docs/classroom-speed.md). A part
-that seldom changes (the levers, the lesson) rendered in a separate render context is not
+sliders and the lesson's text too (~0.05-0.08 s of server CPU a step; docs/classroom-speed.md).
+A part that seldom changes (the levers, the lesson) rendered in a separate render context is not
 walked when the rest of the page changes; it re-renders on its own when the reactive variables
 it reads change (Solara subscribes a component to each `solara.Reactive` it reads).
 """
